@@ -1,0 +1,96 @@
+"""The `newsgen` command: arguments, messages and exit codes.
+
+Exit codes: 0 ok, 1 content or config errors, 2 usage, 70 a bug in newsgen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.build import BuildResult, build
+from generator.config import SiteConfig, load_config
+from generator.errors import BuildFailed, SourceError
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+_KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),
+          ("home", "home page"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        if args.command == "build":
+            config = config.with_dirs(args.seeds, args.out)
+            return _build(config, args.skip_invalid)
+        parser.print_help()
+        return EXIT_USAGE
+    except BuildFailed as exc:
+        _print_problems(exc.errors)
+        count = len(exc.errors)
+        print(f"Build failed: {count} error{'s' if count != 1 else ''}; nothing was written.",
+              file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        print("Interrupted; the previous output is unchanged.", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("newsgen: internal error (a bug in newsgen; rerun with --debug for details)",
+                  file=sys.stderr)
+        return EXIT_BUG
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsgen", description="A static news-site generator.")
+    parser.add_argument("--version", action="version", version=f"newsgen {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=Path("site.toml"),
+                        help="the site's config file (default: ./site.toml)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_cmd = commands.add_parser("build", parents=[common], help="build the site")
+    build_cmd.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
+    build_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
+    build_cmd.add_argument("--skip-invalid", action="store_true",
+                           help="build the valid seeds and report the invalid ones as warnings")
+    return parser
+
+
+def _build(config: SiteConfig, skip_invalid: bool) -> int:
+    result = build(config, skip_invalid=skip_invalid)
+    _print_problems(result.warnings)
+    print(summary_line(result))
+    return EXIT_OK
+
+
+def summary_line(result: BuildResult) -> str:
+    """`Built 1 article, 2 topic pages, ... in 0.21 s (0 errors, 1 warning).`"""
+    parts = [_count(result.pages[kind], noun) for kind, noun in _KINDS]
+    indexes = result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
+    parts.append(_count(indexes, "index page"))
+    tail = f"0 errors, {_count(len(result.warnings), 'warning')}"
+    if result.skipped_seeds:
+        tail += f", {_count(result.skipped_seeds, 'invalid seed')} skipped"
+    return f"Built {', '.join(parts)} in {result.seconds:.2f} s ({tail})."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _print_problems(problems: list[SourceError]) -> None:
+    for problem in sorted(problems, key=lambda p: (str(p.path), p.line, p.column, p.message)):
+        print(problem.format(), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

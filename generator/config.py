@@ -1,0 +1,266 @@
+"""Read `site.toml` into a typed, frozen SiteConfig, collecting every problem.
+
+Reads one file; never writes. Paths in the config are relative to the config's folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.errors import BuildFailed, SourceError
+
+MissingImagePolicy = Literal["placeholder", "remote"]
+
+
+@dataclass(frozen=True)
+class SiteSection:
+    title: str = "News"
+    description: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class BuildSection:
+    seeds_dir: Path = Path("seeds")
+    output_dir: Path = Path("public")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    include_unpublished: bool = False
+    page_size: int = 20
+    related_count: int = 5
+
+
+@dataclass(frozen=True)
+class ImagesSection:
+    cache_dir: Path = Path(".image-cache")
+    missing: MissingImagePolicy = "placeholder"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    path: Path
+    site: SiteSection = SiteSection()
+    build: BuildSection = BuildSection()
+    images: ImagesSection = ImagesSection()
+    explicit: frozenset[str] = frozenset()
+    """Keys the file set (`build.templates_dir`), so a missing folder the user named is an error."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always with leading and trailing slash: `/repo/`."""
+        path = urlsplit(self.site.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def fingerprint(self) -> str:
+        """A digest of every setting that can change a page's bytes."""
+        text = repr((self.site, self.build, self.images))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def with_dirs(self, seeds_dir: Path | None, output_dir: Path | None) -> SiteConfig:
+        """The command line's `--seeds` and `--out` override the file's values."""
+        build = self.build
+        if seeds_dir is not None:
+            build = replace(build, seeds_dir=seeds_dir.resolve())
+        if output_dir is not None:
+            build = replace(build, output_dir=output_dir.resolve())
+        return replace(self, build=build)
+
+
+_SECTIONS: dict[str, type[SiteSection] | type[BuildSection] | type[ImagesSection]] = {
+    "site": SiteSection,
+    "build": BuildSection,
+    "images": ImagesSection,
+}
+_LIMITS = {"page_size": (1, 1000), "related_count": (0, 50)}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def load_config(path: Path) -> SiteConfig:
+    """Parse and validate `path`; raise BuildFailed listing every problem."""
+    path = path.resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildFailed([_error(path, 1, 1, "config file not found",
+                                  "run newsgen from the site's folder or pass --config PATH")]
+                          ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildFailed([_error(path, 1, 1, f"cannot read config: {exc}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _toml_error_position(str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise BuildFailed([_error(path, line, column, f"invalid TOML: {message}")]) from None
+    return _validate(path, text, data)
+
+
+def _validate(path: Path, text: str, data: dict[str, object]) -> SiteConfig:
+    lines = _KeyLines(text)
+    errors: list[SourceError] = []
+    sections: dict[str, object] = {}
+    explicit: set[str] = set()
+    for name, value in data.items():
+        if name not in _SECTIONS:
+            errors.append(_unknown(path, lines.find(None, name), name, list(_SECTIONS), "section"))
+            continue
+        if not isinstance(value, dict):
+            errors.append(_error(path, lines.find(None, name), 1, f"{name}: expected a table"))
+            continue
+        section_type = _SECTIONS[name]
+        values: dict[str, object] = {}
+        known = {f.name: f for f in fields(section_type)}
+        for key, raw in value.items():
+            line = lines.find(name, key)
+            if key not in known:
+                errors.append(_unknown(path, line, f"{name}.{key}", list(known), "key", key))
+                continue
+            default = getattr(section_type(), key)
+            checked, problem = _check_value(f"{name}.{key}", raw, default, path.parent)
+            if problem:
+                errors.append(_error(path, line, 1, problem))
+                continue
+            values[key] = checked
+            explicit.add(f"{name}.{key}")
+        sections[name] = section_type(**values)  # type: ignore[arg-type]
+    config = SiteConfig(path=path, explicit=frozenset(explicit), **sections)  # type: ignore[arg-type]
+    config = _resolve_default_dirs(config, path.parent)
+    errors.extend(_check_semantics(config, path, lines))
+    if errors:
+        raise BuildFailed(errors)
+    return config
+
+
+def _check_value(key: str, raw: object, default: object, base: Path) -> tuple[object, str]:
+    """The value converted to the default's type, and an error message or ""."""
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw, ""
+        return None, f"{key}: expected true or false, got {_show(raw)}"
+    if isinstance(default, int):
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            return None, f"{key}: expected an integer, got {_show(raw)}"
+        low, high = _LIMITS.get(key.split(".")[1], (0, 10**9))
+        if not low <= raw <= high:
+            return None, f"{key}: expected an integer from {low} to {high}, got {raw}"
+        return raw, ""
+    if not isinstance(raw, str):
+        return None, f"{key}: expected a string, got {_show(raw)}"
+    if isinstance(default, Path):
+        if not raw.strip():
+            return None, f"{key}: expected a folder path, got an empty string"
+        return (base / raw).resolve(), ""
+    return raw, ""
+
+
+def _resolve_default_dirs(config: SiteConfig, base: Path) -> SiteConfig:
+    """Default folders are relative to the config's folder too."""
+    build = config.build
+    images = config.images
+    for name in ("seeds_dir", "output_dir", "templates_dir", "static_dir"):
+        value = getattr(build, name)
+        if not value.is_absolute():
+            build = replace(build, **{name: (base / value).resolve()})
+    if not images.cache_dir.is_absolute():
+        images = replace(images, cache_dir=(base / images.cache_dir).resolve())
+    return replace(config, build=build, images=images)
+
+
+def _check_semantics(config: SiteConfig, path: Path, lines: _KeyLines) -> list[SourceError]:
+    errors: list[SourceError] = []
+
+    def fail(section: str, key: str, message: str, hint: str = "") -> None:
+        line = lines.find(section, key)
+        errors.append(_error(path, line, 1, f"{section}.{key}: {message}", hint))
+
+    url = urlsplit(config.site.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        fail("site", "base_url", f"expected an http(s) URL, got {_show(config.site.base_url)}",
+             'for example base_url = "https://user.github.io/repo/"')
+    elif url.query or url.fragment:
+        fail("site", "base_url", "must not have a query or fragment")
+    try:
+        ZoneInfo(config.site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("site", "timezone", f"unknown time zone {_show(config.site.timezone)}",
+             'use an IANA name such as "UTC" or "Europe/Berlin"')
+    if not _LANGUAGE.match(config.site.language):
+        fail("site", "language", f"expected a language tag such as \"en\" or \"pt-BR\", "
+             f"got {_show(config.site.language)}")
+    if config.images.missing not in ("placeholder", "remote"):
+        fail("images", "missing", f"expected \"placeholder\" or \"remote\", "
+             f"got {_show(config.images.missing)}")
+    for key in ("templates_dir", "static_dir"):
+        folder = getattr(config.build, key)
+        if f"build.{key}" in config.explicit and not folder.is_dir():
+            fail("build", key, f"folder not found: {folder}")
+    output = config.build.output_dir
+    for key in ("seeds_dir", "templates_dir", "static_dir"):
+        source = getattr(config.build, key)
+        if output == source or source.is_relative_to(output) or output == path.parent:
+            fail("build", "output_dir",
+                 f"must not contain or be the {key.replace('_dir', '')} folder",
+                 "the output folder is replaced on every build")
+            break
+    return errors
+
+
+class _KeyLines:
+    """Find the line of `[section] key = ...` in TOML text, for error positions."""
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[tuple[str | None, str], int] = {}
+        section: str | None = None
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", line)
+            if header:
+                section = header.group(1)
+                self._lines.setdefault((None, section), number)
+                continue
+            key = re.match(r"^([A-Za-z0-9_-]+)\s*=", line)
+            if key:
+                self._lines.setdefault((section, key.group(1)), number)
+
+    def find(self, section: str | None, key: str) -> int:
+        return self._lines.get((section, key), self._lines.get((None, section or key), 1))
+
+
+def _unknown(path: Path, line: int, name: str, known: list[str], what: str,
+             short: str | None = None) -> SourceError:
+    close = difflib.get_close_matches(short or name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known {what}s: {', '.join(known)}"
+    return _error(path, line, 1, f"unknown {what} {name!r}", hint)
+
+
+def _error(path: Path, line: int, column: int, message: str, hint: str = "") -> SourceError:
+    return SourceError(path, line, column, message, hint, kind="config")
+
+
+def _toml_error_position(message: str) -> tuple[int, int]:
+    found = re.search(r"at line (\d+), column (\d+)", message)
+    return (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "a table" if isinstance(value, dict) else "an array"
+    return str(value)

@@ -1,0 +1,189 @@
+"""Check the values of parsed YAML against the types a seed expects, collecting errors.
+
+Pure: works on parsed data and the positions of its keys; reads no files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator.errors import SourceError
+from generator.frontmatter import KeyPath, Positions
+from generator.urls import safe_external_url
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """NFC text with lone surrogates replaced and XML-illegal control characters removed."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return unicodedata.normalize("NFC", _ILLEGAL.sub("", text))
+
+
+def show(value: object) -> str:
+    """A value as an error message quotes it: `"wide"`, `a list`, `null`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return '"' + shown.replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def key_name(path: KeyPath) -> str:
+    """`("images", 0, "width")` → `images[0].width`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class FieldReader:
+    """Reads typed fields out of one seed's data; each problem becomes a SourceError."""
+
+    def __init__(self, path: Path, positions: Positions, zone: ZoneInfo) -> None:
+        self.path = path
+        self.positions = positions
+        self.zone = zone
+        self.problems: list[SourceError] = []
+
+    def position(self, key: KeyPath) -> tuple[int, int]:
+        """The key's own line, else its nearest parent's, else the front matter's start."""
+        while key:
+            if key in self.positions:
+                return self.positions[key]
+            key = key[:-1]
+        return (1, 1)
+
+    def error(self, key: KeyPath, message: str, hint: str = "") -> None:
+        line, column = self.position(key)
+        label = key_name(key)
+        text = f"{label}: {message}" if label else message
+        self.problems.append(SourceError(self.path, line, column, text, hint))
+
+    def warn(self, key: KeyPath, message: str, hint: str = "") -> None:
+        self.error(key, message, hint)
+        self.problems[-1] = self.problems[-1].as_warning()
+
+    def text(self, data: dict[str, object], key: KeyPath, *, required: bool = False,
+             max_chars: int = 10_000) -> str:
+        name = str(key[-1])
+        return self.text_value(data.get(name), key, required=required, max_chars=max_chars,
+                               present=name in data)
+
+    def text_value(self, value: object, key: KeyPath, *, required: bool = False,
+                   max_chars: int = 10_000, present: bool = True) -> str:
+        if value is None:
+            if required:
+                self.error(key, "must not be empty" if present else "required field is missing")
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # `title: 2024` is a title, not a type error
+        if not isinstance(value, str):
+            self.error(key, f"expected text, got {show(value)}")
+            return ""
+        value = clean_text(value).strip()
+        if required and not value:
+            self.error(key, "must not be empty")
+        if len(value) > max_chars:
+            self.error(key, f"longer than {max_chars:,} characters ({len(value):,})")
+            return ""
+        return value
+
+    def integer(self, data: dict[str, object], key: KeyPath, *, positive: bool = False,
+                required: bool = False) -> int | None:
+        value = data.get(str(key[-1]))
+        if value is None:
+            if required:
+                self.error(key, "required field is missing")
+            return None
+        wanted = "a positive integer" if positive else "an integer"
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"expected {wanted}, got {show(value)}")
+            return None
+        if positive and value <= 0:
+            self.error(key, f"expected {wanted}, got {value}")
+            return None
+        return value
+
+    def boolean(self, data: dict[str, object], key: KeyPath, default: bool) -> bool:
+        value = data.get(str(key[-1]))
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"expected true or false, got {show(value)}")
+            return default
+        return value
+
+    def moment(self, data: dict[str, object], key: KeyPath, *,
+               required: bool = False) -> datetime | None:
+        """A timezone-aware datetime; a naive one is read in the site's time zone."""
+        value = data.get(str(key[-1]))
+        if value is None:
+            if required:
+                self.error(key, "required field is missing",
+                           "an ISO 8601 date and time, for example 2023-08-08T09:13:00Z")
+            return None
+        if isinstance(value, datetime):
+            parsed = value
+        elif isinstance(value, date):
+            parsed = datetime.combine(value, time())
+        elif isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError:
+                self.error(key, f"not a date and time: {show(value)}",
+                           "an ISO 8601 date and time, for example 2023-08-08T09:13:00Z")
+                return None
+        else:
+            self.error(key, f"expected a date and time, got {show(value)}")
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=self.zone)
+        return parsed
+
+    def url(self, data: dict[str, object], key: KeyPath, *, required: bool = False) -> str:
+        """An http(s) URL, or "" with a warning when the value is anything else."""
+        raw = self.text(data, key, required=required, max_chars=4_000)
+        if not raw:
+            return ""
+        safe = safe_external_url(raw)
+        if safe is None:
+            self.warn(key, f"not an http or https URL, ignored: {show(raw)}")
+            return ""
+        return safe
+
+    def mapping(self, data: dict[str, object], key: KeyPath, *,
+                required: bool = False) -> dict[str, object] | None:
+        value = data.get(str(key[-1]))
+        if value is None:
+            if required:
+                self.error(key, "required field is missing")
+            return None
+        if not isinstance(value, dict):
+            self.error(key, f"expected a mapping of keys to values, got {show(value)}")
+            return None
+        return value
+
+    def items(self, data: dict[str, object], key: KeyPath, example: str) -> list[object]:
+        value = data.get(str(key[-1]))
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(key, f"expected a list, got {show(value)}",
+                       f"write one item a line, each starting with '- ':\n    {example}")
+            return []
+        return value

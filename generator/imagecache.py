@@ -1,0 +1,134 @@
+"""Choose what each image reference points at: the local cached copy, the remote URL or a tile.
+
+Reads the image cache's manifest; never touches the network and never writes.
+
+Manifest (`<cache_dir>/manifest.json`, written by the image fetcher):
+    {"version": 1,
+     "images": {"<remote url>": {"file": "ab/<sha256>.jpg", "width": 1024, "height": 683,
+                                 "variants": [{"file": "ab/<sha256>-320.webp", "width": 320}]}}}
+`file` paths are relative to the cache folder; pages reference them under `/images/`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from generator.config import MissingImagePolicy
+from generator.errors import SourceError
+from generator.model import Image
+
+MANIFEST_NAME = "manifest.json"
+PUBLISHED_UNDER = "/images/"
+
+
+@dataclass(frozen=True)
+class CachedImage:
+    file: PurePosixPath
+    width: int
+    height: int
+    variants: tuple[tuple[PurePosixPath, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """What a template prints for one image; `src` is a site path when `kind` is local."""
+
+    kind: Literal["local", "remote", "placeholder"]
+    src: str
+    width: int
+    height: int
+    srcset: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class ImageCache:
+    root: Path
+    entries: dict[str, CachedImage] = field(default_factory=dict)
+
+    def resolve(self, image: Image, policy: MissingImagePolicy) -> ImageRef:
+        cached = self.entries.get(image.url)
+        if cached is not None:
+            srcset = tuple((PUBLISHED_UNDER + str(file), width) for file, width in cached.variants)
+            return ImageRef("local", PUBLISHED_UNDER + str(cached.file), cached.width,
+                            cached.height, srcset)
+        if policy == "remote":
+            return ImageRef("remote", image.url, image.width, image.height)
+        return ImageRef("placeholder", "", image.width, image.height)
+
+    def source_file(self, site_path: str) -> Path:
+        """The cache file behind a `/images/...` site path."""
+        return self.root / site_path.removeprefix(PUBLISHED_UNDER)
+
+
+def read_image_cache(cache_dir: Path) -> tuple[ImageCache, list[SourceError]]:
+    """The cache's manifest; entries whose files are missing or unsafe are warned about."""
+    manifest = cache_dir / MANIFEST_NAME
+    if not manifest.is_file():
+        return ImageCache(cache_dir), []
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        return ImageCache(cache_dir), [_problem(manifest, exc.lineno, exc.colno,
+                                                f"image manifest is not valid JSON: {exc.msg}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return ImageCache(cache_dir), [_problem(manifest, 1, 1, f"cannot read manifest: {exc}")]
+    images = data.get("images") if isinstance(data, dict) else None
+    if not isinstance(images, dict) or data.get("version") != 1:
+        return ImageCache(cache_dir), [_problem(
+            manifest, 1, 1, 'image manifest must be {"version": 1, "images": {...}}')]
+    entries: dict[str, CachedImage] = {}
+    problems: list[SourceError] = []
+    for url in sorted(images):
+        entry = _read_entry(cache_dir, images[url])
+        if isinstance(entry, str):
+            problems.append(_problem(manifest, 1, 1, f"image {url}: {entry}; using no local copy",
+                                     severity="warning"))
+        else:
+            entries[url] = entry
+    return ImageCache(cache_dir, entries), problems
+
+
+def _read_entry(cache_dir: Path, raw: object) -> CachedImage | str:
+    if not isinstance(raw, dict):
+        return "entry is not an object"
+    main = _cache_file(cache_dir, raw.get("file"))
+    width, height = raw.get("width"), raw.get("height")
+    if isinstance(main, str):
+        return main
+    if not (_positive(width) and _positive(height)):
+        return "width and height must be positive integers"
+    variants: list[tuple[PurePosixPath, int]] = []
+    for variant in raw.get("variants") or []:
+        if not isinstance(variant, dict) or not _positive(variant.get("width")):
+            return "each variant needs a file and a positive width"
+        file = _cache_file(cache_dir, variant.get("file"))
+        if isinstance(file, str):
+            return file
+        variants.append((file, int(variant["width"])))
+    return CachedImage(main, int(width), int(height),  # type: ignore[arg-type]
+                       tuple(sorted(variants, key=lambda v: v[1])))
+
+
+def _cache_file(cache_dir: Path, raw: object) -> PurePosixPath | str:
+    """A file inside the cache folder, or why it cannot be used."""
+    if not isinstance(raw, str) or not raw:
+        return "file is missing"
+    relative = PurePosixPath(raw)
+    if relative.is_absolute() or ".." in relative.parts or "\\" in raw or "\0" in raw:
+        return f"file {raw!r} is outside the cache folder"
+    path = cache_dir / relative
+    if not path.resolve().is_relative_to(cache_dir.resolve()) or not path.is_file():
+        return f"file {raw!r} not found in the cache folder"
+    return relative
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _problem(path: Path, line: int, column: int, message: str,
+             severity: Literal["error", "warning"] = "error") -> SourceError:
+    return SourceError(path, line, column, message, severity=severity, kind="image")

@@ -1,0 +1,224 @@
+"""Read seed files into validated Articles, or into errors naming file, line and column.
+
+Reads seeds; never writes. A seed either becomes an Article or yields errors, never half.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from generator.errors import SourceError
+from generator.fields import FieldReader
+from generator.frontmatter import FrontMatterError, parse_document
+from generator.markdown import MAX_BODY_CHARS, render_markdown
+from generator.model import Article, Image, ProviderRef, RelatedItem
+from generator.urls import host_of, normalise_domain
+
+SEED_SUFFIXES = (".txt", ".md")
+MAX_SEED_BYTES = 2_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+KNOWN_FIELDS = frozenset({
+    "category", "title", "excerpt", "publishedDateTime", "originalUrl", "webUrl", "ampWebUrl",
+    "cdnAmpWebUrl", "type", "quality", "heat", "published", "provider", "topics", "images",
+    "related", "secured",
+})
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    article: Article | None
+    problems: tuple[SourceError, ...]
+    """Errors (then `article` is None) and warnings."""
+
+
+def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
+    """Every seed file under `seeds_dir`, sorted; symlinks leading outside it are errors."""
+    root = seeds_dir.resolve()
+    found: list[Path] = []
+    problems: list[SourceError] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if not name.endswith(SEED_SUFFIXES) or _is_editor_temp(name):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
+                                            f"it leads to {path.resolve()}; copy the file instead"))
+                continue
+            found.append(path)
+    return found, problems
+
+
+def _is_editor_temp(name: str) -> bool:
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".bck"))
+
+
+def load_seed(path: Path, zone: ZoneInfo) -> SeedResult:
+    """One seed file → an Article, or the errors that stop it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(path, 1, 1, f"cannot read seed: {exc.strerror or exc}")
+    if len(data) > MAX_SEED_BYTES:
+        return _failed(path, 1, 1, f"seed is larger than {MAX_SEED_BYTES:,} bytes ({len(data):,})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return _failed(path, line, column,
+                       f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                       "save the file as UTF-8")
+    try:
+        document = parse_document(text)
+    except FrontMatterError as exc:
+        return _failed(path, exc.line, exc.column, exc.message, exc.hint)
+    reader = FieldReader(path, document.positions, zone)
+    article = _read_article(path, document.data, reader)
+    if len(document.body) > MAX_BODY_CHARS:
+        reader.problems.append(SourceError(
+            path, document.body_line, 1, f"body is longer than {MAX_BODY_CHARS:,} characters"))
+    elif article is not None:
+        article = replace(article, body_html=render_markdown(document.body))
+    problems = tuple(reader.problems)
+    if any(problem.severity == "error" for problem in problems):
+        return SeedResult(None, problems)
+    return SeedResult(article, problems)
+
+
+def _failed(path: Path, line: int, column: int, message: str, hint: str = "") -> SeedResult:
+    return SeedResult(None, (SourceError(path, line, column, message, hint),))
+
+
+def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> Article | None:
+    title = reader.text(data, ("title",), required=True, max_chars=1_000)
+    published_at = reader.moment(data, ("publishedDateTime",), required=True)
+    original = reader.url(data, ("originalUrl",))
+    web = reader.url(data, ("webUrl",))
+    if not original and not web:
+        given = "webUrl" in data or "originalUrl" in data
+        reader.error(("webUrl" if "webUrl" in data or not given else "originalUrl",),
+                     "no usable http or https URL" if given else "required field is missing",
+                     "give the story's address as webUrl or originalUrl")
+    for unused in ("ampWebUrl", "cdnAmpWebUrl", "category", "type", "secured"):
+        reader.text(data, (unused,), max_chars=100_000)
+    provider = _read_provider(data, (), reader, fallback_url=original or web, required=True)
+    topics = _read_topics(data, reader)
+    images = _read_images(data, ("images",), reader)
+    related = _read_related(data, reader)
+    article = Article(
+        id=path.stem,
+        source=path,
+        title=title,
+        published_at=published_at or _EPOCH,
+        url=original or web,
+        web_url=web,
+        provider=provider or ProviderRef("", ""),
+        excerpt=reader.text(data, ("excerpt",), max_chars=20_000),
+        topics=topics,
+        images=images,
+        related=related,
+        category=reader.text(data, ("category",)),
+        kind=reader.text(data, ("type",)) or "article",
+        quality=reader.integer(data, ("quality",)),
+        heat=reader.integer(data, ("heat",)),
+        published=reader.boolean(data, ("published",), default=True),
+        secured=str(data.get("secured") or ""),
+        extra=MappingProxyType({k: v for k, v in data.items() if k not in KNOWN_FIELDS}),
+    )
+    return article if provider and published_at else None
+
+
+def _read_provider(data: dict[str, object], at: tuple[str | int, ...], reader: FieldReader,
+                   fallback_url: str, required: bool) -> ProviderRef | None:
+    key = (*at, "provider")
+    mapping = reader.mapping(data, key, required=required)
+    if mapping is None:
+        return None
+    name = reader.text(mapping, (*key, "name"), required=True, max_chars=300)
+    domain = normalise_domain(reader.text(mapping, (*key, "domain"), max_chars=300))
+    domain = domain or host_of(fallback_url)
+    return ProviderRef(name, domain) if name else None
+
+
+def _read_topics(data: dict[str, object], reader: FieldReader) -> tuple[str, ...]:
+    topics: list[str] = []
+    for index, value in enumerate(reader.items(data, ("topics",), "- Computer Vision")):
+        name = reader.text_value(value, ("topics", index), required=True, max_chars=200)
+        if name and name not in topics:
+            topics.append(name)
+    return tuple(topics)
+
+
+def _read_images(data: dict[str, object], key: tuple[str | int, ...],
+                 reader: FieldReader) -> tuple[Image, ...]:
+    images: list[Image] = []
+    for index, item in enumerate(reader.items(data, key, "- url: https://...")):
+        at = (*key, index)
+        if not isinstance(item, dict):
+            reader.error(at, "expected a mapping with url, width and height",
+                         "- url: https://example.com/a.jpg\n      width: 1024\n      height: 683")
+            continue
+        url = reader.url(item, (*at, "url"), required=True)
+        width = reader.integer(item, (*at, "width"), positive=True, required=True)
+        height = reader.integer(item, (*at, "height"), positive=True, required=True)
+        cached = reader.boolean(item, (*at, "isCached"), default=False)
+        if url and width and height:
+            images.append(Image(url, width, height, cached))
+    return tuple(images)
+
+
+def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[RelatedItem, ...]:
+    related: list[RelatedItem] = []
+    for index, item in enumerate(reader.items(data, ("related",), "- title: ...")):
+        at: tuple[str | int, ...] = ("related", index)
+        if not isinstance(item, dict):
+            reader.error(at, "expected a mapping with title, webUrl and provider")
+            continue
+        title = reader.text(item, (*at, "title"), required=True, max_chars=1_000)
+        url = reader.url(item, (*at, "webUrl"), required=True)
+        provider = _read_provider(item, at, reader, fallback_url=url, required=True)
+        item_read = RelatedItem(
+            title=title,
+            url=url,
+            provider=provider or ProviderRef("", ""),
+            excerpt=reader.text(item, (*at, "excerpt"), max_chars=20_000),
+            published_at=reader.moment(item, (*at, "publishedDateTime")),
+            quality=reader.integer(item, (*at, "quality")),
+            images=_read_images(item, (*at, "images"), reader),
+        )
+        for unused in ("ampWebUrl", "cdnAmpWebUrl", "type"):
+            reader.text(item, (*at, unused), max_chars=100_000)
+        if title and url and provider:
+            related.append(item_read)
+    return tuple(related)
+
+
+def load_seeds(seeds_dir: Path, zone: ZoneInfo) -> tuple[list[Article], list[SourceError]]:
+    """Every seed under `seeds_dir`: the valid articles, and every problem of every file."""
+    paths, problems = find_seeds(seeds_dir)
+    if not seeds_dir.is_dir():
+        return [], [SourceError(seeds_dir, 1, 1, "seeds folder not found",
+                                "set [build] seeds_dir in site.toml or pass --seeds DIR")]
+    articles: list[Article] = []
+    first_by_id: dict[str, Path] = {}
+    for path in paths:
+        result = load_seed(path, zone)
+        problems.extend(result.problems)
+        if result.article is None:
+            continue
+        earlier = first_by_id.get(result.article.id)
+        if earlier is not None:
+            problems.append(SourceError(path, 1, 1, f"duplicate seed id {result.article.id!r}",
+                                        f"{earlier} has the same file name stem; rename one"))
+            continue
+        first_by_id[result.article.id] = path
+        articles.append(result.article)
+    return articles, problems
+

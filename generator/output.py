@@ -1,0 +1,89 @@
+"""Write a build into a staging folder and swap it in for the output folder at the end.
+
+A failed or killed build leaves the previous output as it was; leftovers of one are cleaned
+up (or, if the swap itself was interrupted, rolled back) by the next build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+
+class OutputError(Exception):
+    """An output path that is unsafe or claimed twice."""
+
+
+class StagedOutput:
+    """A staging folder beside `output_dir`; `commit()` swaps it in whole."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir.resolve()
+        recover_interrupted_swap(self.output_dir)
+        self.root = self.output_dir.parent / f".{self.output_dir.name}.staging-{os.getpid()}"
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+        self._claimed: dict[str, PurePosixPath] = {}
+        self.files_written = 0
+
+    def write(self, relative: PurePosixPath, data: bytes) -> None:
+        target = self._claim(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.files_written += 1
+
+    def copy(self, relative: PurePosixPath, source: Path) -> None:
+        target = self._claim(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        self.files_written += 1
+
+    def has(self, relative: PurePosixPath) -> bool:
+        return _collision_key(relative) in self._claimed
+
+    def _claim(self, relative: PurePosixPath) -> Path:
+        """The staging path for `relative`; a second claim on one path is refused."""
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise OutputError(f"unsafe output path {str(relative)!r}")
+        key = _collision_key(relative)
+        if key in self._claimed:
+            raise OutputError(
+                f"{relative} would overwrite {self._claimed[key]} (paths differ only by case "
+                "or Unicode normalisation)" if self._claimed[key] != relative
+                else f"{relative} is written twice")
+        self._claimed[key] = relative
+        target = self.root.joinpath(*relative.parts)
+        if not target.resolve().is_relative_to(self.root.resolve()):
+            raise OutputError(f"output path {relative} leaves the output folder")
+        return target
+
+    def commit(self) -> None:
+        """Swap the staging folder in for the output folder."""
+        old = self.output_dir.parent / f".{self.output_dir.name}.old-{os.getpid()}"
+        if self.output_dir.exists():
+            os.rename(self.output_dir, old)
+        os.rename(self.root, self.output_dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def recover_interrupted_swap(output_dir: Path) -> None:
+    """Undo what a killed build left: restore an output moved aside, drop stale staging."""
+    parent = output_dir.parent
+    if not parent.is_dir():
+        return
+    prefix = f".{output_dir.name}."
+    leftovers = sorted(p for p in parent.iterdir() if p.name.startswith(prefix))
+    for path in leftovers:
+        if ".old-" in path.name and not output_dir.exists():
+            os.rename(path, output_dir)
+        elif ".staging-" in path.name or ".old-" in path.name:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _collision_key(relative: PurePosixPath) -> str:
+    return unicodedata.normalize("NFC", str(relative)).casefold()

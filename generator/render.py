@@ -1,0 +1,172 @@
+"""Render one planned page to bytes with Jinja. Pure: same inputs, same bytes; never writes.
+
+Autoescape is on for every template whatever its name, undefined names are errors, and
+the user's templates folder overrides the shipped theme file by file.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.errors import SourceError
+from generator.imagecache import ImageCache
+from generator.pages import Page
+from generator.site import Site
+from generator.theme import SHIPPED_TEMPLATES
+from generator.urls import (
+    NOT_FOUND,
+    PROVIDERS_INDEX,
+    TOPICS_INDEX,
+    home_path,
+    provider_path,
+    topic_path,
+)
+from generator.views import Link, Views
+
+TOPIC_NAV_COUNT = 12
+
+
+class TemplateFailure(Exception):
+    """A template could not be compiled or rendered; carries the file and line."""
+
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def template_dirs(user_dir: Path) -> list[Path]:
+    """The user's folder first, then the shipped theme."""
+    dirs = [user_dir] if user_dir.is_dir() else []
+    if SHIPPED_TEMPLATES.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(SHIPPED_TEMPLATES)
+    return dirs
+
+
+def make_environment(dirs: list[Path]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs], followlinks=False),
+        # On for every template name: select_autoescape would leave `.j2` or `.rss` unescaped.
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+
+
+def check_templates(env: jinja2.Environment) -> list[SourceError]:
+    """Compile every template up front so a syntax error stops the build before writing."""
+    problems = []
+    for name in sorted(env.list_templates(extensions=["html", "xml", "txt", "j2"])):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(_template_error(exc.filename or name, exc.lineno, exc.message or ""))
+    return problems
+
+
+class Renderer:
+    """Renders pages of one site; `render(page)` is a pure function of the page."""
+
+    def __init__(self, site: Site, images: ImageCache, env: jinja2.Environment) -> None:
+        self.site = site
+        self.env = env
+        self.views = Views(site, images)
+        self.common = self._common_context()
+
+    def render(self, page: Page) -> bytes:
+        context = {**self.common, "page": page, **self._page_context(page)}
+        context["canonical"] = self.views.urls.absolute(page.path)
+        try:
+            text = self.env.get_template(page.template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateFailure(_template_error(exc.filename or page.template, exc.lineno,
+                                                  exc.message or "")) from None
+        except Exception as exc:  # a template's runtime error: name the template line
+            raise TemplateFailure(_runtime_error(exc, page)) from None
+        return text.encode("utf-8")
+
+    def _common_context(self) -> dict[str, Any]:
+        site = self.site
+        by_size = sorted(site.topics.values(), key=lambda t: (-len(t.article_ids), t.slug))
+        href = self.views.href
+        return {
+            "site": site.config.site,
+            "href": href,
+            "home_href": href(home_path()),
+            "topics_href": href(TOPICS_INDEX),
+            "providers_href": href(PROVIDERS_INDEX),
+            "stylesheet_href": href("/style.css"),
+            "topic_nav": [Link(t.name, href(topic_path(t.slug)))
+                          for t in by_size[:TOPIC_NAV_COUNT]],
+        }
+
+    def _page_context(self, page: Page) -> dict[str, Any]:
+        views, site = self.views, self.site
+        if page.kind == "article":
+            article = site.articles[page.key]
+            first_topic = site.topic_slugs[article.topics[0]] if article.topics else ""
+            return {
+                "article": views.card(page.key),
+                "images": views.images_of(article),
+                "source_url": article.url,
+                "body": Markup(article.body_html),  # sanitized by markdown.sanitize_html
+                "coverage": [views.coverage(link) for link in site.coverage[page.key]],
+                "related": [views.card(other) for other in site.related[page.key]],
+                "more_heading": (f"More on {site.topics[first_topic].name}" if first_topic
+                                 else f"More from {article.provider.name}"),
+                "title": article.title,
+            }
+        if page.kind in ("home", "topic", "provider"):
+            return self._listing_context(page)
+        if page.kind == "topics":
+            topics = sorted(site.topics.values(), key=lambda t: (t.name.casefold(), t.slug))
+            return {"title": "Topics", "items": [
+                (Link(t.name, views.href(topic_path(t.slug))), len(t.article_ids))
+                for t in topics]}
+        if page.kind == "providers":
+            providers = sorted(site.providers.values(), key=lambda p: (p.name.casefold(), p.slug))
+            return {"title": "Providers", "items": [
+                (Link(p.name, views.href(provider_path(p.slug))), len(p.article_ids),
+                 len(p.citations), p.domain) for p in providers]}
+        return {"title": "Page not found", "not_found_path": NOT_FOUND}
+
+    def _listing_context(self, page: Page) -> dict[str, Any]:
+        views = self.views
+        entries = [views.card(e) if isinstance(e, str) else views.citation(e)
+                   for e in page.entries]
+        context: dict[str, Any] = {
+            "entries": entries,
+            "prev_href": views.href(page.prev_path) if page.prev_path else None,
+            "next_href": views.href(page.next_path) if page.next_path else None,
+        }
+        if page.kind == "home":
+            context["title"] = self.site.config.site.title
+        elif page.kind == "topic":
+            topic = self.site.topics[page.key]
+            context.update(title=topic.name, topic=topic)
+        else:
+            provider = self.site.providers[page.key]
+            context.update(title=provider.name, provider=provider)
+        return context
+
+
+def _template_error(filename: str, line: int | None, message: str) -> SourceError:
+    return SourceError(Path(filename), line or 1, 1, f"template error: {message}",
+                       kind="template")
+
+
+def _runtime_error(exc: Exception, page: Page) -> SourceError:
+    """The innermost template frame of the traceback Jinja rewrote, else the page's template."""
+    filename, line = page.template, 1
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".j2", ".txt")):
+            filename, line = frame.filename, frame.lineno or 1
+    message = f"{type(exc).__name__}: {exc} (while rendering {page.path})"
+    return _template_error(filename, line, message)

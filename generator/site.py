@@ -1,0 +1,172 @@
+"""Index the whole site: topics, providers, related lists and every article's path, decided once.
+
+Pure: builds the Site from loaded articles and the config; no I/O.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+from generator.config import SiteConfig
+from generator.model import Article, Citation, Provider, RelatedLink, Topic
+from generator.related import Candidate, rank_related
+from generator.urls import article_path, id_suffix, slug_for
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: dict[str, Article]
+    newest_first: tuple[str, ...]
+    article_paths: dict[str, str]
+    topics: dict[str, Topic]
+    """By slug, in slug order."""
+    topic_slugs: dict[str, str]
+    """Topic name as written in a seed → slug."""
+    providers: dict[str, Provider]
+    """By slug, in slug order."""
+    provider_slugs: dict[str, str]
+    """Provider domain → slug."""
+    related: dict[str, tuple[str, ...]]
+    """Article id → ids of internal related articles, best first."""
+    coverage: dict[str, tuple[RelatedLink, ...]]
+    """Article id → its `related` items, each linked to our page when we have the story."""
+
+    def local_time(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.config.zone)
+
+
+def newest_first_key(article: Article) -> tuple[float, str]:
+    return (-article.published_at.timestamp(), article.id)
+
+
+def index_site(articles: Iterable[Article], config: SiteConfig) -> Site:
+    """The whole-site model of the articles that the config includes."""
+    included = [a for a in articles if a.published or config.build.include_unpublished]
+    ordered = sorted(included, key=newest_first_key)
+    by_id = {article.id: article for article in ordered}
+    topic_slugs, topics = _index_topics(ordered)
+    provider_slugs, providers = _index_providers(ordered)
+    candidates = [
+        Candidate(a.id, tuple(topic_slugs[t] for t in a.topics), a.provider.domain,
+                  a.published_at.timestamp(), a.title)
+        for a in ordered
+    ]
+    return Site(
+        config=config,
+        articles=by_id,
+        newest_first=tuple(by_id),
+        article_paths=_article_paths(ordered, config),
+        topics=topics,
+        topic_slugs=topic_slugs,
+        providers=providers,
+        provider_slugs=provider_slugs,
+        related=rank_related(candidates, config.build.related_count),
+        coverage=_link_coverage(ordered),
+    )
+
+
+def _article_paths(ordered: list[Article], config: SiteConfig) -> dict[str, str]:
+    """Each article's path; a later article that wants a taken path gets an id suffix.
+
+    The first claimant (oldest, then lowest id) keeps the plain path, so a published URL
+    never changes when a same-titled story arrives later. Paths are compared case- and
+    normalisation-insensitively, since the site may be checked out on macOS or Windows.
+    """
+    paths: dict[str, str] = {}
+    taken: set[str] = set()
+    for article in sorted(ordered, key=lambda a: (a.published_at.timestamp(), a.id)):
+        when = article.published_at.astimezone(config.zone)
+        slug = slug_for(article.title, fallback=article.id)
+        path = article_path(when, slug)
+        if _collision_key(path) in taken:
+            path = article_path(when, f"{slug}-{id_suffix(article.id)}")
+        taken.add(_collision_key(path))
+        paths[article.id] = path
+    return paths
+
+
+def _collision_key(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def _index_topics(ordered: list[Article]) -> tuple[dict[str, str], dict[str, Topic]]:
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    slug_of: dict[str, str] = {}
+    for article in ordered:
+        for name in article.topics:
+            slug = slug_of.setdefault(name, slug_for(name, fallback="topic-" + id_suffix(name)))
+            spellings[slug][name] += 1
+    members: dict[str, list[str]] = defaultdict(list)
+    for article in ordered:
+        for slug in dict.fromkeys(slug_of[name] for name in article.topics):
+            members[slug].append(article.id)
+    topics = {
+        slug: Topic(slug, _most_common(spellings[slug]), tuple(members[slug]))
+        for slug in sorted(spellings)
+    }
+    return slug_of, topics
+
+
+def _index_providers(ordered: list[Article]) -> tuple[dict[str, str], dict[str, Provider]]:
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    own: dict[str, list[str]] = defaultdict(list)
+    cited: dict[str, list[Citation]] = defaultdict(list)
+    for article in ordered:
+        names[article.provider.domain][article.provider.name] += 1
+        own[article.provider.domain].append(article.id)
+        for item in article.related:
+            names[item.provider.domain][item.provider.name] += 1
+            cited[item.provider.domain].append(Citation(article.id, item))
+    slug_of: dict[str, str] = {}
+    taken: set[str] = set()
+    for domain in sorted(names):
+        slug = slug_for(domain, fallback=_most_common(names[domain]))
+        if slug in taken:
+            slug = f"{slug}-{id_suffix(domain)}"
+        taken.add(slug)
+        slug_of[domain] = slug
+    providers = {}
+    for domain, slug in sorted(slug_of.items(), key=lambda pair: pair[1]):
+        citations = sorted(cited[domain], key=_citation_order)
+        providers[slug] = Provider(slug, _most_common(names[domain]), domain,
+                                   tuple(own[domain]), tuple(citations))
+    return slug_of, providers
+
+
+def _citation_order(citation: Citation) -> tuple[float, str, str]:
+    when = citation.item.published_at
+    return (-(when.timestamp() if when else 0.0), citation.article_id, citation.item.url)
+
+
+def _most_common(counter: Counter[str]) -> str:
+    """The most frequent spelling; ties go to the first in sort order."""
+    return min(counter, key=lambda name: (-counter[name], name))
+
+
+def _link_coverage(ordered: list[Article]) -> dict[str, tuple[RelatedLink, ...]]:
+    by_url: dict[str, str] = {}
+    for article in ordered:
+        for url in (article.url, article.web_url):
+            if url:
+                by_url.setdefault(_url_key(url), article.id)
+    coverage: dict[str, tuple[RelatedLink, ...]] = {}
+    for article in ordered:
+        links = []
+        for item in article.related:
+            target = by_url.get(_url_key(item.url))
+            links.append(RelatedLink(item, target if target != article.id else None))
+        coverage[article.id] = tuple(links)
+    return coverage
+
+
+def _url_key(url: str) -> str:
+    """URLs that name the same page: scheme and host lowercased, no fragment or final slash."""
+    split = urlsplit(url)
+    return urlunsplit((split.scheme.lower(), split.netloc.lower(),
+                       split.path.rstrip("/"), split.query, ""))

@@ -1,0 +1,17 @@
+"""Locate the shipped theme (templates and static files) in a checkout or an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _theme_root() -> Path:
+    # A wheel carries the theme inside the package; a checkout has it beside the package.
+    bundled = _PACKAGE / "_theme"
+    return bundled if (bundled / "templates").is_dir() else _PACKAGE.parent
+
+
+SHIPPED_TEMPLATES = _theme_root() / "templates"
+SHIPPED_STATIC = _theme_root() / "static"

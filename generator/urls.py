@@ -1,0 +1,130 @@
+"""Decide every URL path and output file of the site. Pure: no I/O, no Jinja.
+
+A page is identified by its site path (`/2023/08/08/slug/`); its output file and its links
+(with the base path of `base_url`) are derived from that one string here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import quote, urlsplit
+
+from slugify import slugify
+
+SLUG_MAX_CHARS = 80
+SEGMENT_MAX_BYTES = 255
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def slug_for(text: str, fallback: str, max_chars: int = SLUG_MAX_CHARS) -> str:
+    """A `[a-z0-9-]` slug of `text`, transliterated, cut on a word boundary; never empty."""
+    slug = slugify(text, max_length=max_chars, word_boundary=True)
+    if not slug or not _SLUG.match(slug):
+        slug = slugify(fallback, max_length=max_chars) or "item"
+        if not _SLUG.match(slug):
+            slug = "item-" + hashlib.sha256(fallback.encode()).hexdigest()[:8]
+    return slug
+
+
+def id_suffix(seed_id: str) -> str:
+    """A short stable suffix from a seed id, to tell apart two pages that want one path."""
+    return hashlib.sha256(seed_id.encode()).hexdigest()[:8]
+
+
+def article_path(published_local: datetime, slug: str) -> str:
+    return f"/{published_local:%Y/%m/%d}/{slug}/"
+
+
+def paged(path: str, page: int) -> str:
+    """`/topics/ai/` for page 1, `/topics/ai/page/2/` after."""
+    return path if page == 1 else f"{path}page/{page}/"
+
+
+def home_path(page: int = 1) -> str:
+    return paged("/", page)
+
+
+def topic_path(slug: str, page: int = 1) -> str:
+    return paged(f"/topics/{slug}/", page)
+
+
+def provider_path(slug: str, page: int = 1) -> str:
+    return paged(f"/providers/{slug}/", page)
+
+
+TOPICS_INDEX = "/topics/"
+PROVIDERS_INDEX = "/providers/"
+NOT_FOUND = "/404.html"
+
+
+def output_file(path: str) -> PurePosixPath:
+    """The file, relative to the output folder, that serves site path `path`.
+
+    Raises ValueError for anything that could leave the output folder.
+    """
+    if not path.startswith("/") or "\\" in path or "\0" in path or "//" in path:
+        raise ValueError(f"unsafe site path {path!r}")
+    parts = [part for part in path.split("/") if part]
+    if any(part in (".", "..") for part in parts):
+        raise ValueError(f"unsafe site path {path!r}")
+    if any(len(part.encode()) > SEGMENT_MAX_BYTES for part in parts):
+        raise ValueError(f"path segment longer than {SEGMENT_MAX_BYTES} bytes in {path!r}")
+    if path.endswith("/"):
+        parts.append("index.html")
+    return PurePosixPath(*parts) if parts else PurePosixPath("index.html")
+
+
+class UrlScheme:
+    """Turns site paths into links that honour the path part of `base_url`."""
+
+    def __init__(self, base_url: str) -> None:
+        split = urlsplit(base_url)
+        base_path = split.path or "/"
+        self.base_path = base_path if base_path.endswith("/") else base_path + "/"
+        self.origin = f"{split.scheme}://{split.netloc}"
+
+    def href(self, path: str) -> str:
+        """`/2023/08/08/x/` → `/repo/2023/08/08/x/` (percent-encoded where needed)."""
+        return quote(self.base_path + path.lstrip("/"), safe="/-._~")
+
+    def absolute(self, path: str) -> str:
+        return self.origin + self.href(path)
+
+
+def safe_external_url(raw: str) -> str | None:
+    """The URL if a browser would treat it as plain http(s), else None.
+
+    Normalises as a browser does before checking: entities decoded, controls and whitespace
+    removed. Protocol-relative and credential-bearing URLs are refused.
+    """
+    text = _CONTROL.sub("", html.unescape(raw))
+    if not text or text.startswith("//"):
+        return None
+    try:
+        split = urlsplit(text)
+    except ValueError:
+        return None
+    if split.scheme.lower() not in ("http", "https") or not split.hostname:
+        return None
+    if split.username is not None or split.password is not None or "@" in split.netloc:
+        return None
+    if text != raw.strip():
+        # The text hid controls or entities: emit the browser's reading, never the raw one.
+        return text
+    return raw.strip()
+
+
+def normalise_domain(domain: str) -> str:
+    """`WWW.Forbes.com.` → `forbes.com`: the identity of a provider."""
+    text = unicodedata.normalize("NFC", domain).strip().lower().rstrip(".")
+    return text[4:] if text.startswith("www.") else text
+
+
+def host_of(url: str) -> str:
+    return normalise_domain(urlsplit(url).hostname or "")

@@ -1,0 +1,156 @@
+"""Shape the Site's records into what templates print: links, times, images. Pure.
+
+Templates never build a URL or format a date themselves; everything they need is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from generator.imagecache import ImageCache, ImageRef
+from generator.model import Article, Citation, Image, RelatedItem, RelatedLink
+from generator.site import Site
+from generator.urls import UrlScheme, provider_path, topic_path
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class TimeView:
+    iso: str
+    text: str
+    date_text: str
+
+
+@dataclass(frozen=True)
+class ImageView:
+    ref: ImageRef
+    src: str
+    srcset: str
+    alt: str
+    label: str
+    """For a placeholder tile: whose image it stands for."""
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    id: str
+    title: str
+    href: str
+    time: TimeView
+    provider: Link
+    excerpt: str
+    topics: tuple[Link, ...]
+    image: ImageView | None
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    title: str
+    href: str
+    internal: bool
+    provider: Link
+    time: TimeView | None
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class CitationCard:
+    title: str
+    href: str
+    time: TimeView | None
+    provider: Link
+    excerpt: str
+    cited_by: Link
+
+
+def format_time(moment: datetime, zone: ZoneInfo) -> TimeView:
+    """The moment in the site's zone; month names are fixed so output never depends on locale."""
+    local = moment.astimezone(zone)
+    date_text = f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+    return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text)
+
+
+class Views:
+    """Builds view records for one site; holds only what every view needs."""
+
+    def __init__(self, site: Site, images: ImageCache) -> None:
+        self.site = site
+        self.images = images
+        self.urls = UrlScheme(site.config.site.base_url)
+        self.zone = site.config.zone
+
+    def href(self, path: str) -> str:
+        return self.urls.href(path)
+
+    def provider_link(self, domain: str, name: str) -> Link:
+        slug = self.site.provider_slugs[domain]
+        return Link(name, self.href(provider_path(slug)))
+
+    def topic_links(self, article: Article) -> tuple[Link, ...]:
+        links = []
+        for slug in dict.fromkeys(self.site.topic_slugs[name] for name in article.topics):
+            links.append(Link(self.site.topics[slug].name, self.href(topic_path(slug))))
+        return tuple(links)
+
+    def image(self, image: Image, alt: str, provider_name: str) -> ImageView:
+        ref = self.images.resolve(image, self.site.config.images.missing)
+        src = self.href(ref.src) if ref.kind == "local" else ref.src
+        srcset = ", ".join(f"{self.href(path)} {width}w" for path, width in ref.srcset)
+        return ImageView(ref, src, srcset, alt, provider_name)
+
+    def card(self, article_id: str) -> ArticleCard:
+        article = self.site.articles[article_id]
+        lead = article.images[0] if article.images else None
+        return ArticleCard(
+            id=article.id,
+            title=article.title,
+            href=self.href(self.site.article_paths[article.id]),
+            time=format_time(article.published_at, self.zone),
+            provider=self.provider_link(article.provider.domain, article.provider.name),
+            excerpt=article.excerpt,
+            topics=self.topic_links(article),
+            image=self.image(lead, article.title, article.provider.name) if lead else None,
+        )
+
+    def images_of(self, article: Article) -> tuple[ImageView, ...]:
+        return tuple(self.image(image, article.title, article.provider.name)
+                     for image in article.images)
+
+    def coverage(self, link: RelatedLink) -> CoverageView:
+        item = link.item
+        internal = link.article_id is not None
+        href = (self.href(self.site.article_paths[link.article_id]) if link.article_id
+                else item.url)
+        return CoverageView(
+            title=item.title,
+            href=href,
+            internal=internal,
+            provider=self.provider_link(item.provider.domain, item.provider.name),
+            time=self._maybe_time(item),
+            excerpt=item.excerpt,
+        )
+
+    def citation(self, citation: Citation) -> CitationCard:
+        item = citation.item
+        citing = self.site.articles[citation.article_id]
+        return CitationCard(
+            title=item.title,
+            href=item.url,
+            time=self._maybe_time(item),
+            provider=self.provider_link(item.provider.domain, item.provider.name),
+            excerpt=item.excerpt,
+            cited_by=Link(citing.title, self.href(self.site.article_paths[citing.id])),
+        )
+
+    def _maybe_time(self, item: RelatedItem) -> TimeView | None:
+        return format_time(item.published_at, self.zone) if item.published_at else None
