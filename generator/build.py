@@ -55,9 +55,9 @@ def build(config: SiteConfig, *, skip_invalid: bool = False) -> BuildResult:
         result.skipped_seeds = len(bad_seeds)
         problems = [p.as_warning() for p in problems]
         errors = []
-    if errors:
-        raise BuildFailed(errors)
     result.warnings = [p for p in problems if p.severity == "warning"]
+    if errors:
+        raise BuildFailed(errors, result.warnings)
     site = index_site(articles, config)
     _write_site(site, images, Renderer(site, images, env), result)
     result.seconds = time.perf_counter() - started

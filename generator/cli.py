@@ -14,7 +14,7 @@ from pathlib import Path
 from generator import __version__
 from generator.build import BuildResult, build
 from generator.config import SiteConfig, load_config
-from generator.errors import BuildFailed, SourceError
+from generator.errors import BuildFailed, SourceError, report_order
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 _KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),
@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     except BuildFailed as exc:
-        _print_problems(exc.errors)
+        _print_problems(exc.errors + exc.warnings)
         count = len(exc.errors)
         print(f"Build failed: {count} error{'s' if count != 1 else ''}; nothing was written.",
               file=sys.stderr)
@@ -88,7 +88,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _print_problems(problems: list[SourceError]) -> None:
-    for problem in sorted(problems, key=lambda p: (str(p.path), p.line, p.column, p.message)):
+    for problem in sorted(problems, key=report_order):
         print(problem.format(), file=sys.stderr)
 
 

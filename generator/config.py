@@ -95,7 +95,7 @@ def load_config(path: Path) -> SiteConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BuildFailed([_error(path, 1, 1, "config file not found",
+        raise BuildFailed([_error(path, 0, 0, "config file not found",
                                   "run newsgen from the site's folder or pass --config PATH")]
                           ) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -103,9 +103,7 @@ def load_config(path: Path) -> SiteConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, column = _toml_error_position(str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise BuildFailed([_error(path, line, column, f"invalid TOML: {message}")]) from None
+        raise BuildFailed([_toml_error(path, text, str(exc))]) from None
     return _validate(path, text, data)
 
 
@@ -251,9 +249,18 @@ def _error(path: Path, line: int, column: int, message: str, hint: str = "") -> 
     return SourceError(path, line, column, message, hint, kind="config")
 
 
-def _toml_error_position(message: str) -> tuple[int, int]:
-    found = re.search(r"at line (\d+), column (\d+)", message)
-    return (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+def _toml_error(path: Path, text: str, raw: str) -> SourceError:
+    """tomllib's message at its position, in plainer words for the commonest slips."""
+    found = re.search(r"at line (\d+), column (\d+)", raw)
+    line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", raw)
+    source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    hint = ""
+    if message.startswith("Illegal character") and source.count('"') % 2 == 1:
+        message, hint = "string is never closed", "end the string with '\"' on the same line"
+    elif message == "Invalid value":
+        hint = 'text values need quotes, for example language = "en"'
+    return _error(path, line, column, f"invalid TOML: {message}", hint)
 
 
 def _show(value: object) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +16,7 @@ class SourceError:
 
     path: Path
     line: int
+    """0 when the problem is with the file as a whole (it is missing, say)."""
     column: int
     message: str
     hint: str = ""
@@ -24,7 +25,8 @@ class SourceError:
 
     def format(self, relative_to: Path | None = None) -> str:
         shown = display_path(self.path, relative_to)
-        text = f"{shown}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        where = f"{shown}:{self.line}:{self.column}" if self.line else shown
+        text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -44,34 +46,18 @@ def display_path(path: Path, relative_to: Path | None = None) -> str:
         return str(path)
 
 
-@dataclass
-class ErrorReport:
-    """Collects diagnostics through a phase so all of them are reported at its end."""
-
-    items: list[SourceError] = field(default_factory=list)
-
-    def add(self, item: SourceError) -> None:
-        self.items.append(item)
-
-    def extend(self, items: list[SourceError]) -> None:
-        self.items.extend(items)
-
-    @property
-    def errors(self) -> list[SourceError]:
-        return [item for item in self.items if item.severity == "error"]
-
-    @property
-    def warnings(self) -> list[SourceError]:
-        return [item for item in self.items if item.severity == "warning"]
-
-    def sorted(self) -> list[SourceError]:
-        return sorted(self.items, key=lambda e: (str(e.path), e.line, e.column, e.message))
-
-
 class BuildFailed(Exception):
-    """Raised when a phase ends with errors; carries every one of them."""
+    """Raised when a phase ends with errors; carries every one of them, and the warnings."""
 
-    def __init__(self, errors: list[SourceError]) -> None:
+    def __init__(self, errors: list[SourceError], warnings: list[SourceError] | None = None
+                 ) -> None:
         super().__init__(f"{len(errors)} error(s)")
         self.errors = errors
+        self.warnings = warnings or []
+
+
+def report_order(problem: SourceError) -> tuple[str, int, int, bool, str]:
+    """By file and place; at one place a warning first, as it often explains the error."""
+    return (str(problem.path), problem.line, problem.column, problem.severity == "error",
+            problem.message)
 

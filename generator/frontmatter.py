@@ -74,7 +74,7 @@ def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions
         _record_positions(node, (), positions, first_line, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, first_line) from None
+        raise _yaml_error(exc, text, first_line) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, 1, f"invalid YAML: {exc}") from None
     except RecursionError:
@@ -111,15 +111,23 @@ def _record_positions(node: yaml.Node, path: KeyPath, positions: Positions,
             _record_positions(item, (*path, index), positions, first_line, seen)
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> FrontMatterError:
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> FrontMatterError:
     mark = exc.problem_mark or exc.context_mark
     line = (mark.line + first_line) if mark else first_line
     column = (mark.column + 1) if mark else 1
     problem = exc.problem or "invalid YAML"
     hint = ""
-    if "\\t" in problem or "\t" in problem or "tab" in problem:
+    if "tab" in problem or _tab_before(text, mark):
         problem = "tab character in indentation"
         hint = "YAML indentation must use spaces, not tabs"
     elif exc.context:
         problem = f"{problem} ({exc.context})"
     return FrontMatterError(line, column, f"invalid YAML: {problem}", hint)
+
+
+def _tab_before(text: str, mark: yaml.Mark | None) -> bool:
+    """Whether the line of `mark` has a tab up to it: libyaml's messages do not say so."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return False
+    return "\t" in lines[mark.line][: mark.column + 1]

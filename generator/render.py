@@ -103,6 +103,7 @@ class Renderer:
             "topics_href": href(TOPICS_INDEX),
             "providers_href": href(PROVIDERS_INDEX),
             "stylesheet_href": href("/style.css"),
+            "favicon_href": href("/favicon.svg"),
             "topic_nav": [Link(t.name, href(topic_path(t.slug)))
                           for t in by_size[:TOPIC_NAV_COUNT]],
         }

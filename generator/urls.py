@@ -24,12 +24,21 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 def slug_for(text: str, fallback: str, max_chars: int = SLUG_MAX_CHARS) -> str:
     """A `[a-z0-9-]` slug of `text`, transliterated, cut on a word boundary; never empty."""
-    slug = slugify(text, max_length=max_chars, word_boundary=True)
+    slug = _cut_on_word(slugify(text), max_chars)
     if not slug or not _SLUG.match(slug):
-        slug = slugify(fallback, max_length=max_chars) or "item"
+        slug = _cut_on_word(slugify(fallback), max_chars)
         if not _SLUG.match(slug):
             slug = "item-" + hashlib.sha256(fallback.encode()).hexdigest()[:8]
     return slug
+
+
+def _cut_on_word(slug: str, max_chars: int) -> str:
+    """The longest prefix of whole words within max_chars (python-slugify's own cut can skip
+    a long word and keep later ones, so the slug would not read as the title's beginning)."""
+    if len(slug) <= max_chars:
+        return slug
+    head = slug[: max_chars + 1]
+    return head.rsplit("-", 1)[0] if "-" in head else slug[:max_chars]
 
 
 def id_suffix(seed_id: str) -> str:

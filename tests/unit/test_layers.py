@@ -1,0 +1,68 @@
+"""Imports point only to lower ranks, so the architecture in the README stays true."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "generator"
+
+RANKS = {
+    "errors": 0, "model": 0,
+    "config": 1, "output": 1, "theme": 1,
+    "urls": 2, "frontmatter": 2, "markdown": 2,
+    "fields": 3,
+    "loader": 4, "related": 4,
+    "site": 5,
+    "imagecache": 6, "pages": 6,
+    "views": 7,
+    "render": 8,
+    "build": 9,
+    "cli": 10,
+    "__main__": 11,
+    "__init__": 0,
+}
+
+
+def _imports(module: Path) -> set[str]:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator"):
+            parts = node.module.split(".")
+            if len(parts) > 1:
+                names.add(parts[1])
+            else:
+                names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("generator."):
+                    names.add(alias.name.split(".")[1])
+    return names
+
+
+def test_every_module_has_a_rank() -> None:
+    modules = {path.stem for path in PACKAGE.glob("*.py")}
+    assert modules - RANKS.keys() == set()
+
+
+def test_every_import_points_to_a_lower_rank() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        for name in sorted(_imports(path)):
+            if name == "__init__" or (path.stem == "__main__" and name == "cli"):
+                continue
+            if name in RANKS and RANKS[name] >= RANKS[path.stem]:
+                wrong.append(f"{path.stem} (rank {RANKS[path.stem]}) imports {name} "
+                             f"(rank {RANKS[name]})")
+    assert wrong == []
+
+
+def test_the_build_cannot_reach_the_network() -> None:
+    network = {"urllib.request", "http.client", "socket", "requests", "httpx"}
+    for path in sorted(PACKAGE.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        used = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+        used |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert used & network == set(), path.name

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from generator.markdown import render_markdown
+
+
+class Elements(HTMLParser):
+    """The element names, attribute names and attribute values in some HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+        self.values: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+        self.values.extend(value or "" for _, value in attrs)
+
+
+def test_markdown_becomes_html_with_headings_below_the_page_title() -> None:
+    html = render_markdown("# Head\n\nSome **bold** and a [link](https://example.org/).")
+    assert html == (
+        "<h2>Head</h2>\n<p>Some <strong>bold</strong> and a "
+        '<a href="https://example.org/" rel="noopener noreferrer nofollow ugc">link</a>.</p>'
+    )
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "<iframe srcdoc='<script>alert(1)</script>'></iframe>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "\\<!--<img src onerror=alert(1)>-->",
+    '<a href=" jav&#x09;ascript:alert(1)">x</a>',
+    "<style>body{}</style>",
+    "<form action=x><input></form>",
+])
+def test_raw_html_never_survives_as_markup(payload: str) -> None:
+    parsed = Elements()
+    parsed.feed(render_markdown(f"Text {payload} more"))
+    assert parsed.tags <= {"p", "a"}
+    assert all(not name.startswith("on") for name in parsed.attributes)
+    assert all("script" not in value.lower() for value in parsed.values)
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "JAVASCRIPT:alert(1)",
+                                  "data:text/html,x", "vbscript:x"])
+def test_links_with_unsafe_schemes_lose_their_href(link: str) -> None:
+    html = render_markdown(f"[click]({link})")
+    assert "href" not in html and "click" in html
+
+
+def test_images_in_a_body_are_dropped() -> None:
+    assert "<img" not in render_markdown("![alt](https://example.org/a.png)")
+
+
+def test_an_empty_body_is_empty_html() -> None:
+    assert render_markdown("\n\n") == ""

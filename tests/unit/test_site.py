@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from generator.site import index_site
+from tests.unit.factories import article, config, related_item
+
+
+def test_two_articles_with_the_same_title_and_day_get_distinct_paths() -> None:
+    site = index_site([article("b", "Same title", hour=9), article("a", "Same title", hour=10)],
+                      config())
+    assert site.article_paths["b"] == "/2024/03/01/same-title/"
+    assert site.article_paths["a"].startswith("/2024/03/01/same-title-")
+    assert site.article_paths["a"] != site.article_paths["b"]
+
+
+def test_the_first_claimant_keeps_its_path_when_a_later_twin_arrives() -> None:
+    alone = index_site([article("b", "Same title", hour=9)], config())
+    both = index_site([article("b", "Same title", hour=9), article("a", "Same title", hour=10)],
+                      config())
+    assert alone.article_paths["b"] == both.article_paths["b"]
+
+
+def test_paths_that_differ_only_by_case_or_normalisation_collide() -> None:
+    site = index_site([article("x", "Café", hour=9), article("y", "Cafe\u0301", hour=10)],
+                      config())
+    assert site.article_paths["x"] != site.article_paths["y"]
+
+
+def test_articles_are_newest_first_with_ties_broken_by_id() -> None:
+    site = index_site([article("b", day=1), article("a", day=1), article("c", day=2)], config())
+    assert site.newest_first == ("c", "a", "b")
+
+
+def test_unpublished_articles_are_left_out_unless_the_config_includes_them() -> None:
+    seeds = [article("a"), article("b", published=False)]
+    assert list(index_site(seeds, config(include_unpublished=False)).articles) == ["a"]
+    assert sorted(index_site(seeds, config(include_unpublished=True)).articles) == ["a", "b"]
+
+
+def test_topics_that_slug_alike_are_one_topic_named_by_the_commoner_spelling() -> None:
+    site = index_site([article("a", topics=("AI",)), article("b", topics=("AI",)),
+                       article("c", topics=("ai",))], config())
+    assert list(site.topics) == ["ai"]
+    assert site.topics["ai"].name == "AI"
+    assert site.topics["ai"].article_ids == ("a", "b", "c")
+
+
+def test_providers_come_from_seeds_and_from_related_items() -> None:
+    site = index_site([article("a", related=(related_item("https://forbes.com/x", "forbes.com"),))],
+                      config())
+    assert sorted(site.providers) == ["example-com", "forbes-com"]
+    forbes = site.providers["forbes-com"]
+    assert forbes.article_ids == () and [c.article_id for c in forbes.citations] == ["a"]
+
+
+def test_related_coverage_links_to_our_page_when_we_have_the_story() -> None:
+    site = index_site([
+        article("a", related=(related_item("https://other.org/b/"),
+                              related_item("https://elsewhere.org/z"))),
+        article("b", domain="other.org"),
+    ], config())
+    assert [link.article_id for link in site.coverage["a"]] == ["b", None]
+
+
+def test_related_coverage_never_links_to_an_excluded_article() -> None:
+    site = index_site([
+        article("a", related=(related_item("https://other.org/b"),)),
+        article("b", domain="other.org", published=False),
+    ], config(include_unpublished=False))
+    assert [link.article_id for link in site.coverage["a"]] == [None]
