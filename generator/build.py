@@ -16,7 +16,7 @@ from generator.errors import BuildFailed, SourceError
 from generator.imagecache import ImageCache, read_image_cache
 from generator.loader import load_seeds
 from generator.output import OutputError, StagedOutput
-from generator.pages import Page, plan_pages
+from generator.pages import plan_pages
 from generator.render import (
     Renderer,
     TemplateFailure,
@@ -66,10 +66,14 @@ def build(config: SiteConfig, *, skip_invalid: bool = False) -> BuildResult:
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer,
                 result: BuildResult) -> None:
-    staged = StagedOutput(site.config.build.output_dir)
+    output_dir = site.config.build.output_dir
+    try:
+        staged = StagedOutput(output_dir)
+    except OutputError as exc:
+        raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     try:
         for page in plan_pages(site):
-            staged.write(output_file(page.path), _render(renderer, page))
+            staged.write(output_file(page.path), renderer.render(page))
             result.pages[page.kind] += 1
         _copy_images(site, images, renderer, staged)
         _copy_static(site.config.build.static_dir, staged)
@@ -80,15 +84,10 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         raise BuildFailed([exc.error]) from None
     except OutputError as exc:
         staged.abort()
-        raise BuildFailed([SourceError(site.config.build.output_dir, 1, 1, str(exc),
-                                       kind="output")]) from None
+        raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     except BaseException:
         staged.abort()
         raise
-
-
-def _render(renderer: Renderer, page: Page) -> bytes:
-    return renderer.render(page)
 
 
 def _copy_images(site: Site, images: ImageCache, renderer: Renderer,

@@ -77,7 +77,14 @@ class SiteConfig:
             build = replace(build, seeds_dir=seeds_dir.resolve())
         if output_dir is not None:
             build = replace(build, output_dir=output_dir.resolve())
-        return replace(self, build=build)
+        config = replace(self, build=build)
+        problem = output_dir_problem(config)
+        if problem:
+            raise BuildFailed([SourceError(config.build.output_dir, 0, 0,
+                                           f"output folder {problem}",
+                                           "choose an output folder of its own with --out",
+                                           kind="config")])
+        return config
 
 
 _SECTIONS: dict[str, type[SiteSection] | type[BuildSection] | type[ImagesSection]] = {
@@ -206,15 +213,32 @@ def _check_semantics(config: SiteConfig, path: Path, lines: _KeyLines) -> list[S
         folder = getattr(config.build, key)
         if f"build.{key}" in config.explicit and not folder.is_dir():
             fail("build", key, f"folder not found: {folder}")
-    output = config.build.output_dir
-    for key in ("seeds_dir", "templates_dir", "static_dir"):
-        source = getattr(config.build, key)
-        if output == source or source.is_relative_to(output) or output == path.parent:
-            fail("build", "output_dir",
-                 f"must not contain or be the {key.replace('_dir', '')} folder",
-                 "the output folder is replaced on every build")
-            break
+    problem = output_dir_problem(config)
+    if problem:
+        fail("build", "output_dir", problem, "the output folder is replaced whole on every build")
     return errors
+
+
+def output_dir_problem(config: SiteConfig) -> str:
+    """Why the output folder would be unsafe to replace, or "".
+
+    The build swaps a new folder in for the output folder, deleting the old one, so the
+    output must never be, hold or sit inside anything else the user owns.
+    """
+    output = config.build.output_dir.resolve()
+    if output.exists() and not output.is_dir():
+        return f"{output} is a file, not a folder"
+    if output == Path(output.anchor) or output == Path.home().resolve():
+        return f"{output} is the root or home folder"
+    if config.path.parent.resolve().is_relative_to(output):
+        return "must not be or contain the folder of the config file"
+    owned = {"seeds": config.build.seeds_dir, "templates": config.build.templates_dir,
+             "static": config.build.static_dir, "image cache": config.images.cache_dir}
+    for name, folder in owned.items():
+        folder = folder.resolve()
+        if folder.is_relative_to(output) or output.is_relative_to(folder):
+            return f"must not be, contain or sit inside the {name} folder ({folder})"
+    return ""
 
 
 class _KeyLines:

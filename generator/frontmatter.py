@@ -9,8 +9,18 @@ from dataclasses import dataclass
 
 import yaml
 
-# libyaml's parser where PyYAML was built with it: several times faster.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SeedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader where PyYAML has it (several times faster), with timestamps
+    left as text: PyYAML raises a bare ValueError on `2024-02-30`, so dates are parsed
+    where their errors can name the field."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[int, int]]
@@ -60,7 +70,7 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions]:
     """The mapping in `text` and each key's position; `first_line` is text's line in the file."""
-    loader = _Loader(text)
+    loader = _SeedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -73,6 +83,8 @@ def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions
         positions: Positions = {}
         _record_positions(node, (), positions, first_line, set())
         data = loader.construct_document(node)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise FrontMatterError(first_line, 1, f"invalid YAML value: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, text, first_line) from None
     except yaml.YAMLError as exc:

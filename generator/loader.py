@@ -202,10 +202,10 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
 
 def load_seeds(seeds_dir: Path, zone: ZoneInfo) -> tuple[list[Article], list[SourceError]]:
     """Every seed under `seeds_dir`: the valid articles, and every problem of every file."""
-    paths, problems = find_seeds(seeds_dir)
     if not seeds_dir.is_dir():
-        return [], [SourceError(seeds_dir, 1, 1, "seeds folder not found",
+        return [], [SourceError(seeds_dir, 0, 0, "seeds folder not found",
                                 "set [build] seeds_dir in site.toml or pass --seeds DIR")]
+    paths, problems = find_seeds(seeds_dir)
     articles: list[Article] = []
     first_by_id: dict[str, Path] = {}
     for path in paths:

@@ -22,6 +22,10 @@ class StagedOutput:
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir.resolve()
         recover_interrupted_swap(self.output_dir)
+        if not _replaceable(self.output_dir):
+            raise OutputError(
+                "output folder holds files but no index.html and 404.html, so it is not a "
+                "newsgen build; refusing to replace it (remove it or choose another folder)")
         self.root = self.output_dir.parent / f".{self.output_dir.name}.staging-{os.getpid()}"
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
@@ -83,6 +87,16 @@ def recover_interrupted_swap(output_dir: Path) -> None:
             os.rename(path, output_dir)
         elif ".staging-" in path.name or ".old-" in path.name:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _replaceable(output_dir: Path) -> bool:
+    """Only an empty folder or an earlier build may be replaced: never a folder of the user's."""
+    if not output_dir.exists():
+        return True
+    if not output_dir.is_dir():
+        return False
+    return (not any(output_dir.iterdir())
+            or ((output_dir / "index.html").is_file() and (output_dir / "404.html").is_file()))
 
 
 def _collision_key(relative: PurePosixPath) -> str:

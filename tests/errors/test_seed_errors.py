@@ -101,6 +101,14 @@ def test_an_unparseable_published_date_time_is_reported_at_its_key_with_an_examp
                 '"next Tuesday"\n' + DATE_HINT + FAILED_1)
 
 
+def test_a_well_formed_but_impossible_date_is_reported_at_its_key(
+        make_site, monkeypatch, capsys):
+    site = _site_with_bad_seed(make_site, monkeypatch, seed_text(date="2024-02-30T10:00:00Z"))
+    _fails_with(site, capsys,
+                'seeds/bad.txt:4:1: error: publishedDateTime: not a date and time: '
+                '"2024-02-30T10:00:00Z"\n' + DATE_HINT + FAILED_1)
+
+
 def test_an_image_width_that_is_not_an_integer_is_reported_at_the_width_key(
         make_site, monkeypatch, capsys):
     bad = seed_text(extra="images:\n"

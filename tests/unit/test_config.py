@@ -57,9 +57,27 @@ def test_a_page_size_of_zero_is_refused(tmp_path: Path) -> None:
     assert messages(path) == ["2: build.page_size: expected an integer from 1 to 1000, got 0 | "]
 
 
-def test_an_output_folder_that_holds_the_seeds_is_refused(tmp_path: Path) -> None:
+def test_an_output_folder_that_holds_the_config_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, '[build]\noutput_dir = "."\n')
-    assert messages(path)[0].startswith("2: build.output_dir: must not contain or be the seeds")
+    assert messages(path) == ["2: build.output_dir: must not be or contain the folder of the "
+                              "config file | the output folder is replaced whole on every build"]
+
+
+def test_an_output_folder_inside_the_seeds_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[build]\noutput_dir = "seeds/out"\n')
+    assert messages(path)[0].startswith(
+        "2: build.output_dir: must not be, contain or sit inside the seeds folder")
+
+
+@pytest.mark.parametrize("out", [".", "..", "seeds", "seeds/x", "templates", "site.toml", "/"])
+def test_an_out_option_that_would_replace_the_users_files_is_refused(
+        tmp_path: Path, out: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    config = load_config(write(project, ""))
+    with pytest.raises(BuildFailed) as caught:
+        config.with_dirs(None, project / out)
+    assert caught.value.errors[0].message.startswith("output folder ")
 
 
 def test_a_templates_folder_named_but_missing_is_an_error(tmp_path: Path) -> None:

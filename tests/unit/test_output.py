@@ -10,7 +10,8 @@ from generator.output import OutputError, StagedOutput
 def test_a_committed_build_replaces_the_output_whole(tmp_path: Path) -> None:
     out = tmp_path / "public"
     (out / "old").mkdir(parents=True)
-    (out / "old" / "index.html").write_text("stale")
+    for name in ("index.html", "404.html", "old/index.html"):
+        (out / name).write_text("stale")
     staged = StagedOutput(out)
     staged.write(PurePosixPath("index.html"), b"new")
     staged.commit()
@@ -22,6 +23,7 @@ def test_an_aborted_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
     out = tmp_path / "public"
     out.mkdir()
     (out / "index.html").write_text("old")
+    (out / "404.html").write_text("old")
     staged = StagedOutput(out)
     staged.write(PurePosixPath("index.html"), b"new")
     staged.abort()
@@ -47,5 +49,14 @@ def test_an_output_moved_aside_by_an_interrupted_swap_is_restored(tmp_path: Path
     aside = tmp_path / ".public.old-99999"
     aside.mkdir()
     (aside / "index.html").write_text("previous")
+    (aside / "404.html").write_text("previous")
     StagedOutput(tmp_path / "public").abort()
     assert (tmp_path / "public" / "index.html").read_text() == "previous"
+
+
+def test_a_folder_that_is_not_an_earlier_build_is_never_replaced(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "thesis.txt").write_text("years of work")
+    with pytest.raises(OutputError, match="not a newsgen build"):
+        StagedOutput(tmp_path / "docs")
+    assert (tmp_path / "docs" / "thesis.txt").read_text() == "years of work"
