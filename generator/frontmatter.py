@@ -6,9 +6,9 @@ Pure: works on text already read; never touches files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import yaml
-
 
 
 class _SeedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -16,11 +16,12 @@ class _SeedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     left as text: PyYAML raises a bare ValueError on `2024-02-30`, so dates are parsed
     where their errors can name the field."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar = {
         first: [(tag, regexp) for tag, regexp in resolvers
                 if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
 
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[int, int]]
