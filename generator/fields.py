@@ -5,6 +5,7 @@ Pure: works on parsed data and the positions of its keys; reads no files.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date, datetime, time
@@ -162,7 +163,9 @@ class FieldReader:
             return ""
         safe = safe_external_url(raw)
         if safe is None:
-            self.warn(key, f"not an http or https URL, ignored: {show(raw)}")
+            self.warn(key, f"not a plain http or https URL, ignored: {show(raw)}",
+                      "only http:// and https:// addresses without a user name or password "
+                      "are used")
             return ""
         return safe
 
@@ -177,6 +180,16 @@ class FieldReader:
             self.error(key, f"expected a mapping of keys to values, got {show(value)}")
             return None
         return value
+
+    def near_misses(self, data: dict[str, object], at: KeyPath, known: frozenset[str]) -> None:
+        """Warn about unknown keys that look like typos of known ones; others are kept silently."""
+        for key in data:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.8)
+            if close:
+                self.warn((*at, str(key)), "unknown field, ignored",
+                          f"did you mean {close[0]!r}?")
 
     def items(self, data: dict[str, object], key: KeyPath, example: str) -> list[object]:
         value = data.get(str(key[-1]))

@@ -88,6 +88,12 @@ def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions
         raise FrontMatterError(first_line, 1, f"invalid YAML value: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, text, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_and_column(text, exc.position)
+        raise FrontMatterError(line + first_line - 1, column,
+                               f"control character U+{exc.character:04X} is not allowed in YAML",
+                               'remove it, or write it as an escape like "\\x07" in double quotes'
+                               ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, 1, f"invalid YAML: {exc}") from None
     except RecursionError:
@@ -133,6 +139,11 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> FrontM
     if "tab" in problem or _tab_before(text, mark):
         problem = "tab character in indentation"
         hint = "YAML indentation must use spaces, not tabs"
+    elif (opened := _unclosed_quote(text, mark.line if mark else 0)) is not None:
+        # The parser notices lines later, or at the end; the slip is where the quote opened.
+        line, column = opened[0] + first_line, opened[1] + 1
+        problem = "quoted text is never closed"
+        hint = "end it with the matching quote"
     elif exc.context:
         problem = f"{problem} ({exc.context})"
     return FrontMatterError(line, column, f"invalid YAML: {problem}", hint)
@@ -144,3 +155,18 @@ def _tab_before(text: str, mark: yaml.Mark | None) -> bool:
     if mark is None or mark.line >= len(lines):
         return False
     return "\t" in lines[mark.line][: mark.column + 1]
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in `text`."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _unclosed_quote(text: str, upto_line: int) -> tuple[int, int] | None:
+    """0-based line and column of the first double quote left open on its line, if any."""
+    for number, line in enumerate(text.splitlines()[: upto_line + 1]):
+        quotes = [i for i, char in enumerate(line) if char == '"' and line[i - 1:i] != "\\"]
+        if len(quotes) % 2 == 1:
+            return number, quotes[-1]
+    return None

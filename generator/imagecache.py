@@ -51,9 +51,13 @@ class ImageCache:
     def resolve(self, image: Image, policy: MissingImagePolicy) -> ImageRef:
         cached = self.entries.get(image.url)
         if cached is not None:
-            srcset = tuple((PUBLISHED_UNDER + str(file), width) for file, width in cached.variants)
-            return ImageRef("local", PUBLISHED_UNDER + str(cached.file), cached.width,
-                            cached.height, srcset)
+            src = PUBLISHED_UNDER + str(cached.file)
+            srcset = tuple((PUBLISHED_UNDER + str(file), width) for file, width in cached.variants
+                           if width < cached.width)
+            # With width descriptors a browser ignores `src`, so the original joins the set.
+            if srcset:
+                srcset += ((src, cached.width),)
+            return ImageRef("local", src, cached.width, cached.height, srcset)
         if policy == "remote":
             return ImageRef("remote", image.url, image.width, image.height)
         return ImageRef("placeholder", "", image.width, image.height)

@@ -27,6 +27,12 @@ KNOWN_FIELDS = frozenset({
     "cdnAmpWebUrl", "type", "quality", "heat", "published", "provider", "topics", "images",
     "related", "secured",
 })
+PROVIDER_FIELDS = frozenset({"name", "domain"})
+IMAGE_FIELDS = frozenset({"url", "width", "height", "isCached"})
+RELATED_FIELDS = frozenset({
+    "title", "excerpt", "publishedDateTime", "webUrl", "ampWebUrl", "cdnAmpWebUrl", "type",
+    "provider", "quality", "images",
+})
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ def _failed(path: Path, line: int, column: int, message: str, hint: str = "") ->
 
 
 def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> Article | None:
+    reader.near_misses(data, (), KNOWN_FIELDS)
     title = reader.text(data, ("title",), required=True, max_chars=1_000)
     published_at = reader.moment(data, ("publishedDateTime",), required=True)
     original = reader.url(data, ("originalUrl",))
@@ -106,7 +113,9 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
         reader.error(("webUrl" if "webUrl" in data or not given else "originalUrl",),
                      "no usable http or https URL" if given else "required field is missing",
                      "give the story's address as webUrl or originalUrl")
-    for unused in ("ampWebUrl", "cdnAmpWebUrl", "category", "type", "secured"):
+    for unused_url in ("ampWebUrl", "cdnAmpWebUrl"):
+        reader.url(data, (unused_url,))
+    for unused in ("category", "type", "secured"):
         reader.text(data, (unused,), max_chars=100_000)
     provider = _read_provider(data, (), reader, fallback_url=original or web, required=True)
     topics = _read_topics(data, reader)
@@ -141,6 +150,7 @@ def _read_provider(data: dict[str, object], at: tuple[str | int, ...], reader: F
     mapping = reader.mapping(data, key, required=required)
     if mapping is None:
         return None
+    reader.near_misses(mapping, key, PROVIDER_FIELDS)
     name = reader.text(mapping, (*key, "name"), required=True, max_chars=300)
     domain = normalise_domain(reader.text(mapping, (*key, "domain"), max_chars=300))
     domain = domain or host_of(fallback_url)
@@ -165,6 +175,7 @@ def _read_images(data: dict[str, object], key: tuple[str | int, ...],
             reader.error(at, "expected a mapping with url, width and height",
                          "- url: https://example.com/a.jpg\n      width: 1024\n      height: 683")
             continue
+        reader.near_misses(item, at, IMAGE_FIELDS)
         url = reader.url(item, (*at, "url"), required=True)
         width = reader.integer(item, (*at, "width"), positive=True, required=True)
         height = reader.integer(item, (*at, "height"), positive=True, required=True)
@@ -181,6 +192,7 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
         if not isinstance(item, dict):
             reader.error(at, "expected a mapping with title, webUrl and provider")
             continue
+        reader.near_misses(item, at, RELATED_FIELDS)
         title = reader.text(item, (*at, "title"), required=True, max_chars=1_000)
         url = reader.url(item, (*at, "webUrl"), required=True)
         provider = _read_provider(item, at, reader, fallback_url=url, required=True)
@@ -193,8 +205,9 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
             quality=reader.integer(item, (*at, "quality")),
             images=_read_images(item, (*at, "images"), reader),
         )
-        for unused in ("ampWebUrl", "cdnAmpWebUrl", "type"):
-            reader.text(item, (*at, unused), max_chars=100_000)
+        for unused_url in ("ampWebUrl", "cdnAmpWebUrl"):
+            reader.url(item, (*at, unused_url))
+        reader.text(item, (*at, "type"))
         if title and url and provider:
             related.append(item_read)
     return tuple(related)

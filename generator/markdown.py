@@ -12,6 +12,8 @@ from __future__ import annotations
 import markdown as python_markdown
 import nh3
 
+from generator.urls import safe_external_url
+
 EXTENSIONS = ("markdown.extensions.tables", "markdown.extensions.fenced_code",
               "markdown.extensions.sane_lists", "markdown.extensions.smarty")
 ALLOWED_TAGS = frozenset({
@@ -34,8 +36,9 @@ def render_markdown(text: str) -> str:
     """Sanitized HTML for `text`; headings start at h2 because the page title is the h1."""
     if not text.strip():
         return ""
-    html = _CONVERTER.reset().convert(text)
-    return sanitize_html(_demote_headings(html))
+    html = sanitize_html(_demote_headings(_CONVERTER.reset().convert(text)))
+    # Dropped body images leave empty paragraphs behind.
+    return html.replace("<p></p>", "").strip()
 
 
 def _converter() -> python_markdown.Markdown:
@@ -58,7 +61,18 @@ def sanitize_html(html: str) -> str:
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer nofollow ugc",
         strip_comments=True,
+        attribute_filter=_keep_attribute,
     )
+
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Links keep only plain absolute http(s) or mailto addresses: a relative link would
+    point into our site, and `//host` or `user@host` ones are how spoofed links hide."""
+    if attribute not in ("href", "cite"):
+        return value
+    if value.lower().startswith("mailto:"):
+        return value
+    return safe_external_url(value)
 
 
 def _demote_headings(html: str) -> str:

@@ -24,6 +24,7 @@ from generator.urls import (
     TOPICS_INDEX,
     home_path,
     provider_path,
+    slug_for,
     topic_path,
 )
 from generator.views import Link, Views
@@ -123,16 +124,19 @@ class Renderer:
                 "more_heading": (f"More on {site.topics[first_topic].name}" if first_topic
                                  else f"More from {article.provider.name}"),
                 "title": article.title,
+                "related_count": site.config.build.related_count,
             }
         if page.kind in ("home", "topic", "provider"):
             return self._listing_context(page)
         if page.kind == "topics":
-            topics = sorted(site.topics.values(), key=lambda t: (t.name.casefold(), t.slug))
+            # By slug: transliterated, so `Économie` files under E, not after Z.
+            topics = sorted(site.topics.values(), key=lambda t: (t.slug, t.name))
             return {"title": "Topics", "items": [
                 (Link(t.name, views.href(topic_path(t.slug))), len(t.article_ids))
                 for t in topics]}
         if page.kind == "providers":
-            providers = sorted(site.providers.values(), key=lambda p: (p.name.casefold(), p.slug))
+            providers = sorted(site.providers.values(),
+                               key=lambda p: (slug_for(p.name, p.slug), p.slug))
             return {"title": "Providers", "items": [
                 (Link(p.name, views.href(provider_path(p.slug))), len(p.article_ids),
                  len(p.citations), p.domain) for p in providers]}

@@ -96,12 +96,22 @@ def _collision_key(path: str) -> str:
 
 
 def _index_topics(ordered: list[Article]) -> tuple[dict[str, str], dict[str, Topic]]:
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    """Topics by slug. Spellings that differ only by case or normalisation are one topic;
+    distinct names that slug alike (`C`, `C#`, `C++`) are distinct topics, the name seen
+    first (in the oldest article) keeping the plain slug."""
+    slug_of_key: dict[str, str] = {}
     slug_of: dict[str, str] = {}
-    for article in ordered:
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in reversed(ordered):  # oldest first, so a topic's address never moves
         for name in article.topics:
-            slug = slug_of.setdefault(name, slug_for(name, fallback="topic-" + id_suffix(name)))
-            spellings[slug][name] += 1
+            key = _collision_key(name)
+            if key not in slug_of_key:
+                slug = slug_for(name, fallback="topic-" + id_suffix(name))
+                if slug in spellings:
+                    slug = f"{slug}-{id_suffix(key)}"
+                slug_of_key[key] = slug
+            slug_of[name] = slug_of_key[key]
+            spellings[slug_of[name]][name] += 1
     members: dict[str, list[str]] = defaultdict(list)
     for article in ordered:
         for slug in dict.fromkeys(slug_of[name] for name in article.topics):

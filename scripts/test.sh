@@ -5,12 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
+# Chromium for the browser tests; fonts so screenshots show Latin and CJK text.
+missing=()
+for package in chromium fonts-dejavu-core fonts-wqy-zenhei; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    chromium fonts-dejavu-core
+    "${missing[@]}"
 fi
 
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi

@@ -29,6 +29,8 @@ from tests.conftest import read_tree, run_build, seed_text
 SHAPE_HINT = "  hint: a seed starts with a line '---', its YAML fields, and another '---'\n"
 DATE_HINT = "  hint: an ISO 8601 date and time, for example 2023-08-08T09:13:00Z\n"
 FAILED_1 = "Build failed: 1 error; nothing was written.\n"
+URL_HINT = ("  hint: only http:// and https:// addresses without a user name or password "
+            "are used\n")
 
 MakeSite = Callable[..., Path]
 
@@ -175,8 +177,8 @@ def test_a_javascript_web_url_prints_the_ignored_url_warning_and_the_missing_url
         make_site, monkeypatch, capsys):
     site = _site_with_bad_seed(make_site, monkeypatch, seed_text(url="javascript:alert(1)"))
     _fails_with(site, capsys,
-                'seeds/bad.txt:5:1: warning: webUrl: not an http or https URL, ignored: '
-                '"javascript:alert(1)"\n'
+                'seeds/bad.txt:5:1: warning: webUrl: not a plain http or https URL, ignored: '
+                '"javascript:alert(1)"\n' + URL_HINT +
                 "seeds/bad.txt:5:1: error: webUrl: no usable http or https URL\n"
                 "  hint: give the story's address as webUrl or originalUrl\n" + FAILED_1)
 
@@ -189,8 +191,8 @@ def test_a_javascript_web_url_beside_a_valid_original_url_is_only_a_warning(
     code = run_build(site)
     out, err = capsys.readouterr()
     assert code == 0
-    assert err == ('seeds/ok.txt:5:1: warning: webUrl: not an http or https URL, ignored: '
-                   '"javascript:alert(1)"\n')
+    assert err == ('seeds/ok.txt:5:1: warning: webUrl: not a plain http or https URL, ignored: '
+                   '"javascript:alert(1)"\n' + URL_HINT)
     assert re.fullmatch(r"Built 1 article, .* \(0 errors, 1 warning\)\.\n", out)
     page = (site / "public/2024/03/05/a-plain-headline/index.html").read_text(encoding="utf-8")
     assert "javascript:" not in page
@@ -259,3 +261,31 @@ def test_a_failed_build_leaves_the_previous_output_byte_for_byte_unchanged(
                    '"next Tuesday"\n' + DATE_HINT + FAILED_1)
     assert read_tree(site / "public") == before
     assert sorted(p.name for p in site.iterdir()) == ["public", "seeds", "site.toml"]
+
+
+def test_a_misspelt_key_gets_a_did_you_mean_warning_beside_the_missing_field_error(
+        make_site, monkeypatch, capsys):
+    bad = seed_text().replace("publishedDateTime:", "publishedDatetime:")
+    site = _site_with_bad_seed(make_site, monkeypatch, bad)
+    _fails_with(site, capsys,
+                "seeds/bad.txt:1:1: error: publishedDateTime: required field is missing\n"
+                + DATE_HINT +
+                "seeds/bad.txt:4:1: warning: publishedDatetime: unknown field, ignored\n"
+                "  hint: did you mean 'publishedDateTime'?\n" + FAILED_1)
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(make_site, monkeypatch, capsys):
+    bad = seed_text().replace('"About Example Times."', '"About Example Times.')
+    site = _site_with_bad_seed(make_site, monkeypatch, bad)
+    _fails_with(site, capsys,
+                "seeds/bad.txt:3:10: error: invalid YAML: quoted text is never closed\n"
+                "  hint: end it with the matching quote\n" + FAILED_1)
+
+
+def test_a_raw_control_character_is_reported_at_its_place(make_site, monkeypatch, capsys):
+    bad = seed_text().replace("A plain headline", "A plain\x07headline")
+    site = _site_with_bad_seed(make_site, monkeypatch, bad)
+    _fails_with(site, capsys,
+                "seeds/bad.txt:2:16: error: control character U+0007 is not allowed in YAML\n"
+                '  hint: remove it, or write it as an escape like "\\x07" in double quotes\n'
+                + FAILED_1)

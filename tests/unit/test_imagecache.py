@@ -24,7 +24,7 @@ def test_a_cached_image_references_the_local_copy_and_its_variants(tmp_path: Pat
     ref = cache.resolve(IMAGE, "placeholder")
     assert problems == []
     assert (ref.kind, ref.src, ref.width, ref.height) == ("local", "/images/ab/f.jpg", 800, 600)
-    assert ref.srcset == (("/images/ab/f-320.webp", 320),)
+    assert ref.srcset == (("/images/ab/f-320.webp", 320), ("/images/ab/f.jpg", 800))
 
 
 def test_an_image_not_in_the_cache_follows_the_missing_policy(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "generator"
 RANKS = {
     "errors": 0, "model": 0,
     "config": 1, "output": 1, "theme": 1,
-    "urls": 2, "frontmatter": 2, "markdown": 2,
-    "fields": 3,
+    "urls": 2, "frontmatter": 2,
+    "fields": 3, "markdown": 3,
     "loader": 4, "related": 4,
     "site": 5,
     "imagecache": 6, "pages": 6,

@@ -72,7 +72,7 @@ def test_a_javascript_image_url_drops_the_image_with_a_warning(tmp_path: Path) -
     assert result.article is not None and result.article.images == ()
     assert [p.severity for p in result.problems] == ["warning"]
     assert result.problems[0].message == (
-        'images[0].url: not an http or https URL, ignored: "javascript:alert(1)"')
+        'images[0].url: not a plain http or https URL, ignored: "javascript:alert(1)"')
 
 
 def test_editor_temp_files_and_other_suffixes_are_not_seeds(tmp_path: Path) -> None:

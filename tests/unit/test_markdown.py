@@ -62,3 +62,17 @@ def test_images_in_a_body_are_dropped() -> None:
 
 def test_an_empty_body_is_empty_html() -> None:
     assert render_markdown("\n\n") == ""
+
+
+@pytest.mark.parametrize("link", ["//evil.example/c", "https://user:pw@evil.example/d",
+                                  "/relative/page", "#anchor"])
+def test_links_that_are_not_plain_absolute_addresses_lose_their_href(link: str) -> None:
+    assert "href" not in render_markdown(f"[x]({link})")
+
+
+def test_a_mailto_link_is_kept() -> None:
+    assert 'href="mailto:desk@example.org"' in render_markdown("[mail](mailto:desk@example.org)")
+
+
+def test_a_paragraph_that_held_only_an_image_disappears() -> None:
+    assert render_markdown("Text\n\n![alt](https://example.org/a.png)\n") == "<p>Text</p>"

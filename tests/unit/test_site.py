@@ -67,3 +67,11 @@ def test_related_coverage_never_links_to_an_excluded_article() -> None:
         article("b", domain="other.org", published=False),
     ], config(include_unpublished=False))
     assert [link.article_id for link in site.coverage["a"]] == [None]
+
+
+def test_distinct_topics_whose_slugs_clash_keep_distinct_pages() -> None:
+    site = index_site([article("a", topics=("C",), day=1), article("b", topics=("C++",), day=2),
+                       article("c", topics=("C#",), day=3)], config())
+    assert site.topic_slugs["C"] == "c"
+    assert len({site.topic_slugs[name] for name in ("C", "C++", "C#")}) == 3
+    assert sorted(topic.name for topic in site.topics.values()) == ["C", "C#", "C++"]
