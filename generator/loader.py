@@ -115,8 +115,7 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
                      "give the story's address as webUrl or originalUrl")
     for unused_url in ("ampWebUrl", "cdnAmpWebUrl"):
         reader.url(data, (unused_url,))
-    for unused in ("category", "type", "secured"):
-        reader.text(data, (unused,), max_chars=100_000)
+    secured = reader.text(data, ("secured",), max_chars=100_000)
     provider = _read_provider(data, (), reader, fallback_url=original or web, required=True)
     topics = _read_topics(data, reader)
     images = _read_images(data, ("images",), reader)
@@ -138,7 +137,7 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
         quality=reader.integer(data, ("quality",)),
         heat=reader.integer(data, ("heat",)),
         published=reader.boolean(data, ("published",), default=True),
-        secured=str(data.get("secured") or ""),
+        secured=secured,
         extra=MappingProxyType({k: v for k, v in data.items() if k not in KNOWN_FIELDS}),
     )
     return article if provider and published_at else None
