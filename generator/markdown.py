@@ -9,6 +9,8 @@ article's `images` field is the one place images come from.
 
 from __future__ import annotations
 
+import re
+
 import markdown as python_markdown
 import nh3
 
@@ -36,7 +38,7 @@ def render_markdown(text: str) -> str:
     """Sanitized HTML for `text`; headings start at h2 because the page title is the h1."""
     if not text.strip():
         return ""
-    html = sanitize_html(_demote_headings(_CONVERTER.reset().convert(text)))
+    html = sanitize_html(_renumber_headings(_CONVERTER.reset().convert(text)))
     # Dropped body images leave empty paragraphs behind.
     return html.replace("<p></p>", "").strip()
 
@@ -75,8 +77,13 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     return safe_external_url(value)
 
 
-def _demote_headings(html: str) -> str:
-    for level in (5, 4, 3, 2, 1):
-        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(f"</h{level}>",
-                                                                      f"</h{level + 1}>")
-    return html
+def _renumber_headings(html: str) -> str:
+    """Body headings as h2, h3, ... in the order of their levels, with no level skipped: the
+    page title is the only h1, and a skipped level confuses screen-reader navigation."""
+    levels = sorted({int(level) for level in _HEADING.findall(html)})
+    new_level = {level: min(2 + rank, 6) for rank, level in enumerate(levels)}
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{new_level[int(m.group(2))]}>", html)
+
+
+_HEADING = re.compile(r"<h([1-6])>")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")

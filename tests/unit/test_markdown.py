@@ -76,3 +76,9 @@ def test_a_mailto_link_is_kept() -> None:
 
 def test_a_paragraph_that_held_only_an_image_disappears() -> None:
     assert render_markdown("Text\n\n![alt](https://example.org/a.png)\n") == "<p>Text</p>"
+
+
+def test_body_headings_start_at_h2_and_skip_no_level() -> None:
+    html = render_markdown("## Two\n\ntext\n\n#### Four\n\ntext\n\n##### Five\n")
+    assert [tag for tag in ("<h2>Two</h2>", "<h3>Four</h3>", "<h4>Five</h4>") if tag in html] == [
+        "<h2>Two</h2>", "<h3>Four</h3>", "<h4>Five</h4>"]
