@@ -45,7 +45,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False) -> BuildResult:
     """
     started = time.perf_counter()
     result = BuildResult()
-    articles, problems = load_seeds(config.build.seeds_dir, config.zone)
+    articles, problems = load_seeds(config.build.seeds_dir, config.zone, config.limits)
     images, image_problems = read_image_cache(config.images.cache_dir)
     env = make_environment(template_dirs(config.build.templates_dir))
     problems += image_problems + check_templates(env)

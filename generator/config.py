@@ -47,11 +47,24 @@ class ImagesSection:
 
 
 @dataclass(frozen=True)
+class LimitsSection:
+    """Caps on what one seed may hold, so a hostile seed fails alone and fast."""
+
+    seed_bytes: int = 2_000_000
+    title_chars: int = 1_000
+    text_chars: int = 20_000
+    body_chars: int = 500_000
+    list_items: int = 100
+    markdown_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     path: Path
     site: SiteSection = SiteSection()
     build: BuildSection = BuildSection()
     images: ImagesSection = ImagesSection()
+    limits: LimitsSection = LimitsSection()
     explicit: frozenset[str] = frozenset()
     """Keys the file set (`build.templates_dir`), so a missing folder the user named is an error."""
 
@@ -67,7 +80,7 @@ class SiteConfig:
 
     def fingerprint(self) -> str:
         """A digest of every setting that can change a page's bytes."""
-        text = repr((self.site, self.build, self.images))
+        text = repr((self.site, self.build, self.images, self.limits))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def with_dirs(self, seeds_dir: Path | None, output_dir: Path | None) -> SiteConfig:
@@ -87,12 +100,16 @@ class SiteConfig:
         return config
 
 
-_SECTIONS: dict[str, type[SiteSection] | type[BuildSection] | type[ImagesSection]] = {
+_Section = type[SiteSection] | type[BuildSection] | type[ImagesSection] | type[LimitsSection]
+_SECTIONS: dict[str, _Section] = {
     "site": SiteSection,
     "build": BuildSection,
     "images": ImagesSection,
+    "limits": LimitsSection,
 }
-_LIMITS = {"page_size": (1, 1000), "related_count": (0, 50)}
+_RANGES = {"page_size": (1, 1000), "related_count": (0, 50), "markdown_seconds": (0.01, 600),
+           "seed_bytes": (1_000, 10**9), "title_chars": (10, 10**6), "text_chars": (10, 10**7),
+           "body_chars": (0, 10**8), "list_items": (1, 10**5)}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -156,12 +173,14 @@ def _check_value(key: str, raw: object, default: object, base: Path) -> tuple[ob
         if isinstance(raw, bool):
             return raw, ""
         return None, f"{key}: expected true or false, got {_show(raw)}"
-    if isinstance(default, int):
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            return None, f"{key}: expected an integer, got {_show(raw)}"
-        low, high = _LIMITS.get(key.split(".")[1], (0, 10**9))
+    if isinstance(default, (int, float)):
+        wanted = "an integer" if isinstance(default, int) else "a number"
+        allowed = int if isinstance(default, int) else (int, float)
+        if isinstance(raw, bool) or not isinstance(raw, allowed):
+            return None, f"{key}: expected {wanted}, got {_show(raw)}"
+        low, high = _RANGES.get(key.split(".")[1], (0, 10**9))
         if not low <= raw <= high:
-            return None, f"{key}: expected an integer from {low} to {high}, got {raw}"
+            return None, f"{key}: expected {wanted} from {low:,} to {high:,}, got {raw}"
         return raw, ""
     if not isinstance(raw, str):
         return None, f"{key}: expected a string, got {_show(raw)}"

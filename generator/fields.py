@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.config import LimitsSection
 from generator.errors import SourceError
 from generator.frontmatter import KeyPath, Positions
 from generator.urls import safe_external_url
@@ -55,10 +56,12 @@ def key_name(path: KeyPath) -> str:
 class FieldReader:
     """Reads typed fields out of one seed's data; each problem becomes a SourceError."""
 
-    def __init__(self, path: Path, positions: Positions, zone: ZoneInfo) -> None:
+    def __init__(self, path: Path, positions: Positions, zone: ZoneInfo,
+                 limits: LimitsSection) -> None:
         self.path = path
         self.positions = positions
         self.zone = zone
+        self.limits = limits
         self.problems: list[SourceError] = []
 
     def position(self, key: KeyPath) -> tuple[int, int]:
@@ -80,13 +83,15 @@ class FieldReader:
         self.problems[-1] = self.problems[-1].as_warning()
 
     def text(self, data: dict[str, object], key: KeyPath, *, required: bool = False,
-             max_chars: int = 10_000) -> str:
+             max_chars: int | None = None) -> str:
         name = str(key[-1])
         return self.text_value(data.get(name), key, required=required, max_chars=max_chars,
                                present=name in data)
 
     def text_value(self, value: object, key: KeyPath, *, required: bool = False,
-                   max_chars: int = 10_000, present: bool = True) -> str:
+                   max_chars: int | None = None, present: bool = True) -> str:
+        """Text, NFC-normalised and cleaned; at most `max_chars` (default: limits.text_chars)."""
+        limit = self.limits.text_chars if max_chars is None else max_chars
         if value is None:
             if required:
                 self.error(key, "must not be empty" if present else "required field is missing")
@@ -99,8 +104,9 @@ class FieldReader:
         value = clean_text(value).strip()
         if required and not value:
             self.error(key, "must not be empty")
-        if len(value) > max_chars:
-            self.error(key, f"longer than {max_chars:,} characters ({len(value):,})")
+        if len(value) > limit:
+            self.error(key, f"longer than {limit:,} characters ({len(value):,})",
+                       "raise [limits] in site.toml if this is intended")
             return ""
         return value
 
@@ -198,5 +204,9 @@ class FieldReader:
         if not isinstance(value, list):
             self.error(key, f"expected a list, got {show(value)}",
                        f"write one item a line, each starting with '- ':\n    {example}")
+            return []
+        if len(value) > self.limits.list_items:
+            self.error(key, f"more than {self.limits.list_items:,} items ({len(value):,})",
+                       "raise [limits] list_items in site.toml if this is intended")
             return []
         return value

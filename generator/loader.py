@@ -12,15 +12,15 @@ from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from generator.config import LimitsSection
 from generator.errors import SourceError
 from generator.fields import FieldReader
 from generator.frontmatter import FrontMatterError, parse_document
-from generator.markdown import MAX_BODY_CHARS, render_markdown
+from generator.markdown import MarkdownTooSlow, render_markdown
 from generator.model import Article, Image, ProviderRef, RelatedItem
 from generator.urls import host_of, normalise_domain
 
 SEED_SUFFIXES = (".txt", ".md")
-MAX_SEED_BYTES = 2_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 KNOWN_FIELDS = frozenset({
     "category", "title", "excerpt", "publishedDateTime", "originalUrl", "webUrl", "ampWebUrl",
@@ -65,14 +65,16 @@ def _is_editor_temp(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".bck"))
 
 
-def load_seed(path: Path, zone: ZoneInfo) -> SeedResult:
+def load_seed(path: Path, zone: ZoneInfo, limits: LimitsSection) -> SeedResult:
     """One seed file → an Article, or the errors that stop it."""
     try:
+        size = path.stat().st_size
+        if size > limits.seed_bytes:
+            return _failed(path, 0, 0, f"seed is larger than {limits.seed_bytes:,} bytes "
+                           f"({size:,})", "raise [limits] seed_bytes in site.toml if intended")
         data = path.read_bytes()
     except OSError as exc:
-        return _failed(path, 1, 1, f"cannot read seed: {exc.strerror or exc}")
-    if len(data) > MAX_SEED_BYTES:
-        return _failed(path, 1, 1, f"seed is larger than {MAX_SEED_BYTES:,} bytes ({len(data):,})")
+        return _failed(path, 0, 0, f"cannot read seed: {exc.strerror or exc}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -85,13 +87,22 @@ def load_seed(path: Path, zone: ZoneInfo) -> SeedResult:
         document = parse_document(text)
     except FrontMatterError as exc:
         return _failed(path, exc.line, exc.column, exc.message, exc.hint)
-    reader = FieldReader(path, document.positions, zone)
+    reader = FieldReader(path, document.positions, zone, limits)
     article = _read_article(path, document.data, reader)
-    if len(document.body) > MAX_BODY_CHARS:
+    if len(document.body) > limits.body_chars:
         reader.problems.append(SourceError(
-            path, document.body_line, 1, f"body is longer than {MAX_BODY_CHARS:,} characters"))
+            path, document.body_line, 1, f"body is longer than {limits.body_chars:,} characters",
+            "raise [limits] body_chars in site.toml if this is intended"))
     elif article is not None:
-        article = replace(article, body_html=render_markdown(document.body))
+        try:
+            body = render_markdown(document.body, limits.markdown_seconds)
+            article = replace(article, body_html=body)
+        except MarkdownTooSlow:
+            reader.problems.append(SourceError(
+                path, document.body_line, 1,
+                f"body took longer than {limits.markdown_seconds:g} s to convert",
+                "long runs of [ or ( confuse the Markdown parser; simplify the body, or raise "
+                "[limits] markdown_seconds in site.toml"))
     problems = tuple(reader.problems)
     if any(problem.severity == "error" for problem in problems):
         return SeedResult(None, problems)
@@ -104,7 +115,7 @@ def _failed(path: Path, line: int, column: int, message: str, hint: str = "") ->
 
 def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> Article | None:
     reader.near_misses(data, (), KNOWN_FIELDS)
-    title = reader.text(data, ("title",), required=True, max_chars=1_000)
+    title = reader.text(data, ("title",), required=True, max_chars=reader.limits.title_chars)
     published_at = reader.moment(data, ("publishedDateTime",), required=True)
     original = reader.url(data, ("originalUrl",))
     web = reader.url(data, ("webUrl",))
@@ -115,7 +126,7 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
                      "give the story's address as webUrl or originalUrl")
     for unused_url in ("ampWebUrl", "cdnAmpWebUrl"):
         reader.url(data, (unused_url,))
-    secured = reader.text(data, ("secured",), max_chars=100_000)
+    secured = reader.text(data, ("secured",))
     provider = _read_provider(data, (), reader, fallback_url=original or web, required=True)
     topics = _read_topics(data, reader)
     images = _read_images(data, ("images",), reader)
@@ -128,7 +139,7 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
         url=original or web,
         web_url=web,
         provider=provider or ProviderRef("", ""),
-        excerpt=reader.text(data, ("excerpt",), max_chars=20_000),
+        excerpt=reader.text(data, ("excerpt",)),
         topics=topics,
         images=images,
         related=related,
@@ -192,14 +203,15 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
             reader.error(at, "expected a mapping with title, webUrl and provider")
             continue
         reader.near_misses(item, at, RELATED_FIELDS)
-        title = reader.text(item, (*at, "title"), required=True, max_chars=1_000)
+        title = reader.text(item, (*at, "title"), required=True,
+                            max_chars=reader.limits.title_chars)
         url = reader.url(item, (*at, "webUrl"), required=True)
         provider = _read_provider(item, at, reader, fallback_url=url, required=True)
         item_read = RelatedItem(
             title=title,
             url=url,
             provider=provider or ProviderRef("", ""),
-            excerpt=reader.text(item, (*at, "excerpt"), max_chars=20_000),
+            excerpt=reader.text(item, (*at, "excerpt")),
             published_at=reader.moment(item, (*at, "publishedDateTime")),
             quality=reader.integer(item, (*at, "quality")),
             images=_read_images(item, (*at, "images"), reader),
@@ -212,7 +224,8 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
     return tuple(related)
 
 
-def load_seeds(seeds_dir: Path, zone: ZoneInfo) -> tuple[list[Article], list[SourceError]]:
+def load_seeds(seeds_dir: Path, zone: ZoneInfo,
+               limits: LimitsSection) -> tuple[list[Article], list[SourceError]]:
     """Every seed under `seeds_dir`: the valid articles, and every problem of every file."""
     if not seeds_dir.is_dir():
         return [], [SourceError(seeds_dir, 0, 0, "seeds folder not found",
@@ -221,7 +234,7 @@ def load_seeds(seeds_dir: Path, zone: ZoneInfo) -> tuple[list[Article], list[Sou
     articles: list[Article] = []
     first_by_id: dict[str, Path] = {}
     for path in paths:
-        result = load_seed(path, zone)
+        result = load_seed(path, zone, limits)
         problems.extend(result.problems)
         if result.article is None:
             continue

@@ -6,8 +6,11 @@ up (or, if the swap itself was interrupted, rolled back) by the next build.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -64,7 +67,15 @@ class StagedOutput:
         return target
 
     def commit(self) -> None:
-        """Swap the staging folder in for the output folder."""
+        """Swap the staging folder in for the output folder.
+
+        Where the kernel can exchange two paths in one step, there is no moment at which
+        the output folder is missing or mixed; elsewhere it is moved aside first, and a
+        build killed between the two renames is rolled back by the next one.
+        """
+        if self.output_dir.exists() and _exchange(self.root, self.output_dir):
+            shutil.rmtree(self.root, ignore_errors=True)  # now holds the previous output
+            return
         old = self.output_dir.parent / f".{self.output_dir.name}.old-{os.getpid()}"
         if self.output_dir.exists():
             os.rename(self.output_dir, old)
@@ -87,6 +98,37 @@ def recover_interrupted_swap(output_dir: Path) -> None:
             os.rename(path, output_dir)
         elif ".staging-" in path.name or ".old-" in path.name:
             shutil.rmtree(path, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
+    renameat2 = getattr(_LIBC, "renameat2", None) if _LIBC is not None else None
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)
+    if result != 0:
+        error = ctypes.get_errno()
+        if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            return False  # this kernel or file system cannot exchange: rename instead
+        raise OSError(error, os.strerror(error), str(second))
+    return True
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    if sys.platform != "linux":
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _load_libc()
 
 
 def _replaceable(output_dir: Path) -> bool:

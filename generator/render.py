@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from generator.errors import SourceError
 from generator.imagecache import ImageCache
 from generator.pages import Page
+from generator.sanitize import json_for_script, sanitized_markup
 from generator.site import Site
 from generator.theme import SHIPPED_TEMPLATES
 from generator.urls import (
@@ -118,7 +118,8 @@ class Renderer:
                 "article": views.card(page.key),
                 "images": views.images_of(article),
                 "source_url": article.url,
-                "body": Markup(article.body_html),  # sanitized by markdown.sanitize_html
+                "body": sanitized_markup(article.body_html),
+                "jsonld": json_for_script(views.article_jsonld(page.key)),
                 "coverage": [views.coverage(link) for link in site.coverage[page.key]],
                 "related": [views.card(other) for other in site.related[page.key]],
                 "more_heading": (f"More on {site.topics[first_topic].name}" if first_topic

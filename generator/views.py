@@ -122,6 +122,27 @@ class Views:
             image=self.image(lead, article.title, article.provider.name) if lead else None,
         )
 
+    def article_jsonld(self, article_id: str) -> dict[str, object]:
+        """schema.org NewsArticle data for the article page."""
+        article = self.site.articles[article_id]
+        page_url = self.urls.absolute(self.site.article_paths[article_id])
+        data: dict[str, object] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "datePublished": article.published_at.astimezone(self.zone).isoformat(),
+            "mainEntityOfPage": page_url,
+            "url": page_url,
+            "isBasedOn": article.url,
+            "publisher": {"@type": "Organization", "name": article.provider.name},
+        }
+        if article.excerpt:
+            data["description"] = article.excerpt
+        if article.topics:
+            data["about"] = [self.site.topics[self.site.topic_slugs[t]].name
+                             for t in article.topics]
+        return data
+
     def images_of(self, article: Article) -> tuple[ImageView, ...]:
         return tuple(self.image(image, article.title, article.provider.name)
                      for image in article.images)

@@ -54,7 +54,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_a_page_size_of_zero_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "[build]\npage_size = 0\n")
-    assert messages(path) == ["2: build.page_size: expected an integer from 1 to 1000, got 0 | "]
+    assert messages(path) == ["2: build.page_size: expected an integer from 1 to 1,000, got 0 | "]
 
 
 def test_an_output_folder_that_holds_the_config_is_refused(tmp_path: Path) -> None:

@@ -4,21 +4,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.config import LimitsSection
 from generator.loader import find_seeds, load_seed, load_seeds
 from generator.model import Image, ProviderRef
 from tests.conftest import REAL_SEED, seed_text
 
 UTC_ZONE = ZoneInfo("UTC")
+LIMITS = LimitsSection()
 
 
 def load(tmp_path: Path, text: str, zone: ZoneInfo = UTC_ZONE):  # type: ignore[no-untyped-def]
     path = tmp_path / "s.txt"
     path.write_text(text, encoding="utf-8")
-    return load_seed(path, zone)
+    return load_seed(path, zone, LIMITS)
 
 
 def test_the_real_seed_loads_every_field() -> None:
-    result = load_seed(REAL_SEED, UTC_ZONE)
+    result = load_seed(REAL_SEED, UTC_ZONE, LIMITS)
     article = result.article
     assert result.problems == () and article is not None
     assert article.id == "000_678fb8710ce2a97b"
@@ -96,11 +98,11 @@ def test_two_seeds_with_one_id_are_an_error(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.txt").write_text(seed_text())
     (tmp_path / "x.md").write_text(seed_text())
-    articles, problems = load_seeds(tmp_path, UTC_ZONE)
+    articles, problems = load_seeds(tmp_path, UTC_ZONE, LIMITS)
     assert len(articles) == 1
     assert [p.message for p in problems] == ["duplicate seed id 'x'"]
 
 
 def test_a_missing_seeds_folder_is_an_error(tmp_path: Path) -> None:
-    articles, problems = load_seeds(tmp_path / "nope", UTC_ZONE)
+    articles, problems = load_seeds(tmp_path / "nope", UTC_ZONE, LIMITS)
     assert articles == [] and problems[0].message == "seeds folder not found"
