@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,10 +41,9 @@ class SourceError:
 def display_path(path: Path, relative_to: Path | None = None) -> str:
     """The path as a user would type it: relative to `relative_to` when inside it."""
     base = relative_to if relative_to is not None else Path.cwd()
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
+    # abspath, not resolve: a symlink is named as the link, not as what it points at.
+    absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(base))
+    return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(path)
 
 
 class BuildFailed(Exception):

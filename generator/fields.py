@@ -19,12 +19,18 @@ from generator.urls import safe_external_url
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
     """NFC text with lone surrogates replaced and XML-illegal control characters removed."""
     text = _SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", _ILLEGAL.sub("", text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def show(value: object) -> str:
@@ -35,6 +41,8 @@ def show(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
+        # Controls are escaped so a message never carries them to the terminal.
+        shown = _UNPRINTABLE.sub(_escape, shown)
         return '"' + shown.replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "a list"

@@ -62,8 +62,21 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
 
 
 def check_templates(env: jinja2.Environment) -> list[SourceError]:
-    """Compile every template up front so a syntax error stops the build before writing."""
+    """Compile every template up front so a syntax error stops the build before writing.
+
+    A template that is a symlink leading out of its folder is refused, not followed.
+    """
     problems = []
+    assert isinstance(env.loader, jinja2.FileSystemLoader)
+    for folder in map(Path, env.loader.searchpath):
+        root = folder.resolve()
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(SourceError(path, 0, 0, "template is a symlink leading outside "
+                                            f"{folder}", "copy the file instead",
+                                            kind="template"))
+    if problems:
+        return problems
     for name in sorted(env.list_templates(extensions=["html", "xml", "txt", "j2"])):
         try:
             env.get_template(name)
@@ -174,5 +187,8 @@ def _runtime_error(exc: Exception, page: Page) -> SourceError:
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith((".html", ".xml", ".j2", ".txt")):
             filename, line = frame.filename, frame.lineno or 1
-    message = f"{type(exc).__name__}: {exc} (while rendering {page.path})"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template {exc.name!r} not found (while rendering {page.path})"
+    else:
+        message = f"{type(exc).__name__}: {exc} (while rendering {page.path})"
     return _template_error(filename, line, message)

@@ -107,3 +107,16 @@ def test_every_internal_link_of_a_generated_corpus_resolves(
     write_corpus(site / "seeds", 150, seed=3)
     assert run_build(site) == 0
     assert broken_internal_references(site / "public", "/news/") == []
+
+
+def test_p2_the_page_of_a_removed_seed_is_gone_after_the_next_build(
+        make_site: Callable[..., Path]) -> None:
+    site = make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Goes away",
+                                                                      topics=("Gone",))})
+    assert run_build(site) == 0
+    assert (site / "public/2024/03/05/goes-away/index.html").is_file()
+    (site / "seeds" / "b.txt").unlink()
+    assert run_build(site) == 0
+    assert not (site / "public/2024/03/05/goes-away").exists()
+    assert not (site / "public/topics/gone").exists()
+    assert b"Goes away" not in b"".join(read_tree(site / "public").values())

@@ -66,3 +66,30 @@ def test_every_link_carries_the_base_path(make_site: Callable[..., Path]) -> Non
     html = (site / "public/index.html").read_text()
     assert 'href="/news/topics/science/"' in html and 'href="/news/style.css"' in html
     assert 'href="/topics/' not in html
+
+
+def test_l7_a_template_symlink_leading_outside_its_folder_is_refused(
+        make_site: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({"a.txt": seed_text()})
+    monkeypatch.chdir(site)
+    (site / "templates").mkdir()
+    (site / "secret.txt").write_text("password")
+    (site / "templates" / "404.html").symlink_to(site / "secret.txt")
+    assert run_build(site) == 1
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        f"templates/404.html: error: template is a symlink leading outside {site / 'templates'}",
+        "  hint: copy the file instead"]
+
+
+def test_a_missing_included_template_names_the_including_line(
+        make_site: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({"a.txt": seed_text()})
+    monkeypatch.chdir(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text("one\ntwo\n{% include 'nope.html' %}\n")
+    assert run_build(site) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "templates/404.html:3:1: error: template error: template 'nope.html' not found "
+        "(while rendering /404.html)")

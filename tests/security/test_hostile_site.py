@@ -1,0 +1,165 @@
+"""R1–R10, L1–L6: a site of hostile seeds builds, and nothing in it can run or escape.
+
+The seeds in hostile/seeds put markup, script breakouts, template syntax, dangerous URLs
+and broken text in every field. Every page is parsed with a real HTML parser.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.cli import main
+from generator.urls import safe_external_url
+
+HERE = Path(__file__).resolve().parent / "hostile"
+BASE = "/hostile/"
+URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "cite", "data"}
+
+
+class PageScan(HTMLParser):
+    """What a browser would act on: elements, event attributes, URLs and script bodies."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[dict[str, str | None]] = []
+        self.script_bodies: list[str] = []
+        self.event_attributes: list[str] = []
+        self.urls: list[str] = []
+        self.tags: set[str] = set()
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        if tag == "script":
+            self.scripts.append(dict(attrs))
+            self._in_script = True
+            self.script_bodies.append("")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.event_attributes.append(f"{tag} {name}={value}")
+            if name in URL_ATTRIBUTES and value:
+                parts = value.split(",") if name == "srcset" else [value]
+                self.urls.extend(part.strip().split(" ")[0] for part in parts)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.script_bodies[-1] += data
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(HERE, root / "site")
+    assert main(["build", "--config", str(root / "site" / "site.toml")]) == 0
+    return root
+
+
+def pages(built: Path) -> list[tuple[Path, PageScan]]:
+    scans = []
+    for path in sorted((built / "site" / "public").rglob("*.html")):
+        scan = PageScan()
+        scan.feed(path.read_text(encoding="utf-8"))
+        scans.append((path, scan))
+    return scans
+
+
+def test_r1_r5_no_page_has_a_script_element_but_our_json_ld(built: Path) -> None:
+    for path, scan in pages(built):
+        assert all(script == {"type": "application/ld+json"} for script in scan.scripts), path
+        assert not scan.tags & {"iframe", "svg", "math", "style", "object", "embed", "form",
+                                "base", "meta http-equiv"}, path
+
+
+def test_r2_no_page_has_an_event_attribute(built: Path) -> None:
+    for path, scan in pages(built):
+        assert scan.event_attributes == [], path
+
+
+def test_r3_r4_every_url_is_plain_http_or_inside_the_site(built: Path) -> None:
+    for path, scan in pages(built):
+        for url in scan.urls:
+            if url == "#main":  # the skip link
+                continue
+            if url.startswith(BASE) and not url.startswith("//"):
+                assert ".." not in urlsplit(url).path.split("/"), (path, url)
+                continue
+            assert url.startswith("mailto:") or safe_external_url(url) == url, (path, url)
+
+
+def test_r7_every_json_ld_block_parses_and_cannot_break_out(built: Path) -> None:
+    blocks = 0
+    for path, scan in pages(built):
+        for body in scan.script_bodies:
+            assert "</script" not in body.lower() and "<!--" not in body, path
+            data = json.loads(body)
+            assert data["@type"] == "NewsArticle"
+            blocks += 1
+    assert blocks == 19
+
+
+def test_r7_json_ld_keeps_the_hostile_headline_as_data(built: Path) -> None:
+    for _, scan in pages(built):
+        for body in scan.script_bodies:
+            if "alert(2)" in json.loads(body)["headline"]:
+                assert json.loads(body)["headline"] == (
+                    "</script><script>alert(2)</script> title 2")
+                return
+    raise AssertionError("the article with the </script> title was not found")
+
+
+def test_r10_template_syntax_in_data_is_printed_literally(built: Path) -> None:
+    home = (built / "site" / "public" / "index.html").read_text(encoding="utf-8")
+    assert "{{ 7*7 }} {% include &#39;/etc/passwd&#39; %} {{ &#39;&#39;.__class__ }}" in home
+    assert "root:x:0:0" not in home
+
+
+def test_r6_no_markdown_extension_reads_local_files(built: Path) -> None:
+    passwd = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
+    for path in (built / "site" / "public").rglob("*"):
+        if path.is_file():
+            assert passwd.encode() not in path.read_bytes(), path
+
+
+def test_l1_broken_text_is_cleaned_before_it_reaches_a_page(built: Path) -> None:
+    for path in (built / "site" / "public").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not any(char in text for char in "\x00\x07\x0b\ufffe"), path
+
+
+def test_l2_l3_l5_l6_every_path_is_a_short_safe_slug_inside_the_output(built: Path) -> None:
+    public = (built / "site" / "public").resolve()
+    for path in public.rglob("*"):
+        assert path.resolve().is_relative_to(public)
+        assert all(len(part.encode()) <= 255 for part in path.relative_to(public).parts)
+        assert path.name.isascii() and " " not in path.name, path
+    names = [p.parent.name for p in public.glob("2024/06/*/*/index.html")]
+    assert len(names) == len(set(names))
+    assert len({n.casefold() for n in names}) == len(names)
+
+
+def test_l4_homoglyph_case_and_normalisation_twins_get_distinct_pages(built: Path) -> None:
+    public = built / "site" / "public"
+    slugs = sorted(p.name for p in (public / "2024/06/03").iterdir())
+    assert len(slugs) == 6
+    assert "paypal-news" in slugs and "apple" in slugs and "cafe-story" in slugs
+
+
+def test_the_secured_blobs_never_reach_the_output(built: Path) -> None:
+    for path in (built / "site" / "public").rglob("*"):
+        if path.is_file():
+            assert b"HOSTILE-SECRET" not in path.read_bytes(), path
+
+
+def test_nothing_is_written_outside_the_output_folder(built: Path) -> None:
+    assert sorted(p.name for p in built.iterdir()) == ["site"]
+    assert sorted(p.name for p in (built / "site").iterdir()) == ["public", "seeds", "site.toml"]
