@@ -19,6 +19,7 @@ from generator.urls import safe_external_url
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_FIRST_YEAR, _LAST_YEAR = 1000, 9998
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -168,6 +169,10 @@ class FieldReader:
             return None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.zone)
+        if not _FIRST_YEAR <= parsed.year <= _LAST_YEAR:
+            # Out there, shifting to the site's time zone would leave Python's calendar.
+            self.error(key, f"year {parsed.year} is out of range ({_FIRST_YEAR}–{_LAST_YEAR})")
+            return None
         return parsed
 
     def url(self, data: dict[str, object], key: KeyPath, *, required: bool = False) -> str:

@@ -56,7 +56,7 @@ def build_in_subprocess(site: Path, out: Path, **env: str) -> None:
                    check=True, capture_output=True, env={**os.environ, **env}, cwd=ROOT)
 
 
-def test_two_builds_are_byte_identical_whatever_the_hash_seed_and_time_zone(
+def test_r11_two_builds_are_byte_identical_whatever_the_hash_seed_and_time_zone(
         make_site: Callable[..., Path], tmp_path: Path) -> None:
     site = make_site(real_seed=True)
     write_corpus(site / "seeds", 60, seed=7)

@@ -141,3 +141,18 @@ def test_a_bad_config_leaves_the_previous_output_byte_for_byte_unchanged(
     assert err == ('site.toml:10:1: error: build.page_size: expected an integer, got "ten"\n'
                    + FAILED_1)
     assert read_tree(site / "public") == before
+
+
+def test_a_page_size_of_zero_is_reported_with_the_allowed_range(make_site, monkeypatch, capsys):
+    site = _site_with_config(make_site, monkeypatch, _replace("page_size = 20", "page_size = 0"))
+    _fails_with(site, capsys,
+                "site.toml:10:1: error: build.page_size: expected an integer from 1 to 1,000, "
+                "got 0\n" + FAILED_1)
+
+
+def test_a_limit_of_the_wrong_type_is_reported_at_its_line(make_site, monkeypatch, capsys):
+    site = _site_with_config(make_site, monkeypatch,
+                             lambda text: text + '\n[limits]\nmarkdown_seconds = "two"\n')
+    _fails_with(site, capsys,
+                'site.toml:14:1: error: limits.markdown_seconds: expected a number, got "two"\n'
+                + FAILED_1)

@@ -242,7 +242,7 @@ def test_skip_invalid_builds_the_valid_seeds_and_prints_the_problems_as_warnings
     assert not (site / "public/2024/03/05/broken").exists()
 
 
-def test_a_failed_build_leaves_the_previous_output_byte_for_byte_unchanged(
+def test_p3_a_failed_build_exits_1_and_leaves_the_previous_output_byte_for_byte(
         make_site, monkeypatch, capsys):
     site = make_site({"ok.txt": seed_text()})
     monkeypatch.chdir(site)

@@ -7,6 +7,7 @@ and broken text in every field. Every page is parsed with a real HTML parser.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -163,3 +164,10 @@ def test_the_secured_blobs_never_reach_the_output(built: Path) -> None:
 def test_nothing_is_written_outside_the_output_folder(built: Path) -> None:
     assert sorted(p.name for p in built.iterdir()) == ["site"]
     assert sorted(p.name for p in (built / "site").iterdir()) == ["public", "seeds", "site.toml"]
+
+
+def test_r8_no_output_file_holds_a_character_illegal_in_xml(built: Path) -> None:
+    illegal = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+    for path in (built / "site" / "public").rglob("*"):
+        if path.suffix in (".html", ".xml", ".json", ".txt"):
+            assert not illegal.search(path.read_text(encoding="utf-8")), path

@@ -1,0 +1,110 @@
+"""Property tests: any input gives an article or an error, and no text can become markup.
+
+Example counts stay modest for CI; `HYPOTHESIS_PROFILE=long pytest tests/security` runs
+thousands of examples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.config import LimitsSection
+from generator.imagecache import ImageCache
+from generator.loader import load_seed
+from generator.pages import plan_pages
+from generator.render import Renderer, make_environment
+from generator.site import index_site
+from generator.theme import SHIPPED_TEMPLATES
+from generator.urls import output_file, slug_for
+from tests.security.test_hostile_site import PageScan
+from tests.unit.factories import article, config
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+UTC_ZONE = ZoneInfo("UTC")
+LIMITS = LimitsSection()
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+HOSTILE_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                       max_size=80) | st.sampled_from([
+                           "</script><script>alert(1)</script>", "<!--<script>", "\u2028",
+                           "{{ 7*7 }}", '"><img src=x onerror=alert(1)>', "&amp;", "]]>"])
+
+
+def load_text(text: bytes) -> object:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.txt"
+        path.write_bytes(text)
+        return load_seed(path, UTC_ZONE, LIMITS)
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_give_an_article_or_an_error_never_an_exception(data: bytes) -> None:
+    result = load_text(data)
+    assert result.article is not None or result.problems  # type: ignore[attr-defined]
+
+
+@given(st.text(max_size=300))
+def test_any_front_matter_text_gives_an_article_or_an_error(text: str) -> None:
+    result = load_text(f"---\n{text}\n---\n".encode("utf-8", "surrogatepass"))
+    assert result.article is not None or result.problems  # type: ignore[attr-defined]
+
+
+@given(title=HOSTILE_TEXT, excerpt=HOSTILE_TEXT, provider=HOSTILE_TEXT, topic=HOSTILE_TEXT,
+       related=HOSTILE_TEXT, body=HOSTILE_TEXT)
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_any_text_in_any_field_builds_pages_with_nothing_executable(
+        title: str, excerpt: str, provider: str, topic: str, related: str, body: str) -> None:
+    def q(value: str) -> str:
+        return json.dumps(value)
+    seed = (f"---\ntitle: {q(title or 'x')}\nexcerpt: {q(excerpt)}\n"
+            "publishedDateTime: 2024-01-02T03:04:05Z\nwebUrl: https://example.com/a\n"
+            f"provider:\n  name: {q(provider or 'p')}\n  domain: example.com\n"
+            f"topics: [{q(topic or 't')}]\n"
+            f"related:\n  - title: {q(related or 'r')}\n    webUrl: https://other.org/b\n"
+            f"    excerpt: {q(related)}\n    provider:\n      name: {q(related or 'o')}\n"
+            f"---\n{body}\n").encode("utf-8", "surrogatepass")
+    result = load_text(seed)
+    if result.article is None:  # type: ignore[attr-defined]
+        return  # e.g. a title that is only control characters: reported, not built
+    site = index_site([result.article], config())  # type: ignore[attr-defined]
+    renderer = Renderer(site, ImageCache(Path("/nonexistent")),
+                        make_environment([SHIPPED_TEMPLATES]))
+    for page in plan_pages(site):
+        scan = PageScan()
+        scan.feed(renderer.render(page).decode("utf-8"))
+        assert all(s == {"type": "application/ld+json"} for s in scan.scripts)
+        assert scan.event_attributes == []
+        for body_text in scan.script_bodies:
+            assert "</script" not in body_text.lower() and "<!--" not in body_text
+            assert json.loads(body_text)["headline"] == result.article.title  # type: ignore
+
+
+@given(st.lists(HOSTILE_TEXT, min_size=1, max_size=12))
+def test_any_titles_give_valid_unique_bounded_paths(titles: list[str]) -> None:
+    articles = [article(f"id{i}", title, hour=i % 24) for i, title in enumerate(titles)]
+    site = index_site(articles, config())
+    paths = list(site.article_paths.values())
+    assert len({p.casefold() for p in paths}) == len(paths)
+    for path in paths:
+        slug = path.rstrip("/").rsplit("/", 1)[1]
+        assert SLUG.match(slug) and len(slug.encode()) <= 200
+        output_file(path)  # raises for anything unsafe
+
+
+@given(HOSTILE_TEXT, st.text(min_size=1, max_size=30))
+def test_a_slug_is_never_empty_and_uses_only_its_alphabet(title: str, fallback: str) -> None:
+    slug = slug_for(title, fallback)
+    assert SLUG.match(slug) and len(slug) <= 80
+
