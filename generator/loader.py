@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from generator.config import LimitsSection
 from generator.errors import SourceError
-from generator.fields import FieldReader
+from generator.fields import FieldReader, clean_text
 from generator.frontmatter import FrontMatterError, parse_document
 from generator.markdown import MarkdownTooSlow, render_markdown
 from generator.model import Article, Image, ProviderRef, RelatedItem
@@ -95,7 +95,7 @@ def load_seed(path: Path, zone: ZoneInfo, limits: LimitsSection) -> SeedResult:
             "raise [limits] body_chars in site.toml if this is intended"))
     elif article is not None:
         try:
-            body = render_markdown(document.body, limits.markdown_seconds)
+            body = render_markdown(clean_text(document.body), limits.markdown_seconds)
             article = replace(article, body_html=body)
         except MarkdownTooSlow:
             reader.problems.append(SourceError(
