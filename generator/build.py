@@ -1,32 +1,36 @@
-"""Orchestrate a build: load → index → plan → render → stage → swap, and count what was made.
+"""Orchestrate a build: load → index → plan → render → stage → swap, memoized and parallel.
 
-Never prints (the CLI does) and never touches the network.
+Every build loads, indexes and plans the whole site; seeds whose files are unchanged come
+from the parse cache, and pages whose digest is unchanged are linked from the previous
+output instead of rendered. When no input file changed at all, nothing is done. Never
+prints (the CLI does) and never touches the network.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.config import SiteConfig
 from generator.errors import BuildFailed, SourceError
-from generator.imagecache import ImageCache, read_image_cache
-from generator.loader import load_seeds
+from generator.imagecache import MANIFEST_NAME, ImageCache, read_image_cache
+from generator.loader import combine_results, find_seeds, missing_seeds_dir
 from generator.output import OutputError, StagedOutput
 from generator.pages import plan_pages
-from generator.render import (
-    Renderer,
-    TemplateFailure,
-    check_templates,
-    make_environment,
-    template_dirs,
-)
+from generator.render import Renderer, check_templates, make_environment, template_dirs
 from generator.site import Site, index_site
+from generator.state import CODE_VERSION, BuildState, forget_state, load_state, save_state
 from generator.theme import SHIPPED_STATIC
 from generator.urls import output_file
+from generator.workers import default_jobs, load_in_workers, render_in_workers
+
+Progress = Callable[[str, int, int], None]
+"""Called with a phase name, the items done and the items in all."""
 
 
 @dataclass
@@ -34,64 +38,124 @@ class BuildResult:
     pages: Counter[str] = field(default_factory=Counter)
     warnings: list[SourceError] = field(default_factory=list)
     skipped_seeds: int = 0
-    files: int = 0
+    rendered: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    notice: str = ""
+    """One line about the cache, when it could not be used."""
     seconds: float = 0.0
 
 
-def build(config: SiteConfig, *, skip_invalid: bool = False) -> BuildResult:
+def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
+          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds.
     """
     started = time.perf_counter()
-    result = BuildResult()
-    articles, problems = load_seeds(config.build.seeds_dir, config.zone, config.limits)
-    images, image_problems = read_image_cache(config.images.cache_dir)
+    report = progress or (lambda phase, done, total: None)
+    jobs = jobs or default_jobs()
+    cache_dir = config.build.cache_dir
+    state, notice = (BuildState(), "") if clean else load_state(cache_dir)
+    if not config.build.seeds_dir.is_dir():
+        raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
+    seed_paths, problems = find_seeds(config.build.seeds_dir)
     env = make_environment(template_dirs(config.build.templates_dir))
-    problems += image_problems + check_templates(env)
+    inputs = _input_fingerprint(config, seed_paths, template_dirs(config.build.templates_dir),
+                                skip_invalid)
+    output_dir = config.build.output_dir
+    if state.inputs == inputs and state.output == str(output_dir) and \
+            (output_dir / "index.html").is_file():
+        return _nothing_changed(state, started)
+
+    results, seeds = load_in_workers(seed_paths, state.seeds, config, jobs, report)
+    articles, more = combine_results(results)
+    images, image_problems = read_image_cache(config.images.cache_dir)
+    problems += more + image_problems + check_templates(env)
+    result = BuildResult(notice=notice)
     errors = [p for p in problems if p.severity == "error"]
-    bad_seeds = {p.path for p in errors if p.kind == "seed"}
     if skip_invalid and all(p.kind == "seed" for p in errors):
-        result.skipped_seeds = len(bad_seeds)
+        result.skipped_seeds = len({p.path for p in errors})
         problems = [p.as_warning() for p in problems]
         errors = []
     result.warnings = [p for p in problems if p.severity == "warning"]
     if errors:
         raise BuildFailed(errors, result.warnings)
+
     site = index_site(articles, config)
-    _write_site(site, images, Renderer(site, images, env), result)
+    previous = state.pages if state.output == str(output_dir) and not clean else {}
+    digests = _write_site(site, images, Renderer(site, images, env), previous, jobs, report,
+                          result)
+    result.removed = len(previous.keys() - digests.keys())
+    forget_state(cache_dir)  # until the new state is saved, the old one no longer describes
+    save_state(cache_dir, BuildState(seeds=seeds, pages=digests, inputs=inputs,
+                                     output=str(output_dir), warnings=result.warnings,
+                                     counts=dict(result.pages)))
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _write_site(site: Site, images: ImageCache, renderer: Renderer,
-                result: BuildResult) -> None:
+def _nothing_changed(state: BuildState, started: float) -> BuildResult:
+    result = BuildResult(pages=Counter(state.counts), warnings=state.warnings,
+                         unchanged=sum(state.counts.values()))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
+                       template_folders: list[Path], skip_invalid: bool) -> str:
+    """Size and mtime of every input file, the config's text and newsgen's code version."""
+    digest = hashlib.sha256(f"{CODE_VERSION}\0{skip_invalid}\0".encode())
+    digest.update(config.path.read_bytes())
+    digest.update(repr((config.build, config.images)).encode())
+    files = list(seed_paths)
+    for folder in [*template_folders, SHIPPED_STATIC, config.build.static_dir]:
+        if folder.is_dir():
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+    files.append(config.images.cache_dir / MANIFEST_NAME)
+    for path in files:
+        try:
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        except FileNotFoundError:
+            digest.update(f"{path}\0missing\0".encode())
+    return digest.hexdigest()
+
+
+def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: dict[str, str],
+                jobs: int, report: Progress, result: BuildResult) -> dict[str, str]:
+    """Stage every page (rendered, or linked when unchanged), images and static files, then
+    swap; the digest of each page file."""
     output_dir = site.config.build.output_dir
     try:
         staged = StagedOutput(output_dir)
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
+    old = output_dir if previous else None
     try:
-        for page in plan_pages(site):
-            staged.write(output_file(page.path), renderer.render(page))
+        pages = plan_pages(site)
+        targets = [staged.claim(output_file(page.path)) for page in pages]
+        outcome = render_in_workers(renderer, pages, targets, previous, old, staged.root,
+                                    jobs, report)
+        if outcome.error is not None:
+            raise BuildFailed([outcome.error])
+        for page in pages:
             result.pages[page.kind] += 1
-        _copy_images(site, images, renderer, staged)
-        _copy_static(site.config.build.static_dir, staged)
-        result.files = staged.files_written
+        result.rendered, result.unchanged = outcome.rendered, outcome.unchanged
+        _copy_images(site, images, renderer, staged, old)
+        _copy_static(site.config.build.static_dir, staged, old)
         staged.commit()
-    except TemplateFailure as exc:
-        staged.abort()
-        raise BuildFailed([exc.error]) from None
     except OutputError as exc:
         staged.abort()
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     except BaseException:
         staged.abort()
         raise
+    return outcome.digests
 
 
-def _copy_images(site: Site, images: ImageCache, renderer: Renderer,
-                 staged: StagedOutput) -> None:
+def _copy_images(site: Site, images: ImageCache, renderer: Renderer, staged: StagedOutput,
+                 old: Path | None) -> None:
     """Publish the cached files that some page references, and no others."""
     used: set[str] = set()
     for article in site.articles.values():
@@ -100,10 +164,11 @@ def _copy_images(site: Site, images: ImageCache, renderer: Renderer,
                 used.add(view.ref.src)
                 used.update(path for path, _ in view.ref.srcset)
     for site_path in sorted(used):
-        staged.copy(output_file(site_path), images.source_file(site_path))
+        relative = output_file(site_path)
+        staged.copy(relative, images.source_file(site_path), _previous(old, relative))
 
 
-def _copy_static(user_static: Path, staged: StagedOutput) -> None:
+def _copy_static(user_static: Path, staged: StagedOutput, old: Path | None) -> None:
     """The shipped static files, then the user's, which replace shipped ones of the same name."""
     files: dict[PurePosixPath, Path] = {}
     for folder in (SHIPPED_STATIC, user_static):
@@ -122,4 +187,8 @@ def _copy_static(user_static: Path, staged: StagedOutput) -> None:
     for relative in sorted(files):
         if staged.has(relative):
             raise OutputError(f"static file {relative} has the same path as a page")
-        staged.copy(relative, files[relative])
+        staged.copy(relative, files[relative], _previous(old, relative))
+
+
+def _previous(old: Path | None, relative: PurePosixPath) -> Path | None:
+    return old.joinpath(*relative.parts) if old is not None else None

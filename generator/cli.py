@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "build":
             config = config.with_dirs(args.seeds, args.out)
-            return _build(config, args.skip_invalid)
+            return _build(config, args)
         parser.print_help()
         return EXIT_USAGE
     except BuildFailed as exc:
@@ -62,14 +63,53 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
     build_cmd.add_argument("--skip-invalid", action="store_true",
                            help="build the valid seeds and report the invalid ones as warnings")
+    build_cmd.add_argument("--clean", action="store_true",
+                           help="ignore the build cache: parse and render everything")
+    build_cmd.add_argument("--jobs", type=_positive, metavar="N",
+                           help="worker processes (default: one per core)")
+    build_cmd.add_argument("--quiet", action="store_true", help="no progress display")
     return parser
 
 
-def _build(config: SiteConfig, skip_invalid: bool) -> int:
-    result = build(config, skip_invalid=skip_invalid)
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _build(config: SiteConfig, args: argparse.Namespace) -> int:
+    show = ProgressLine() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        result = build(config, skip_invalid=args.skip_invalid, clean=args.clean, jobs=args.jobs,
+                       progress=show)
+    finally:
+        if show is not None:
+            show.clear()
+    if result.notice:
+        print(f"newsgen: {result.notice}", file=sys.stderr)
     _print_problems(result.warnings)
     print(summary_line(result))
     return EXIT_OK
+
+
+class ProgressLine:
+    """A one-line progress display on the terminal, shown only once a build passes 1 s."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1.0:
+            return
+        sys.stderr.write(f"\r\x1b[K{phase}: {done:,}/{total:,}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def summary_line(result: BuildResult) -> str:
@@ -77,10 +117,12 @@ def summary_line(result: BuildResult) -> str:
     parts = [_count(result.pages[kind], noun) for kind, noun in _KINDS]
     indexes = result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
     parts.append(_count(indexes, "index page"))
+    work = (f"{result.rendered:,} rendered, {result.unchanged:,} unchanged, "
+            f"{result.removed:,} removed")
     tail = f"0 errors, {_count(len(result.warnings), 'warning')}"
     if result.skipped_seeds:
         tail += f", {_count(result.skipped_seeds, 'invalid seed')} skipped"
-    return f"Built {', '.join(parts)} in {result.seconds:.2f} s ({tail})."
+    return f"Built {', '.join(parts)} in {result.seconds:.2f} s ({work}; {tail})."
 
 
 def _count(number: int, noun: str) -> str:

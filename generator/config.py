@@ -35,6 +35,7 @@ class BuildSection:
     output_dir: Path = Path("public")
     templates_dir: Path = Path("templates")
     static_dir: Path = Path("static")
+    cache_dir: Path = Path(".newsgen-cache")
     include_unpublished: bool = False
     page_size: int = 20
     related_count: int = 5
@@ -195,7 +196,7 @@ def _resolve_default_dirs(config: SiteConfig, base: Path) -> SiteConfig:
     """Default folders are relative to the config's folder too."""
     build = config.build
     images = config.images
-    for name in ("seeds_dir", "output_dir", "templates_dir", "static_dir"):
+    for name in ("seeds_dir", "output_dir", "templates_dir", "static_dir", "cache_dir"):
         value = getattr(build, name)
         if not value.is_absolute():
             build = replace(build, **{name: (base / value).resolve()})
@@ -252,7 +253,8 @@ def output_dir_problem(config: SiteConfig) -> str:
     if config.path.parent.resolve().is_relative_to(output):
         return "must not be or contain the folder of the config file"
     owned = {"seeds": config.build.seeds_dir, "templates": config.build.templates_dir,
-             "static": config.build.static_dir, "image cache": config.images.cache_dir}
+             "static": config.build.static_dir, "image cache": config.images.cache_dir,
+             "build cache": config.build.cache_dir}
     for name, folder in owned.items():
         folder = folder.resolve()
         if folder.is_relative_to(output) or output.is_relative_to(folder):

@@ -43,7 +43,9 @@ def display_path(path: Path, relative_to: Path | None = None) -> str:
     base = relative_to if relative_to is not None else Path.cwd()
     # abspath, not resolve: a symlink is named as the link, not as what it points at.
     absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(base))
-    return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(path)
+    shown = str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(path)
+    # A file name that is not UTF-8 is shown with its odd bytes escaped, printable anywhere.
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class BuildFailed(Exception):

@@ -17,14 +17,18 @@ from generator.errors import SourceError
 from generator.frontmatter import KeyPath, Positions
 from generator.urls import safe_external_url
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Removed from text: characters XML forbids, and bidi overrides and isolates, which can make
+# text display reversed (spoofing); right-to-left text renders without them. LRM/RLM stay.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FIRST_YEAR, _LAST_YEAR = 1000, 9998
+MAX_INTEGER = 1_000_000_000
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
-    """NFC text with lone surrogates replaced and XML-illegal control characters removed."""
+    """NFC text with lone surrogates replaced, and XML-illegal control characters and bidi
+    overrides removed."""
     text = _SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", _ILLEGAL.sub("", text))
 
@@ -51,6 +55,8 @@ def show(value: object) -> str:
         return "a mapping"
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, int) and abs(value) > MAX_INTEGER:
+        return "a number with more than ten digits"
     return str(value)
 
 
@@ -106,6 +112,9 @@ class FieldReader:
                 self.error(key, "must not be empty" if present else "required field is missing")
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, int) and abs(value) > MAX_INTEGER:
+                self.error(key, f"expected text, got {show(value)}")
+                return ""
             value = str(value)  # `title: 2024` is a title, not a type error
         if not isinstance(value, str):
             self.error(key, f"expected text, got {show(value)}")
@@ -129,6 +138,9 @@ class FieldReader:
         wanted = "a positive integer" if positive else "an integer"
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(key, f"expected {wanted}, got {show(value)}")
+            return None
+        if abs(value) > MAX_INTEGER:
+            self.error(key, f"expected {wanted} up to {MAX_INTEGER:,}, got {show(value)}")
             return None
         if positive and value <= 0:
             self.error(key, f"expected {wanted}, got {value}")
@@ -205,9 +217,11 @@ class FieldReader:
         for key in data:
             if key in known:
                 continue
-            close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.8)
+            if not isinstance(key, str):
+                continue
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
             if close:
-                self.warn((*at, str(key)), "unknown field, ignored",
+                self.warn((*at, key), "unknown field, ignored",
                           f"did you mean {close[0]!r}?")
 
     def items(self, data: dict[str, object], key: KeyPath, example: str) -> list[object]:

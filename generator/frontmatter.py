@@ -26,6 +26,7 @@ class _SeedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[int, int]]
 MAX_YAML_NODES = 200_000
+MAX_FLOW_DEPTH = 100
 _SHAPE_HINT = "a seed starts with a line '---', its YAML fields, and another '---'"
 
 
@@ -71,6 +72,12 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions]:
     """The mapping in `text` and each key's position; `first_line` is text's line in the file."""
+    depth = _flow_depth(text)
+    if depth > MAX_FLOW_DEPTH:
+        # libyaml recurses in C on nesting: deep enough, it overflows the stack and the
+        # process dies, so the depth is measured before the parser sees the text.
+        raise FrontMatterError(first_line, 1, "YAML nested too deeply",
+                               f"at most {MAX_FLOW_DEPTH} levels of [ ] and {{ }}")
     loader = _SeedLoader(text)
     try:
         node = loader.get_single_node()
@@ -170,3 +177,23 @@ def _unclosed_quote(text: str, upto_line: int) -> tuple[int, int] | None:
         if len(quotes) % 2 == 1:
             return number, quotes[-1]
     return None
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of [ ] and { } outside quotes: an upper bound of YAML's flow depth."""
+    if "[" not in text and "{" not in text:
+        return 0
+    depth = deepest = 0
+    quote = ""
+    for char in text:
+        if quote:
+            if char == quote or char == "\n":
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest

@@ -77,6 +77,9 @@ def read_image_cache(cache_dir: Path) -> tuple[ImageCache, list[SourceError]]:
     except json.JSONDecodeError as exc:
         return ImageCache(cache_dir), [_problem(manifest, exc.lineno, exc.colno,
                                                 f"image manifest is not valid JSON: {exc.msg}")]
+    except (ValueError, RecursionError) as exc:  # huge numbers, absurd nesting
+        return ImageCache(cache_dir), [_problem(manifest, 1, 1,
+                                                f"image manifest cannot be read: {exc}")]
     except (OSError, UnicodeDecodeError) as exc:
         return ImageCache(cache_dir), [_problem(manifest, 1, 1, f"cannot read manifest: {exc}")]
     images = data.get("images") if isinstance(data, dict) else None
@@ -85,8 +88,11 @@ def read_image_cache(cache_dir: Path) -> tuple[ImageCache, list[SourceError]]:
             manifest, 1, 1, 'image manifest must be {"version": 1, "images": {...}}')]
     entries: dict[str, CachedImage] = {}
     problems: list[SourceError] = []
+    files: dict[str, str] = {}
     for url in sorted(images):
         entry = _read_entry(cache_dir, images[url])
+        if isinstance(entry, CachedImage):
+            entry = _unclaimed(entry, files, url)
         if isinstance(entry, str):
             problems.append(_problem(manifest, 1, 1, f"image {url}: {entry}; using no local copy",
                                      severity="warning"))
@@ -105,6 +111,8 @@ def _read_entry(cache_dir: Path, raw: object) -> CachedImage | str:
     if not (_positive(width) and _positive(height)):
         return "width and height must be positive integers"
     variants: list[tuple[PurePosixPath, int]] = []
+    if not isinstance(raw.get("variants") or [], list):
+        return "variants must be a list"
     for variant in raw.get("variants") or []:
         if not isinstance(variant, dict) or not _positive(variant.get("width")):
             return "each variant needs a file and a positive width"
@@ -126,7 +134,45 @@ def _cache_file(cache_dir: Path, raw: object) -> PurePosixPath | str:
     path = cache_dir / relative
     if not path.resolve().is_relative_to(cache_dir.resolve()) or not path.is_file():
         return f"file {raw!r} not found in the cache folder"
+    kind = IMAGE_SUFFIXES.get(relative.suffix.lower())
+    if kind is None:
+        return f"file {raw!r} is not a JPEG, PNG, GIF, WebP or AVIF file name"
+    if not _has_signature(path, kind):
+        return f"file {raw!r} does not hold {kind} data"
     return relative
+
+
+IMAGE_SUFFIXES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF",
+                  ".webp": "WebP", ".avif": "AVIF"}
+
+
+def _has_signature(path: Path, kind: str) -> bool:
+    """Whether the file starts as an image of `kind` does: only raster images are published,
+    never HTML or SVG that would run script on the site's origin."""
+    with path.open("rb") as file:
+        head = file.read(16)
+    if kind == "JPEG":
+        return head.startswith(b"\xff\xd8\xff")
+    if kind == "PNG":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if kind == "GIF":
+        return head.startswith((b"GIF87a", b"GIF89a"))
+    if kind == "WebP":
+        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    return head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis")
+
+
+def _unclaimed(entry: CachedImage, files: dict[str, str], url: str) -> CachedImage | str:
+    """The entry, unless one of its files is already another URL's (ignoring case, as the
+    published site may be checked out on a case-insensitive file system)."""
+    names = [str(entry.file)] + [str(file) for file, _ in entry.variants]
+    for name in names:
+        owner = files.get(name.casefold())
+        if owner is not None and owner != url:
+            return f"file {name!r} is already used by {owner}"
+    for name in names:
+        files[name.casefold()] = url
+    return entry
 
 
 def _positive(value: object) -> bool:

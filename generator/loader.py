@@ -9,14 +9,13 @@ import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from generator.config import LimitsSection
 from generator.errors import SourceError
 from generator.fields import FieldReader, clean_text
 from generator.frontmatter import FrontMatterError, parse_document
-from generator.markdown import MarkdownTooSlow, render_markdown
+from generator.markdown import MarkdownTooDeep, MarkdownTooSlow, render_markdown
 from generator.model import Article, Image, ProviderRef, RelatedItem
 from generator.urls import host_of, normalise_domain
 
@@ -53,12 +52,24 @@ def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
             path = Path(folder, name)
             if not name.endswith(SEED_SUFFIXES) or _is_editor_temp(name):
                 continue
+            if not _is_utf8(name):
+                problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
+                                            "rename the file; its name is the seed's id"))
+                continue
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
                                             f"it leads to {path.resolve()}; copy the file instead"))
                 continue
             found.append(path)
     return found, problems
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of the file name, kept as surrogates
+        return False
+    return True
 
 
 def _is_editor_temp(name: str) -> bool:
@@ -97,6 +108,9 @@ def load_seed(path: Path, zone: ZoneInfo, limits: LimitsSection) -> SeedResult:
         try:
             body = render_markdown(clean_text(document.body), limits.markdown_seconds)
             article = replace(article, body_html=body)
+        except MarkdownTooDeep:
+            reader.problems.append(SourceError(
+                path, document.body_line, 1, "body nests lists or quotes too deeply to convert"))
         except MarkdownTooSlow:
             reader.problems.append(SourceError(
                 path, document.body_line, 1,
@@ -149,7 +163,7 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
         heat=reader.integer(data, ("heat",)),
         published=reader.boolean(data, ("published",), default=True),
         secured=secured,
-        extra=MappingProxyType({k: v for k, v in data.items() if k not in KNOWN_FIELDS}),
+        extra=tuple((k, v) for k, v in data.items() if k not in KNOWN_FIELDS),
     )
     return article if provider and published_at else None
 
@@ -224,17 +238,28 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
     return tuple(related)
 
 
+def missing_seeds_dir(seeds_dir: Path) -> SourceError:
+    return SourceError(seeds_dir, 0, 0, "seeds folder not found",
+                       "set [build] seeds_dir in site.toml or pass --seeds DIR")
+
+
 def load_seeds(seeds_dir: Path, zone: ZoneInfo,
                limits: LimitsSection) -> tuple[list[Article], list[SourceError]]:
     """Every seed under `seeds_dir`: the valid articles, and every problem of every file."""
     if not seeds_dir.is_dir():
-        return [], [SourceError(seeds_dir, 0, 0, "seeds folder not found",
-                                "set [build] seeds_dir in site.toml or pass --seeds DIR")]
+        return [], [missing_seeds_dir(seeds_dir)]
     paths, problems = find_seeds(seeds_dir)
+    articles, more = combine_results([(path, load_seed(path, zone, limits)) for path in paths])
+    return articles, problems + more
+
+
+def combine_results(results: list[tuple[Path, SeedResult]]
+                    ) -> tuple[list[Article], list[SourceError]]:
+    """The articles and problems of seeds loaded in path order; a repeated id is an error."""
     articles: list[Article] = []
+    problems: list[SourceError] = []
     first_by_id: dict[str, Path] = {}
-    for path in paths:
-        result = load_seed(path, zone, limits)
+    for path, result in results:
         problems.extend(result.problems)
         if result.article is None:
             continue
@@ -246,4 +271,3 @@ def load_seeds(seeds_dir: Path, zone: ZoneInfo,
         first_by_id[result.article.id] = path
         articles.append(result.article)
     return articles, problems
-

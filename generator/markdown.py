@@ -26,6 +26,10 @@ class MarkdownTooSlow(Exception):
     """Converting a body took longer than its time limit."""
 
 
+class MarkdownTooDeep(Exception):
+    """A body nests lists or quotes deeper than the Markdown parser can follow."""
+
+
 def render_markdown(text: str, seconds: float = 0.0) -> str:
     """Sanitized HTML for `text`; headings start at h2 because the page title is the h1.
 
@@ -35,8 +39,12 @@ def render_markdown(text: str, seconds: float = 0.0) -> str:
     """
     if not text.strip():
         return ""
-    with _time_limit(seconds):
-        converted = _CONVERTER.reset().convert(text)
+    try:
+        with _time_limit(seconds):
+            converted = _CONVERTER.reset().convert(text)
+    except RecursionError:
+        _reset_converter()
+        raise MarkdownTooDeep from None
     html = sanitize_html(_renumber_headings(converted))
     # Dropped body images leave empty paragraphs behind.
     return html.replace("<p></p>", "").strip()
@@ -53,9 +61,13 @@ def _converter() -> python_markdown.Markdown:
 _CONVERTER = _converter()
 
 
+def _reset_converter() -> None:
+    global _CONVERTER
+    _CONVERTER = _converter()
+
+
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    global _CONVERTER
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -68,7 +80,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
     try:
         yield
     except MarkdownTooSlow:
-        _CONVERTER = _converter()  # interrupted midway: its state is not to be trusted
+        _reset_converter()  # interrupted midway: its state is not to be trusted
         raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -60,10 +58,8 @@ class Article:
     web_url: str = ""
     secured: str = field(default="", repr=False)
     """Opaque: kept in the model, never written to any output."""
-    extra: Mapping[str, object] = field(
-        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
-    )
-    """Fields the seed format does not know: kept, unused."""
+    extra: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
+    """Fields the seed format does not know, as (key, value) pairs: kept, unused."""
 
 
 @dataclass(frozen=True)

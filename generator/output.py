@@ -33,24 +33,23 @@ class StagedOutput:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
         self._claimed: dict[str, PurePosixPath] = {}
-        self.files_written = 0
 
     def write(self, relative: PurePosixPath, data: bytes) -> None:
-        target = self._claim(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.files_written += 1
+        write_file(self.claim(relative), data)
 
-    def copy(self, relative: PurePosixPath, source: Path) -> None:
-        target = self._claim(relative)
+    def copy(self, relative: PurePosixPath, source: Path, previous: Path | None = None) -> None:
+        """Copy `source` in, or link `previous` (the same file in the last build) when it is
+        unchanged, so an unchanged file keeps its inode and mtime."""
+        target = self.claim(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        self.files_written += 1
+        if previous is not None and _same_file_state(source, previous) and reuse(previous, target):
+            return
+        shutil.copy2(source, target)
 
     def has(self, relative: PurePosixPath) -> bool:
         return _collision_key(relative) in self._claimed
 
-    def _claim(self, relative: PurePosixPath) -> Path:
+    def claim(self, relative: PurePosixPath) -> Path:
         """The staging path for `relative`; a second claim on one path is refused."""
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise OutputError(f"unsafe output path {str(relative)!r}")
@@ -61,10 +60,9 @@ class StagedOutput:
                 "or Unicode normalisation)" if self._claimed[key] != relative
                 else f"{relative} is written twice")
         self._claimed[key] = relative
-        target = self.root.joinpath(*relative.parts)
-        if not target.resolve().is_relative_to(self.root.resolve()):
-            raise OutputError(f"output path {relative} leaves the output folder")
-        return target
+        # No resolve() needed: the staging folder is new and newsgen makes no symlinks in it,
+        # so a relative path without `..` cannot lead out of it.
+        return self.root.joinpath(*relative.parts)
 
     def commit(self) -> None:
         """Swap the staging folder in for the output folder.
@@ -98,6 +96,38 @@ def recover_interrupted_swap(output_dir: Path) -> None:
             os.rename(path, output_dir)
         elif ".staging-" in path.name or ".old-" in path.name:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write one claimed file of the staging folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def reuse(previous: Path, target: Path) -> bool:
+    """Hard-link the last build's unchanged file into the staging folder; False if it is gone.
+
+    The old output is never written to in place, so sharing an inode with it is safe.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(previous, target)
+    except FileNotFoundError:
+        return False
+    except OSError:  # no hard links here (another file system): copy with its mtime
+        try:
+            shutil.copy2(previous, target)
+        except FileNotFoundError:
+            return False
+    return True
+
+
+def _same_file_state(source: Path, previous: Path) -> bool:
+    try:
+        one, two = source.stat(), previous.stat()
+    except FileNotFoundError:
+        return False
+    return one.st_size == two.st_size and one.st_mtime_ns == two.st_mtime_ns
 
 
 _RENAME_EXCHANGE = 2

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 NEIGHBOURS_PER_KEY = 40
 _WORD = re.compile(r"\w{3,}")
-_DAY = 86_400.0
+_WEEK = 7 * 86_400.0
 
 
 @dataclass(frozen=True)
@@ -52,18 +52,29 @@ def rank_related(articles: Sequence[Candidate], count: int) -> dict[str, tuple[s
     total = len(articles)
     idf = {key[2:]: math.log(1 + total / len(entries))
            for key, entries in by_key.items() if key.startswith("t:")}
-    index = {article.id: article for article in articles}
-    words = {article.id: title_words(article.title) for article in articles}
+    topics = {a.id: frozenset(a.topics) for a in articles}
+    words = {a.id: title_words(a.title) for a in articles}
+    when = {a.id: a.timestamp for a in articles}
+    provider = {a.id: a.provider for a in articles}
     result: dict[str, tuple[str, ...]] = {}
     for article in articles:
         candidates: set[str] = set()
-        keys = ["t:" + topic for topic in article.topics] + ["p:" + article.provider]
-        for key in keys:
+        for key in ["t:" + topic for topic in article.topics] + ["p:" + article.provider]:
             candidates.update(_nearest(by_key[key], times[key], article.timestamp))
         candidates.discard(article.id)
-        scored = sorted(
-            ((-_score(article, index[other], idf, words), other) for other in candidates),
-        )
+        mine_topics, mine_words = topics[article.id], words[article.id]
+        scored = []
+        for other in candidates:
+            # fsum is exactly rounded, so the sum does not depend on set order.
+            score = math.fsum(idf[topic] for topic in mine_topics & topics[other])
+            if provider[other] == article.provider:
+                score += 0.5
+            score += 1.0 / (1.0 + abs(article.timestamp - when[other]) / _WEEK)
+            theirs = words[other]
+            if mine_words and theirs:
+                score += 2.0 * len(mine_words & theirs) / len(mine_words | theirs)
+            scored.append((-score, other))
+        scored.sort()
         result[article.id] = tuple(other for _, other in scored[:count])
     return result
 
@@ -77,18 +88,3 @@ def _nearest(entries: list[tuple[float, str]], times: list[float],
     half = NEIGHBOURS_PER_KEY // 2
     start = max(0, min(middle - half, len(entries) - NEIGHBOURS_PER_KEY))
     return [entry[1] for entry in entries[start:start + NEIGHBOURS_PER_KEY]]
-
-
-def _score(article: Candidate, other: Candidate, idf: dict[str, float],
-           words: dict[str, frozenset[str]]) -> float:
-    # Sorted so the float sum is the same whatever the hash seed.
-    shared = sorted(set(article.topics).intersection(other.topics))
-    score = sum(idf[topic] for topic in shared)
-    if article.provider == other.provider:
-        score += 0.5
-    days = abs(article.timestamp - other.timestamp) / _DAY
-    score += 1.0 / (1.0 + days / 7.0)
-    mine, theirs = words[article.id], words[other.id]
-    if mine and theirs:
-        score += 2.0 * len(mine & theirs) / len(mine | theirs)
-    return score

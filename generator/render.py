@@ -6,6 +6,7 @@ the user's templates folder overrides the shipped theme file by file.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,17 @@ def check_templates(env: jinja2.Environment) -> list[SourceError]:
     return problems
 
 
+def templates_fingerprint(env: jinja2.Environment) -> str:
+    """A digest of every template's name and source, in the order the loader searches."""
+    digest = hashlib.sha256()
+    assert isinstance(env.loader, jinja2.FileSystemLoader)
+    for folder in env.loader.searchpath:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digest.update(f"{path.relative_to(folder)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 class Renderer:
     """Renders pages of one site; `render(page)` is a pure function of the page."""
 
@@ -93,10 +105,28 @@ class Renderer:
         self.env = env
         self.views = Views(site, images)
         self.common = self._common_context()
+        # Everything besides the context that a page's bytes depend on.
+        self.fingerprint = hashlib.sha256(
+            (site.config.fingerprint() + templates_fingerprint(env)).encode()).hexdigest()
 
     def render(self, page: Page) -> bytes:
+        return self.render_context(page, self.context(page))
+
+    def context(self, page: Page) -> dict[str, Any]:
         context = {**self.common, "page": page, **self._page_context(page)}
         context["canonical"] = self.views.urls.absolute(page.path)
+        return context
+
+    def digest(self, context: dict[str, Any]) -> str:
+        """A digest of all the page's bytes depend on: templates, config and the context's
+        data (helpers such as `href` are covered by the config's fingerprint)."""
+        digest = hashlib.sha256(self.fingerprint.encode())
+        for key in sorted(context):
+            if not callable(context[key]):
+                digest.update(f"{key}={context[key]!r}\0".encode())
+        return digest.hexdigest()
+
+    def render_context(self, page: Page, context: dict[str, Any]) -> bytes:
         try:
             text = self.env.get_template(page.template).render(context)
         except jinja2.TemplateSyntaxError as exc:

@@ -84,11 +84,23 @@ def _article_paths(ordered: list[Article], config: SiteConfig) -> dict[str, str]
         when = article.published_at.astimezone(config.zone)
         slug = slug_for(article.title, fallback=article.id)
         path = article_path(when, slug)
-        if _collision_key(path) in taken:
-            path = article_path(when, f"{slug}-{id_suffix(article.id)}")
+        attempt = 0
+        while _collision_key(path) in taken:  # a title may itself end like a suffix
+            path = article_path(when, f"{slug}-{id_suffix(article.id + '#' * attempt)}")
+            attempt += 1
         taken.add(_collision_key(path))
         paths[article.id] = path
     return paths
+
+
+def _unique(slug: str, identity: str, taken: set[str]) -> str:
+    """`slug`, or `slug-<hash of identity>` if taken, re-hashed until it is free: a name can
+    itself end like another's suffix."""
+    candidate, attempt = slug, 0
+    while candidate in taken:
+        candidate = f"{slug}-{id_suffix(identity + '#' * attempt)}"
+        attempt += 1
+    return candidate
 
 
 def _collision_key(path: str) -> str:
@@ -106,9 +118,8 @@ def _index_topics(ordered: list[Article]) -> tuple[dict[str, str], dict[str, Top
         for name in article.topics:
             key = _collision_key(name)
             if key not in slug_of_key:
-                slug = slug_for(name, fallback="topic-" + id_suffix(name))
-                if slug in spellings:
-                    slug = f"{slug}-{id_suffix(key)}"
+                slug = _unique(slug_for(name, fallback="topic-" + id_suffix(name)), key,
+                               set(spellings))
                 slug_of_key[key] = slug
             slug_of[name] = slug_of_key[key]
             spellings[slug_of[name]][name] += 1
@@ -136,9 +147,7 @@ def _index_providers(ordered: list[Article]) -> tuple[dict[str, str], dict[str, 
     slug_of: dict[str, str] = {}
     taken: set[str] = set()
     for domain in sorted(names):
-        slug = slug_for(domain, fallback=_most_common(names[domain]))
-        if slug in taken:
-            slug = f"{slug}-{id_suffix(domain)}"
+        slug = _unique(slug_for(domain, fallback=_most_common(names[domain])), domain, taken)
         taken.add(slug)
         slug_of[domain] = slug
     providers = {}

@@ -88,9 +88,15 @@ class Views:
         self.images = images
         self.urls = UrlScheme(site.config.site.base_url)
         self.zone = site.config.zone
+        # An article's card appears on several listings; it is the same record each time.
+        self._cards: dict[str, ArticleCard] = {}
+        self._hrefs: dict[str, str] = {}
 
     def href(self, path: str) -> str:
-        return self.urls.href(path)
+        href = self._hrefs.get(path)
+        if href is None:
+            href = self._hrefs[path] = self.urls.href(path)
+        return href
 
     def provider_link(self, domain: str, name: str) -> Link:
         slug = self.site.provider_slugs[domain]
@@ -109,6 +115,12 @@ class Views:
         return ImageView(ref, src, srcset, alt, provider_name)
 
     def card(self, article_id: str) -> ArticleCard:
+        card = self._cards.get(article_id)
+        if card is None:
+            card = self._cards[article_id] = self._make_card(article_id)
+        return card
+
+    def _make_card(self, article_id: str) -> ArticleCard:
         article = self.site.articles[article_id]
         lead = article.images[0] if article.images else None
         return ArticleCard(

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from generator.imagecache import read_image_cache
 from generator.model import Image
 
@@ -12,8 +14,8 @@ IMAGE = Image(URL, 800, 600, True)
 
 def write_cache(root: Path, entry: dict[str, object]) -> None:
     (root / "ab").mkdir(parents=True, exist_ok=True)
-    (root / "ab" / "f.jpg").write_bytes(b"jpeg")
-    (root / "ab" / "f-320.webp").write_bytes(b"webp")
+    (root / "ab" / "f.jpg").write_bytes(b"\xff\xd8\xff\xe0 a jpeg")
+    (root / "ab" / "f-320.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 ")
     (root / "manifest.json").write_text(json.dumps({"version": 1, "images": {URL: entry}}))
 
 
@@ -47,3 +49,44 @@ def test_a_manifest_that_is_not_json_is_an_error_at_its_line(tmp_path: Path) -> 
     _, problems = read_image_cache(tmp_path)
     assert (problems[0].line, problems[0].severity) == (3, "error")
     assert problems[0].message.startswith("image manifest is not valid JSON")
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("ab/x.html", b"<script>alert(1)</script>"),
+    ("ab/x.svg", b"<svg onload=alert(1)>"),
+    ("ab/x.jpg", b"<svg onload=alert(1)>"),
+    ("manifest.json", None),
+])
+def test_only_raster_image_files_are_ever_published(tmp_path: Path, name: str,
+                                                    data: bytes | None) -> None:
+    write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
+    if data is not None:
+        (tmp_path / name).write_bytes(data)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["images"]["https://example.com/b.jpg"] = {"file": name, "width": 5, "height": 5}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    cache, problems = read_image_cache(tmp_path)
+    assert list(cache.entries) == [URL]
+    assert problems[0].severity == "warning"
+
+
+def test_two_urls_may_not_share_a_file_that_differs_only_by_case(tmp_path: Path) -> None:
+    write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
+    (tmp_path / "ab" / "F.jpg").write_bytes(b"\xff\xd8\xff\xe0 another")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["images"]["https://example.com/z.jpg"] = {"file": "ab/F.jpg", "width": 5,
+                                                       "height": 5}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    cache, problems = read_image_cache(tmp_path)
+    assert len(cache.entries) == 1
+    assert "already used by" in problems[0].message
+
+
+@pytest.mark.parametrize("text", ['{"version": 1, "images": {"u": {"file": "a.jpg", '
+                                  '"width": 1, "height": 1, "variants": 5}}}',
+                                  '{"version": 1, "images": {"u": {"width": 1' + "0" * 5000 +
+                                  "}}}", '{"images": ' + "[" * 100_000])
+def test_a_malformed_manifest_is_a_clear_problem_not_a_crash(tmp_path: Path, text: str) -> None:
+    (tmp_path / "manifest.json").write_text(text)
+    cache, problems = read_image_cache(tmp_path)
+    assert cache.entries == {} and len(problems) == 1

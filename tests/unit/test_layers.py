@@ -15,12 +15,13 @@ RANKS = {
     "markdown": 4, "related": 4,
     "loader": 5,
     "site": 5,
-    "imagecache": 6, "pages": 6,
+    "imagecache": 6, "pages": 6, "state": 6,
     "views": 7,
     "render": 8,
-    "build": 9,
-    "cli": 10,
-    "__main__": 11,
+    "workers": 9,
+    "build": 10,
+    "cli": 11,
+    "__main__": 12,
     "__init__": 0,
 }
 

@@ -1,0 +1,103 @@
+"""The incremental-build cache: parsed seeds and per-page digests, kept between builds.
+
+An incremental build is a memoized full build: seeds whose file is unchanged are not parsed
+again, and pages whose digest (template sources, config, the exact data in the page's
+context) is unchanged are not rendered again. The cache is trusted only when its header,
+version and checksum all match; anything else means a full build with a one-line notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import SourceError
+from generator.loader import SeedResult
+
+CACHE_NAME = "build-state.pickle"
+_MAGIC = b"newsgen build state\n"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _code_version() -> str:
+    """Changes with newsgen's version, its source code and the Python that pickled the cache."""
+    digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
+    for module in sorted(_PACKAGE.glob("*.py")):
+        digest.update(module.name.encode() + module.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_VERSION = _code_version()
+
+
+@dataclass(frozen=True)
+class CachedSeed:
+    size: int
+    mtime_ns: int
+    sha256: str
+    result: SeedResult
+
+
+@dataclass
+class BuildState:
+    seeds: dict[str, CachedSeed] = field(default_factory=dict)
+    """By the seed's absolute path."""
+    pages: dict[str, str] = field(default_factory=dict)
+    """Each output file (relative posix path) → the digest it was rendered from."""
+    inputs: str = ""
+    """Fingerprint of every input file's size and mtime: equal means nothing changed."""
+    output: str = ""
+    """The output folder this state describes."""
+    warnings: list[SourceError] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_state(cache_dir: Path) -> tuple[BuildState, str]:
+    """The saved state, or an empty one and why the saved one was not used ("" if none)."""
+    path = cache_dir / CACHE_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return BuildState(), ""
+    except OSError as exc:
+        return BuildState(), f"cache not readable ({exc.strerror}); building everything"
+    header, _, payload = data.partition(b"\n\n")
+    lines = (header + b"\n").split(b"\n")
+    if not data.startswith(_MAGIC) or len(lines) < 3:
+        return BuildState(), "cache is not a newsgen cache; building everything"
+    version, checksum = lines[1].decode(errors="replace"), lines[2].decode(errors="replace")
+    if version != CODE_VERSION:
+        return BuildState(), "cache is from another newsgen version; building everything"
+    if hashlib.sha256(payload).hexdigest() != checksum:
+        return BuildState(), "cache is damaged; building everything"
+    try:
+        state = pickle.loads(payload)
+    except Exception:  # a checksum collision or a pickling bug: never trust it
+        return BuildState(), "cache is damaged; building everything"
+    if not isinstance(state, BuildState):
+        return BuildState(), "cache is damaged; building everything"
+    return state, ""
+
+
+def save_state(cache_dir: Path, state: BuildState) -> None:
+    """Write the state atomically: a killed build leaves the previous cache or none."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    header = _MAGIC + f"{CODE_VERSION}\n{hashlib.sha256(payload).hexdigest()}".encode()
+    temporary = cache_dir / f".{CACHE_NAME}.{os.getpid()}"
+    temporary.write_bytes(header + b"\n\n" + payload)
+    os.replace(temporary, cache_dir / CACHE_NAME)
+
+
+def forget_state(cache_dir: Path) -> None:
+    """Drop the saved state: the next build will be a full one."""
+    (cache_dir / CACHE_NAME).unlink(missing_ok=True)
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

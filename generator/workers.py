@@ -1,0 +1,191 @@
+"""Run the two expensive phases, parsing seeds and rendering pages, across processes.
+
+Worker processes are forked after the parent has built what they need (the site, the
+compiled templates), so nothing large is sent to them: they receive indexes and return
+small records. Output is identical to a serial build, which is also what `--jobs 1` runs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from generator.config import SiteConfig
+from generator.errors import SourceError
+from generator.loader import SeedResult, load_seed
+from generator.output import reuse, write_file
+from generator.pages import Page
+from generator.render import Renderer, TemplateFailure
+from generator.state import CachedSeed, file_digest
+
+Report = Callable[[str, int, int], None]
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
+MIN_PARALLEL_ITEMS = 256
+"""Below this many items, forking costs more than it saves."""
+
+
+def _in_chunks(items: Sequence[Item], jobs: int) -> list[list[Item]]:
+    size = max(1, min(200, len(items) // (jobs * 8) or 1))
+    return [list(items[start:start + size]) for start in range(0, len(items), size)]
+
+
+def _run(function: Callable[[list[Item]], list[Outcome]], items: Sequence[Item], jobs: int,
+         phase: str, report: Report) -> Iterator[Outcome]:
+    """`function` over chunks of `items`, in forked workers when it pays; results in order."""
+    chunks = _in_chunks(items, jobs)
+    parallel = (jobs > 1 and len(items) >= MIN_PARALLEL_ITEMS
+                and "fork" in multiprocessing.get_all_start_methods())
+    done = 0
+    results: Iterable[list[Outcome]]
+    if parallel:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        results = pool.map(function, chunks)
+    else:
+        pool = None
+        results = map(function, chunks)
+    try:
+        for chunk, outcome in zip(chunks, results, strict=True):
+            done += len(chunk)
+            report(phase, done, len(items))
+            yield from outcome
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+# ---- loading seeds ---------------------------------------------------------------------
+
+_CONFIG: SiteConfig | None = None
+
+
+def load_in_workers(paths: list[Path], cached: dict[str, CachedSeed], config: SiteConfig,
+                    jobs: int, report: Report
+                    ) -> tuple[list[tuple[Path, SeedResult]], dict[str, CachedSeed]]:
+    """Each seed's result, from the cache when its file is unchanged; and the new cache."""
+    global _CONFIG
+    _CONFIG = config
+    entries: dict[str, CachedSeed] = {}
+    to_parse: list[str] = []
+    for path in paths:
+        key = str(path)
+        entry = _still_valid(path, cached.get(key))
+        if entry is None:
+            to_parse.append(key)
+        else:
+            entries[key] = entry
+    for key, entry in zip(to_parse, _run(_parse_chunk, to_parse, jobs, "load", report),
+                          strict=True):
+        entries[key] = entry
+    return [(path, entries[str(path)].result) for path in paths], entries
+
+
+def _still_valid(path: Path, entry: CachedSeed | None) -> CachedSeed | None:
+    """The cached entry if the file is the same: same size and mtime, or same content."""
+    if entry is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns):
+        return entry
+    if stat.st_size == entry.size and file_digest(path) == entry.sha256:
+        return CachedSeed(stat.st_size, stat.st_mtime_ns, entry.sha256, entry.result)
+    return None
+
+
+def _parse_chunk(keys: list[str]) -> list[CachedSeed]:
+    assert _CONFIG is not None
+    parsed = []
+    for key in keys:
+        path = Path(key)
+        try:
+            stat = path.stat()
+            digest = file_digest(path)
+        except OSError:
+            stat, digest = None, ""
+        result = load_seed(path, _CONFIG.zone, _CONFIG.limits)
+        parsed.append(CachedSeed(stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
+                                 digest, result))
+    return parsed
+
+
+# ---- rendering pages -------------------------------------------------------------------
+
+@dataclass
+class RenderOutcome:
+    digests: dict[str, str] = field(default_factory=dict)
+    """Output file (relative posix path) → digest of what it was rendered from."""
+    rendered: int = 0
+    unchanged: int = 0
+    error: SourceError | None = None
+
+
+@dataclass(frozen=True)
+class _RenderJob:
+    renderer: Renderer
+    pages: list[Page]
+    targets: list[Path]
+    keys: list[str]
+    previous: dict[str, str]
+    old: Path | None
+
+
+_JOB: _RenderJob | None = None
+
+
+def render_in_workers(renderer: Renderer, pages: list[Page], targets: list[Path],
+                      previous: dict[str, str], old: Path | None, staging: Path, jobs: int,
+                      report: Report) -> RenderOutcome:
+    """Write every page to its staging target: linked from `old` when its digest matches
+    `previous`, rendered otherwise."""
+    global _JOB
+    keys = [target.relative_to(staging).as_posix() for target in targets]
+    _JOB = _RenderJob(renderer, pages, targets, keys, previous, old)
+    outcome = RenderOutcome()
+    try:
+        for index, digest, rendered, error in _run(_render_chunk, range(len(pages)), jobs,
+                                                   "render", report):
+            if error is not None:
+                outcome.error = outcome.error or error
+                continue
+            outcome.digests[keys[index]] = digest
+            if rendered:
+                outcome.rendered += 1
+            else:
+                outcome.unchanged += 1
+    finally:
+        _JOB = None
+    return outcome
+
+
+def _render_chunk(indexes: list[int]) -> list[tuple[int, str, bool, SourceError | None]]:
+    job = _JOB
+    assert job is not None
+    done: list[tuple[int, str, bool, SourceError | None]] = []
+    for index in indexes:
+        page, target, key = job.pages[index], job.targets[index], job.keys[index]
+        context = job.renderer.context(page)
+        digest = job.renderer.digest(context)
+        if (job.old is not None and job.previous.get(key) == digest
+                and reuse(job.old / key, target)):
+            done.append((index, digest, False, None))
+            continue
+        try:
+            write_file(target, job.renderer.render_context(page, context))
+        except TemplateFailure as exc:
+            done.append((index, digest, True, exc.error))
+            break
+        done.append((index, digest, True, None))
+    return done
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
