@@ -24,7 +24,15 @@ from generator.output import OutputError, StagedOutput
 from generator.pages import plan_pages
 from generator.render import Renderer, check_templates, make_environment, template_dirs
 from generator.site import Site, index_site
-from generator.state import CODE_VERSION, BuildState, forget_state, load_state, save_state
+from generator.state import (
+    CODE_VERSION,
+    BuildState,
+    LastBuild,
+    forget_state,
+    load_last_build,
+    load_state,
+    save_state,
+)
 from generator.theme import SHIPPED_STATIC
 from generator.urls import output_file
 from generator.workers import default_jobs, load_in_workers, render_in_workers
@@ -56,7 +64,6 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     report = progress or (lambda phase, done, total: None)
     jobs = jobs or default_jobs()
     cache_dir = config.build.cache_dir
-    state, notice = (BuildState(), "") if clean else load_state(cache_dir)
     if not config.build.seeds_dir.is_dir():
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
     seed_paths, problems = find_seeds(config.build.seeds_dir)
@@ -64,9 +71,11 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     inputs = _input_fingerprint(config, seed_paths, template_dirs(config.build.templates_dir),
                                 skip_invalid)
     output_dir = config.build.output_dir
-    if state.inputs == inputs and state.output == str(output_dir) and \
+    last = LastBuild() if clean else load_last_build(cache_dir)
+    if last.inputs == inputs and last.output == str(output_dir) and \
             (output_dir / "index.html").is_file():
-        return _nothing_changed(state, started)
+        return _nothing_changed(last, started)
+    state, notice = (BuildState(), "") if clean else load_state(cache_dir)
 
     results, seeds = load_in_workers(seed_paths, state.seeds, config, jobs, report)
     articles, more = combine_results(results)
@@ -84,20 +93,22 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
 
     site = index_site(articles, config)
     previous = state.pages if state.output == str(output_dir) and not clean else {}
+    # From the swap on, the saved digests no longer describe the output: forget them first,
+    # so a build killed before the new state is saved cannot trust the old one.
+    forget_state(cache_dir)
     digests = _write_site(site, images, Renderer(site, images, env), previous, jobs, report,
                           result)
     result.removed = len(previous.keys() - digests.keys())
-    forget_state(cache_dir)  # until the new state is saved, the old one no longer describes
-    save_state(cache_dir, BuildState(seeds=seeds, pages=digests, inputs=inputs,
-                                     output=str(output_dir), warnings=result.warnings,
-                                     counts=dict(result.pages)))
+    save_state(cache_dir, BuildState(seeds=seeds, pages=digests, output=str(output_dir)),
+               LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
+                         counts=dict(result.pages)))
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _nothing_changed(state: BuildState, started: float) -> BuildResult:
-    result = BuildResult(pages=Counter(state.counts), warnings=state.warnings,
-                         unchanged=sum(state.counts.values()))
+def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
+    result = BuildResult(pages=Counter(last.counts), warnings=last.warnings,
+                         unchanged=sum(last.counts.values()))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -6,7 +6,7 @@ Pure: works on text already read; never touches files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import yaml
 
@@ -88,9 +88,9 @@ def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             raise FrontMatterError(node.start_mark.line + first_line, node.start_mark.column + 1,
                                    f"front matter must be a mapping of keys to values, got {kind}")
-        positions: Positions = {}
-        _record_positions(node, (), positions, first_line, set())
-        data = loader.construct_document(node)
+        builder = _Builder(loader, first_line)
+        data = builder.build(node, ())
+        positions = builder.positions
     except (ValueError, TypeError, OverflowError) as exc:
         raise FrontMatterError(first_line, 1, f"invalid YAML value: {exc}") from None
     except yaml.MarkedYAMLError as exc:
@@ -110,31 +110,65 @@ def parse_yaml(text: str, first_line: int) -> tuple[dict[str, object], Positions
     return data, positions
 
 
-def _record_positions(node: yaml.Node, path: KeyPath, positions: Positions,
-                      first_line: int, seen: set[int]) -> None:
-    if id(node) in seen:
-        raise FrontMatterError(node.start_mark.line + first_line, node.start_mark.column + 1,
-                               "YAML anchors and aliases are not allowed in seeds")
-    seen.add(id(node))
-    if len(seen) > MAX_YAML_NODES:
-        raise FrontMatterError(first_line, 1, f"front matter has more than {MAX_YAML_NODES} values")
-    if isinstance(node, yaml.MappingNode):
-        first_seen: dict[str, int] = {}
+class _Builder:
+    """Turns composed YAML nodes into Python values in one pass, recording where each key
+    and item stands and refusing aliases, duplicate keys, non-text keys and unknown tags.
+    (PyYAML's own constructor takes two passes and accepts all of those.)"""
+
+    def __init__(self, loader: yaml.SafeLoader, first_line: int) -> None:
+        self.loader = loader
+        self.first_line = first_line
+        self.positions: Positions = {}
+        self.seen: set[int] = set()
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        if id(node) in self.seen:
+            raise self._error(node, "YAML anchors and aliases are not allowed in seeds")
+        self.seen.add(id(node))
+        if len(self.seen) > MAX_YAML_NODES:
+            raise FrontMatterError(self.first_line, 1,
+                                   f"front matter has more than {MAX_YAML_NODES} values")
+        if isinstance(node, yaml.MappingNode) and node.tag == "tag:yaml.org,2002:map":
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[(*path, index)] = self._where(item)
+                items.append(self.build(item, (*path, index)))
+            return items
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error(key_node, "a key must be plain text, not a list or mapping")
             key = str(key_node.value)
-            line = key_node.start_mark.line + first_line
-            if key in first_seen:
-                raise FrontMatterError(line, key_node.start_mark.column + 1,
-                                       f"duplicate key {key!r} (first at line {first_seen[key]})",
-                                       "each key may appear once; remove one of them")
-            first_seen[key] = line
-            positions[(*path, key)] = (line, key_node.start_mark.column + 1)
-            _record_positions(value_node, (*path, key), positions, first_line, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            positions[(*path, index)] = (item.start_mark.line + first_line,
-                                         item.start_mark.column + 1)
-            _record_positions(item, (*path, index), positions, first_line, seen)
+            if key in mapping:
+                first = self.positions[(*path, key)][0]
+                raise self._error(key_node, f"duplicate key {key!r} (first at line {first})",
+                                  "each key may appear once; remove one of them")
+            self.positions[(*path, key)] = self._where(key_node)
+            mapping[key] = self.build(value_node, (*path, key))
+        return mapping
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        kind = node.tag.rsplit(":", 1)[-1]
+        if kind in ("str", "merge"):
+            return node.value
+        if kind == "null":
+            return None
+        if kind in ("bool", "int", "float"):
+            return getattr(self.loader, f"construct_yaml_{kind}")(node)
+        raise self._error(node, f"unsupported YAML type {node.tag!r}",
+                          "seeds use plain text, numbers, true/false, lists and mappings")
+
+    def _where(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + self.first_line, node.start_mark.column + 1
+
+    def _error(self, node: yaml.Node, message: str, hint: str = "") -> FrontMatterError:
+        line, column = self._where(node)
+        return FrontMatterError(line, column, message, hint)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> FrontMatterError:

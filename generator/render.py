@@ -28,7 +28,7 @@ from generator.urls import (
     slug_for,
     topic_path,
 )
-from generator.views import Link, Views
+from generator.views import Link, ProviderHeader, TopicHeader, Views
 
 TOPIC_NAV_COUNT = 12
 
@@ -199,10 +199,13 @@ class Renderer:
             context["title"] = self.site.config.site.title
         elif page.kind == "topic":
             topic = self.site.topics[page.key]
-            context.update(title=topic.name, topic=topic)
+            context.update(title=topic.name, topic=TopicHeader(topic.name, topic.slug,
+                                                               len(topic.article_ids)))
         else:
             provider = self.site.providers[page.key]
-            context.update(title=provider.name, provider=provider)
+            context.update(title=provider.name, provider=ProviderHeader(
+                provider.name, provider.domain, len(provider.article_ids),
+                len(provider.citations)))
         return context
 
 

@@ -20,6 +20,7 @@ from generator.errors import SourceError
 from generator.loader import SeedResult
 
 CACHE_NAME = "build-state.pickle"
+SUMMARY_NAME = "last-build.pickle"
 _MAGIC = b"newsgen build state\n"
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -44,58 +45,82 @@ class CachedSeed:
 
 
 @dataclass
+class LastBuild:
+    """What the last successful build saw and reported; small, so it is read first."""
+
+    inputs: str = ""
+    """Fingerprint of every input file's size and mtime: equal means nothing changed."""
+    output: str = ""
+    """The output folder it wrote."""
+    warnings: list[SourceError] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class BuildState:
     seeds: dict[str, CachedSeed] = field(default_factory=dict)
     """By the seed's absolute path."""
     pages: dict[str, str] = field(default_factory=dict)
     """Each output file (relative posix path) → the digest it was rendered from."""
-    inputs: str = ""
-    """Fingerprint of every input file's size and mtime: equal means nothing changed."""
     output: str = ""
-    """The output folder this state describes."""
-    warnings: list[SourceError] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    """The output folder the page digests describe."""
 
 
 def load_state(cache_dir: Path) -> tuple[BuildState, str]:
     """The saved state, or an empty one and why the saved one was not used ("" if none)."""
-    path = cache_dir / CACHE_NAME
+    state, notice = _load(cache_dir / CACHE_NAME, BuildState)
+    return state if isinstance(state, BuildState) else BuildState(), notice
+
+
+def load_last_build(cache_dir: Path) -> LastBuild:
+    last, _ = _load(cache_dir / SUMMARY_NAME, LastBuild)
+    return last if isinstance(last, LastBuild) else LastBuild()
+
+
+def _load(path: Path, kind: type[BuildState] | type[LastBuild]
+          ) -> tuple[BuildState | LastBuild, str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return BuildState(), ""
+        return kind(), ""
     except OSError as exc:
-        return BuildState(), f"cache not readable ({exc.strerror}); building everything"
+        return kind(), f"cache not readable ({exc.strerror}); building everything"
     header, _, payload = data.partition(b"\n\n")
     lines = (header + b"\n").split(b"\n")
     if not data.startswith(_MAGIC) or len(lines) < 3:
-        return BuildState(), "cache is not a newsgen cache; building everything"
+        return kind(), "cache is not a newsgen cache; building everything"
     version, checksum = lines[1].decode(errors="replace"), lines[2].decode(errors="replace")
     if version != CODE_VERSION:
-        return BuildState(), "cache is from another newsgen version; building everything"
+        return kind(), "cache is from another newsgen version; building everything"
     if hashlib.sha256(payload).hexdigest() != checksum:
-        return BuildState(), "cache is damaged; building everything"
+        return kind(), "cache is damaged; building everything"
     try:
-        state = pickle.loads(payload)
+        value = pickle.loads(payload)
     except Exception:  # a checksum collision or a pickling bug: never trust it
-        return BuildState(), "cache is damaged; building everything"
-    if not isinstance(state, BuildState):
-        return BuildState(), "cache is damaged; building everything"
-    return state, ""
+        return kind(), "cache is damaged; building everything"
+    if not isinstance(value, kind):
+        return kind(), "cache is damaged; building everything"
+    return value, ""
 
 
-def save_state(cache_dir: Path, state: BuildState) -> None:
-    """Write the state atomically: a killed build leaves the previous cache or none."""
+def save_state(cache_dir: Path, state: BuildState, last: LastBuild) -> None:
+    """Write both files atomically, the summary last: it is what says "nothing changed"."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    _save(cache_dir / CACHE_NAME, state)
+    _save(cache_dir / SUMMARY_NAME, last)
+
+
+def _save(path: Path, value: BuildState | LastBuild) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     header = _MAGIC + f"{CODE_VERSION}\n{hashlib.sha256(payload).hexdigest()}".encode()
-    temporary = cache_dir / f".{CACHE_NAME}.{os.getpid()}"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
     temporary.write_bytes(header + b"\n\n" + payload)
-    os.replace(temporary, cache_dir / CACHE_NAME)
+    os.replace(temporary, path)
 
 
 def forget_state(cache_dir: Path) -> None:
     """Drop the saved state: the next build will be a full one."""
+    (cache_dir / SUMMARY_NAME).unlink(missing_ok=True)
     (cache_dir / CACHE_NAME).unlink(missing_ok=True)
 
 

@@ -25,6 +25,23 @@ class Link:
 
 
 @dataclass(frozen=True)
+class TopicHeader:
+    """What a topic page says of its topic (not its member list, which is the page's own)."""
+
+    name: str
+    slug: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProviderHeader:
+    name: str
+    domain: str
+    count: int
+    citations: int
+
+
+@dataclass(frozen=True)
 class TimeView:
     iso: str
     text: str
