@@ -35,7 +35,12 @@ from generator.state import (
 )
 from generator.theme import SHIPPED_STATIC
 from generator.urls import output_file
-from generator.workers import default_jobs, load_in_workers, render_in_workers
+from generator.workers import (
+    default_jobs,
+    load_in_workers,
+    related_ranker,
+    render_in_workers,
+)
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase name, the items done and the items in all."""
@@ -91,7 +96,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     if errors:
         raise BuildFailed(errors, result.warnings)
 
-    site = index_site(articles, config)
+    site = index_site(articles, config, related_ranker(jobs, report))
     previous = state.pages if state.output == str(output_dir) and not clean else {}
     # From the swap on, the saved digests no longer describe the output: forget them first,
     # so a build killed before the new state is saved cannot trust the old one.

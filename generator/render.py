@@ -28,7 +28,7 @@ from generator.urls import (
     slug_for,
     topic_path,
 )
-from generator.views import Link, ProviderHeader, TopicHeader, Views
+from generator.views import ArticleCard, Link, ProviderHeader, TopicHeader, Views
 
 TOPIC_NAV_COUNT = 12
 
@@ -105,6 +105,7 @@ class Renderer:
         self.env = env
         self.views = Views(site, images)
         self.common = self._common_context()
+        self._card_texts: dict[str, str] = {}
         # Everything besides the context that a page's bytes depend on.
         self.fingerprint = hashlib.sha256(
             (site.config.fingerprint() + templates_fingerprint(env)).encode()).hexdigest()
@@ -123,8 +124,19 @@ class Renderer:
         digest = hashlib.sha256(self.fingerprint.encode())
         for key in sorted(context):
             if not callable(context[key]):
-                digest.update(f"{key}={context[key]!r}\0".encode())
+                digest.update(f"{key}={self._text_of(context[key])}\0".encode())
         return digest.hexdigest()
+
+    def _text_of(self, value: object) -> str:
+        """repr(value), with each article card's repr made once: cards recur on many pages."""
+        if isinstance(value, ArticleCard):
+            text = self._card_texts.get(value.id)
+            if text is None:
+                text = self._card_texts[value.id] = repr(value)
+            return text
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self._text_of(item) for item in value) + "]"
+        return repr(value)
 
     def render_context(self, page: Page, context: dict[str, Any]) -> bytes:
         try:

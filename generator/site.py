@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit, urlunsplit
 
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
@@ -45,8 +44,13 @@ def newest_first_key(article: Article) -> tuple[float, str]:
     return (-article.published_at.timestamp(), article.id)
 
 
-def index_site(articles: Iterable[Article], config: SiteConfig) -> Site:
-    """The whole-site model of the articles that the config includes."""
+Ranker = Callable[[Sequence[Candidate], int], dict[str, tuple[str, ...]]]
+
+
+def index_site(articles: Iterable[Article], config: SiteConfig,
+               ranker: Ranker = rank_related) -> Site:
+    """The whole-site model of the articles that the config includes; `ranker` ranks the
+    related articles (the build passes one that runs in parallel)."""
     included = [a for a in articles if a.published or config.build.include_unpublished]
     ordered = sorted(included, key=newest_first_key)
     by_id = {article.id: article for article in ordered}
@@ -66,7 +70,7 @@ def index_site(articles: Iterable[Article], config: SiteConfig) -> Site:
         topic_slugs=topic_slugs,
         providers=providers,
         provider_slugs=provider_slugs,
-        related=rank_related(candidates, config.build.related_count),
+        related=ranker(candidates, config.build.related_count),
         coverage=_link_coverage(ordered),
     )
 
@@ -185,7 +189,12 @@ def _link_coverage(ordered: list[Article]) -> dict[str, tuple[RelatedLink, ...]]
 
 
 def _url_key(url: str) -> str:
-    """URLs that name the same page: scheme and host lowercased, no fragment or final slash."""
-    split = urlsplit(url)
-    return urlunsplit((split.scheme.lower(), split.netloc.lower(),
-                       split.path.rstrip("/"), split.query, ""))
+    """URLs that name the same page: scheme and host lowercased, no fragment or final slash.
+
+    String operations rather than urlsplit: this runs for every URL of every seed.
+    """
+    url = url.split("#", 1)[0]
+    scheme, _, rest = url.partition("://")
+    host, slash, tail = rest.partition("/")
+    path, question, query = (slash + tail).partition("?")
+    return f"{scheme.lower()}://{host.lower()}{path.rstrip('/')}{question}{query}"

@@ -20,6 +20,7 @@ from generator.errors import SourceError
 from generator.loader import SeedResult, load_seed
 from generator.output import reuse, write_file
 from generator.pages import Page
+from generator.related import Candidate, RelatedIndex
 from generator.render import Renderer, TemplateFailure
 from generator.state import CachedSeed, file_digest
 
@@ -114,6 +115,33 @@ def _parse_chunk(keys: list[str]) -> list[CachedSeed]:
         parsed.append(CachedSeed(stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
                                  digest, result))
     return parsed
+
+
+# ---- ranking related articles -----------------------------------------------------------
+
+_RELATED: tuple[RelatedIndex, int] | None = None
+
+
+def related_ranker(jobs: int, report: Report) -> Callable[[Sequence[Candidate], int],
+                                                          dict[str, tuple[str, ...]]]:
+    """A ranker for index_site that splits the articles across worker processes."""
+
+    def rank(articles: Sequence[Candidate], count: int) -> dict[str, tuple[str, ...]]:
+        global _RELATED
+        _RELATED = (RelatedIndex(articles), count)
+        try:
+            ids = [article.id for article in articles]
+            return dict(zip(ids, _run(_rank_chunk, ids, jobs, "related", report), strict=True))
+        finally:
+            _RELATED = None
+
+    return rank
+
+
+def _rank_chunk(ids: list[str]) -> list[tuple[str, ...]]:
+    assert _RELATED is not None
+    index, count = _RELATED
+    return [index.best(article_id, count) for article_id in ids]
 
 
 # ---- rendering pages -------------------------------------------------------------------
