@@ -57,6 +57,21 @@ class BuildResult:
     notice: str = ""
     """One line about the cache, when it could not be used."""
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each phase, in order."""
+
+
+class _Laps:
+    """Records how long each phase of a build took."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
@@ -66,6 +81,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     Nothing is written to the output unless the whole build succeeds.
     """
     started = time.perf_counter()
+    lap = _Laps()
     report = progress or (lambda phase, done, total: None)
     jobs = jobs or default_jobs()
     cache_dir = config.build.cache_dir
@@ -81,9 +97,11 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
             (output_dir / "index.html").is_file():
         return _nothing_changed(last, started)
     state, notice = (BuildState(), "") if clean else load_state(cache_dir)
+    lap("scan")
 
     results, seeds = load_in_workers(seed_paths, state.seeds, config, jobs, report)
     articles, more = combine_results(results)
+    lap("load")
     images, image_problems = read_image_cache(config.images.cache_dir)
     problems += more + image_problems + check_templates(env)
     result = BuildResult(notice=notice)
@@ -97,16 +115,21 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         raise BuildFailed(errors, result.warnings)
 
     site = index_site(articles, config, related_ranker(jobs, report))
+    lap("index")
     previous = state.pages if state.output == str(output_dir) and not clean else {}
     # From the swap on, the saved digests no longer describe the output: forget them first,
     # so a build killed before the new state is saved cannot trust the old one.
     forget_state(cache_dir)
-    digests = _write_site(site, images, Renderer(site, images, env), previous, jobs, report,
-                          result)
+    staged, digests = _write_site(site, images, Renderer(site, images, env), previous, jobs,
+                                  report, result)
     result.removed = len(previous.keys() - digests.keys())
+    lap("render and write")
     save_state(cache_dir, BuildState(seeds=seeds, pages=digests, output=str(output_dir)),
                LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
                          counts=dict(result.pages)))
+    staged.finish()
+    lap("save cache")
+    result.phases = lap.phases
     result.seconds = time.perf_counter() - started
     return result
 
@@ -139,9 +162,10 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
 
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: dict[str, str],
-                jobs: int, report: Progress, result: BuildResult) -> dict[str, str]:
+                jobs: int, report: Progress, result: BuildResult
+                ) -> tuple[StagedOutput, dict[str, str]]:
     """Stage every page (rendered, or linked when unchanged), images and static files, then
-    swap; the digest of each page file."""
+    swap; the staging (to finish) and the digest of each page file."""
     output_dir = site.config.build.output_dir
     try:
         staged = StagedOutput(output_dir)
@@ -167,7 +191,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
     except BaseException:
         staged.abort()
         raise
-    return outcome.digests
+    return staged, outcome.digests
 
 
 def _copy_images(site: Site, images: ImageCache, renderer: Renderer, staged: StagedOutput,

@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--jobs", type=_positive, metavar="N",
                            help="worker processes (default: one per core)")
     build_cmd.add_argument("--quiet", action="store_true", help="no progress display")
+    build_cmd.add_argument("--timings", action="store_true",
+                           help="print the seconds each phase took")
     return parser
 
 
@@ -88,6 +90,9 @@ def _build(config: SiteConfig, args: argparse.Namespace) -> int:
     if result.notice:
         print(f"newsgen: {result.notice}", file=sys.stderr)
     _print_problems(result.warnings)
+    if args.timings:
+        print("  ".join(f"{phase} {seconds:.2f} s" for phase, seconds in result.phases.items()),
+              file=sys.stderr)
     print(summary_line(result))
     return EXIT_OK
 

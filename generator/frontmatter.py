@@ -5,6 +5,7 @@ Pure: works on text already read; never touches files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -218,16 +219,14 @@ def _flow_depth(text: str) -> int:
     if "[" not in text and "{" not in text:
         return 0
     depth = deepest = 0
-    quote = ""
-    for char in text:
-        if quote:
-            if char == quote or char == "\n":
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "[{":
+    for bracket in _BRACKETS.findall(_QUOTED.sub("", text)):
+        if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
+        else:
             depth = max(0, depth - 1)
     return deepest
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_BRACKETS = re.compile(r"[\[\]{}]")

@@ -11,6 +11,7 @@ import errno
 import os
 import shutil
 import sys
+import threading
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +34,7 @@ class StagedOutput:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
         self._claimed: dict[str, PurePosixPath] = {}
+        self._cleanup: threading.Thread | None = None
 
     def write(self, relative: PurePosixPath, data: bytes) -> None:
         write_file(self.claim(relative), data)
@@ -72,13 +74,25 @@ class StagedOutput:
         build killed between the two renames is rolled back by the next one.
         """
         if self.output_dir.exists() and _exchange(self.root, self.output_dir):
-            shutil.rmtree(self.root, ignore_errors=True)  # now holds the previous output
+            self._discard(self.root)  # it now holds the previous output
             return
         old = self.output_dir.parent / f".{self.output_dir.name}.old-{os.getpid()}"
         if self.output_dir.exists():
             os.rename(self.output_dir, old)
         os.rename(self.root, self.output_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        self._discard(old)
+
+    def _discard(self, old: Path) -> None:
+        """Delete the previous output in the background while the build finishes; a build
+        killed meanwhile leaves a leftover that the next one removes."""
+        self._cleanup = threading.Thread(target=shutil.rmtree, args=(old,),
+                                         kwargs={"ignore_errors": True})
+        self._cleanup.start()
+
+    def finish(self) -> None:
+        """Wait until the previous output is deleted."""
+        if self._cleanup is not None:
+            self._cleanup.join()
 
     def abort(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -15,6 +15,7 @@ def test_a_committed_build_replaces_the_output_whole(tmp_path: Path) -> None:
     staged = StagedOutput(out)
     staged.write(PurePosixPath("index.html"), b"new")
     staged.commit()
+    staged.finish()
     assert sorted(p.name for p in out.iterdir()) == ["index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
