@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,6 @@ from generator.model import Article, Image, ProviderRef, RelatedItem
 from generator.urls import host_of, normalise_domain
 
 SEED_SUFFIXES = (".txt", ".md")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 KNOWN_FIELDS = frozenset({
     "category", "title", "excerpt", "publishedDateTime", "originalUrl", "webUrl", "ampWebUrl",
     "cdnAmpWebUrl", "type", "quality", "heat", "published", "provider", "topics", "images",
@@ -140,32 +138,26 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
                      "give the story's address as webUrl or originalUrl")
     for unused_url in ("ampWebUrl", "cdnAmpWebUrl"):
         reader.url(data, (unused_url,))
-    secured = reader.text(data, ("secured",))
     provider = _read_provider(data, (), reader, fallback_url=original or web, required=True)
+    # Every field is read, so every problem is reported, before deciding there is no article.
+    excerpt = reader.text(data, ("excerpt",))
     topics = _read_topics(data, reader)
     images = _read_images(data, ("images",), reader)
     related = _read_related(data, reader)
-    article = Article(
-        id=path.stem,
-        source=path,
-        title=title,
-        published_at=published_at or _EPOCH,
-        url=original or web,
-        web_url=web,
-        provider=provider or ProviderRef("", ""),
-        excerpt=reader.text(data, ("excerpt",)),
-        topics=topics,
-        images=images,
-        related=related,
-        category=reader.text(data, ("category",)),
-        kind=reader.text(data, ("type",)) or "article",
-        quality=reader.integer(data, ("quality",)),
-        heat=reader.integer(data, ("heat",)),
-        published=reader.boolean(data, ("published",), default=True),
-        secured=secured,
-        extra=tuple((k, v) for k, v in data.items() if k not in KNOWN_FIELDS),
-    )
-    return article if provider and published_at else None
+    category = reader.text(data, ("category",))
+    kind = reader.text(data, ("type",)) or "article"
+    quality = reader.integer(data, ("quality",))
+    heat = reader.integer(data, ("heat",))
+    published = reader.boolean(data, ("published",), default=True)
+    secured = reader.text(data, ("secured",))
+    if provider is None or published_at is None:
+        return None
+    return Article(
+        id=path.stem, source=path, title=title, published_at=published_at,
+        url=original or web, web_url=web, provider=provider, excerpt=excerpt, topics=topics,
+        images=images, related=related, category=category, kind=kind, quality=quality,
+        heat=heat, published=published, secured=secured,
+        extra=tuple((k, v) for k, v in data.items() if k not in KNOWN_FIELDS))
 
 
 def _read_provider(data: dict[str, object], at: tuple[str | int, ...], reader: FieldReader,

@@ -7,8 +7,11 @@ small records. Output is identical to a serial build, which is also what `--jobs
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -45,7 +48,8 @@ def _run(function: Callable[[list[Item]], list[Outcome]], items: Sequence[Item],
     done = 0
     results: Iterable[list[Outcome]]
     if parallel:
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
         results = pool.map(function, chunks)
     else:
         pool = None
@@ -58,6 +62,19 @@ def _run(function: Callable[[list[Item]], list[Outcome]], items: Sequence[Item],
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker end when the build does, even when the build is killed outright:
+    otherwise it would wait forever on a queue whose other end it holds itself."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 # ---- loading seeds ---------------------------------------------------------------------

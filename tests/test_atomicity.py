@@ -23,6 +23,23 @@ def start_build(site: Path, out: Path) -> subprocess.Popen[bytes]:
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def running_builds(site: Path, wait: float = 2.0) -> list[str]:
+    """Command lines of processes still building `site`, after up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(site / "site.toml") in text and "generator" in text:
+                found.append(text)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def test_p1_a_build_killed_at_any_point_leaves_the_previous_output_or_the_new_one(
         make_site: Callable[..., Path], tmp_path: Path) -> None:
     site = make_site()
@@ -48,6 +65,7 @@ def test_p1_a_build_killed_at_any_point_leaves_the_previous_output_or_the_new_on
         if tree == new:
             previous = new
     assert "previous" in outcomes  # some kills did land mid-build
+    assert running_builds(site) == []  # no worker outlives its killed build
     assert start_build(site, out).wait() == 0
     assert read_tree(out) == new
     assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
