@@ -33,6 +33,7 @@ from generator.state import (
     load_state,
     save_state,
 )
+from generator.tempfiles import is_editor_temp
 from generator.theme import SHIPPED_STATIC
 from generator.urls import output_file
 from generator.workers import (
@@ -219,7 +220,7 @@ def _copy_static(user_static: Path, staged: StagedOutput, old: Path | None) -> N
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 source = Path(directory, name)
-                if name.startswith("."):
+                if is_editor_temp(name):
                     continue
                 if not source.resolve().is_relative_to(root):
                     raise OutputError(f"{source} is a symlink leading outside {root}")

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
-from generator.build import BuildResult, build
+from generator.build import build
 from generator.config import SiteConfig, load_config
-from generator.errors import BuildFailed, SourceError, report_order
+from generator.console import ProgressLine, print_problems, summary_line
+from generator.errors import BuildFailed
+from generator.serve import ServeError, ServeOptions, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
-_KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),
-          ("home", "home page"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,10 +29,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             config = config.with_dirs(args.seeds, args.out)
             return _build(config, args)
+        if args.command == "serve":
+            serve(ServeOptions(args.config, args.host, args.port, args.open, args.jobs,
+                               args.seeds, args.out))
+            return EXIT_OK
         parser.print_help()
         return EXIT_USAGE
+    except ServeError as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
     except BuildFailed as exc:
-        _print_problems(exc.errors + exc.warnings)
+        print_problems(exc.errors + exc.warnings)
         count = len(exc.errors)
         print(f"Build failed: {count} error{'s' if count != 1 else ''}; nothing was written.",
               file=sys.stderr)
@@ -70,7 +76,25 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--quiet", action="store_true", help="no progress display")
     build_cmd.add_argument("--timings", action="store_true",
                            help="print the seconds each phase took")
+    serve_cmd = commands.add_parser(
+        "serve", parents=[common],
+        help="build, serve the site locally and rebuild it when a file changes")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument("--port", type=_port, default=8000,
+                           help="port to listen on; 0 picks a free one (default: 8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve_cmd.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
+    serve_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
+    serve_cmd.add_argument("--jobs", type=_positive, metavar="N",
+                           help="worker processes (default: one per core)")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -89,54 +113,12 @@ def _build(config: SiteConfig, args: argparse.Namespace) -> int:
             show.clear()
     if result.notice:
         print(f"newsgen: {result.notice}", file=sys.stderr)
-    _print_problems(result.warnings)
+    print_problems(result.warnings)
     if args.timings:
         print("  ".join(f"{phase} {seconds:.2f} s" for phase, seconds in result.phases.items()),
               file=sys.stderr)
     print(summary_line(result))
     return EXIT_OK
-
-
-class ProgressLine:
-    """A one-line progress display on the terminal, shown only once a build passes 1 s."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.shown = False
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if time.monotonic() - self.started < 1.0:
-            return
-        sys.stderr.write(f"\r\x1b[K{phase}: {done:,}/{total:,}")
-        sys.stderr.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
-def summary_line(result: BuildResult) -> str:
-    """`Built 1 article, 2 topic pages, ... in 0.21 s (0 errors, 1 warning).`"""
-    parts = [_count(result.pages[kind], noun) for kind, noun in _KINDS]
-    indexes = result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
-    parts.append(_count(indexes, "index page"))
-    work = (f"{result.rendered:,} rendered, {result.unchanged:,} unchanged, "
-            f"{result.removed:,} removed")
-    tail = f"0 errors, {_count(len(result.warnings), 'warning')}"
-    if result.skipped_seeds:
-        tail += f", {_count(result.skipped_seeds, 'invalid seed')} skipped"
-    return f"Built {', '.join(parts)} in {result.seconds:.2f} s ({work}; {tail})."
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
-def _print_problems(problems: list[SourceError]) -> None:
-    for problem in sorted(problems, key=report_order):
-        print(problem.format(), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from generator.fields import FieldReader, clean_text
 from generator.frontmatter import FrontMatterError, parse_document
 from generator.markdown import MarkdownTooDeep, MarkdownTooSlow, render_markdown
 from generator.model import Article, Image, ProviderRef, RelatedItem
+from generator.tempfiles import is_editor_temp
 from generator.urls import host_of, normalise_domain
 
 SEED_SUFFIXES = (".txt", ".md")
@@ -48,7 +49,7 @@ def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(folder, name)
-            if not name.endswith(SEED_SUFFIXES) or _is_editor_temp(name):
+            if not name.endswith(SEED_SUFFIXES) or is_editor_temp(name):
                 continue
             if not _is_utf8(name):
                 problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
@@ -68,10 +69,6 @@ def _is_utf8(name: str) -> bool:
     except UnicodeEncodeError:  # undecodable bytes of the file name, kept as surrogates
         return False
     return True
-
-
-def _is_editor_temp(name: str) -> bool:
-    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".bck"))
 
 
 def load_seed(path: Path, zone: ZoneInfo, limits: LimitsSection) -> SeedResult:

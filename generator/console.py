@@ -1,0 +1,54 @@
+"""What newsgen prints about a build: the progress line, the summary, the problems."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from generator.build import BuildResult
+from generator.errors import SourceError, report_order
+
+_KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),
+          ("home", "home page"))
+
+
+class ProgressLine:
+    """A one-line progress display on the terminal, shown only once a build passes 1 s."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1.0:
+            return
+        sys.stderr.write(f"\r\x1b[K{phase}: {done:,}/{total:,}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def summary_line(result: BuildResult) -> str:
+    """`Built 1 article, 2 topic pages, ... in 0.21 s (0 errors, 1 warning).`"""
+    parts = [_count(result.pages[kind], noun) for kind, noun in _KINDS]
+    indexes = result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
+    parts.append(_count(indexes, "index page"))
+    work = (f"{result.rendered:,} rendered, {result.unchanged:,} unchanged, "
+            f"{result.removed:,} removed")
+    tail = f"0 errors, {_count(len(result.warnings), 'warning')}"
+    if result.skipped_seeds:
+        tail += f", {_count(result.skipped_seeds, 'invalid seed')} skipped"
+    return f"Built {', '.join(parts)} in {result.seconds:.2f} s ({work}; {tail})."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def print_problems(problems: list[SourceError]) -> None:
+    for problem in sorted(problems, key=report_order):
+        print(problem.format(), file=sys.stderr)

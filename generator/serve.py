@@ -1,0 +1,266 @@
+"""`newsgen serve`: build, serve the site under its base path, rebuild when a source
+changes, and reload open pages once the new build is swapped in whole.
+
+The main thread watches and builds, one build at a time; a burst of changes (an editor's
+atomic save, a `git checkout`) becomes one rebuild, and changes made during a build
+queue one more. The web server runs on its own thread and only ever reads the output
+folder, which a build replaces in one step. A failed build leaves the last good site up
+with the errors over every page; nothing a user's files can do stops the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application
+
+from generator.build import BuildResult, build
+from generator.config import SiteConfig, load_config
+from generator.console import print_problems, summary_line
+from generator.errors import BuildFailed, SourceError, report_order
+from generator.imagecache import MANIFEST_NAME
+from generator.loader import SEED_SUFFIXES
+from generator.preview import PreviewState, make_app, reload_browsers
+from generator.render import template_dirs
+from generator.theme import SHIPPED_STATIC
+from generator.watch import ChangeWatcher, WatchRoot
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    config_path: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    open_browser: bool = False
+    jobs: int | None = None
+    seeds_dir: Path | None = None
+    output_dir: Path | None = None
+
+
+class ServeError(Exception):
+    """The server cannot start (the port is taken, the address is not this machine's)."""
+
+
+def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
+    """Run until Ctrl-C (or SIGTERM). Raises BuildFailed for a broken `site.toml` at start
+    and ServeError when the address cannot be bound."""
+    config = _load(options)
+    if options.host not in LOCAL_HOSTS:
+        print(f"warning: serving on {options.host}, not only this machine; the preview "
+              "server is for local use, not for publishing a site", file=sys.stderr)
+    try:
+        sockets = bind_sockets(options.port, options.host)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {options.host}:{options.port}: "
+                         f"{exc.strerror or exc}") from exc
+    port = sockets[0].getsockname()[1]
+    state = PreviewState(root=config.build.output_dir, base_path=config.base_path,
+                         host_names=_host_names(options.host))
+    server = ServerThread(make_app(state), sockets)
+    session = _Session(options, config, state, server, out)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        session.run(f"http://{_url_host(options.host)}:{port}{config.base_path}")
+    except KeyboardInterrupt:
+        print("Stopped.", file=out, flush=True)
+    finally:
+        session.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Session:
+    """The watch-and-build loop of one `newsgen serve`."""
+
+    def __init__(self, options: ServeOptions, config: SiteConfig, state: PreviewState,
+                 server: ServerThread, out: TextIO) -> None:
+        self.options = options
+        self.config = config
+        self.state = state
+        self.server = server
+        self.out = out
+        self.watcher = _watcher(options.config_path, config)
+
+    def run(self, url: str) -> None:
+        self.watcher.start()  # before the first build, so edits made during it are seen
+        self.rebuild("first build")
+        self.server.start()
+        print(f"Serving {url} (Ctrl-C to stop)", file=self.out, flush=True)
+        if self.options.open_browser:
+            webbrowser.open(url)
+        while True:
+            changed = self.watcher.wait()
+            if changed:
+                self.rebuild(_describe(changed, self.config.path.parent), changed)
+
+    def rebuild(self, cause: str, changed: set[Path] | None = None) -> None:
+        if changed and self.options.config_path.resolve() in changed:
+            cause += self._reload_config()
+        started = time.perf_counter()
+        errors: list[SourceError] = []
+        result: BuildResult | None = None
+        try:
+            result = build(self.config, jobs=self.options.jobs)
+        except BuildFailed as exc:
+            errors = sorted(exc.errors, key=report_order)
+            print_problems(exc.errors + exc.warnings)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # a bug in newsgen must not stop the preview either
+            traceback.print_exc()
+            errors = [SourceError(self.config.path, 0, 0, f"internal error: {exc!r}",
+                                  "this is a bug in newsgen", kind="output")]
+        seconds = time.perf_counter() - started
+        self._show(cause, result, errors, seconds)
+
+    def _show(self, cause: str, result: BuildResult | None, errors: list[SourceError],
+              seconds: float) -> None:
+        if result is not None and cause == "first build":
+            line = summary_line(result)
+        else:
+            what = (f"{result.rendered:,} pages rewritten, {result.removed:,} removed"
+                    if result is not None else f"build failed with {len(errors)} error"
+                    f"{'s' if len(errors) != 1 else ''}; still serving the last good build")
+            line = f"{time.strftime('%H:%M:%S')} {cause}: {what} ({seconds:.2f} s)"
+        print(line, file=self.out, flush=True)
+        shown = [error.format(self.config.path.parent) for error in errors]
+        self.server.call(self._publish, shown)
+
+    def _publish(self, errors: list[str]) -> None:
+        """On the server's loop: show the new build (or its errors) and reload the pages."""
+        self.state.errors = errors
+        self.state.root = self.config.build.output_dir
+        self.state.base_path = self.config.base_path
+        reload_browsers()
+
+    def _reload_config(self) -> str:
+        try:
+            config = _load(self.options)
+        except BuildFailed:
+            return " (site.toml has errors; kept the previous settings)"
+        if _watch_roots(self.options.config_path, config) != \
+                _watch_roots(self.options.config_path, self.config):
+            self.watcher.stop()
+            self.watcher = _watcher(self.options.config_path, config)
+            self.watcher.start()
+        self.config = config
+        return ""
+
+    def close(self) -> None:
+        self.watcher.stop()
+        self.server.stop()
+
+
+def _load(options: ServeOptions) -> SiteConfig:
+    return load_config(options.config_path).with_dirs(options.seeds_dir, options.output_dir)
+
+
+def _watcher(config_path: Path, config: SiteConfig) -> ChangeWatcher:
+    ignored = [config.build.output_dir, config.build.cache_dir]
+    return ChangeWatcher(_watch_roots(config_path, config), ignored)
+
+
+def _watch_roots(config_path: Path, config: SiteConfig) -> list[WatchRoot]:
+    """Seeds, templates (the user's and the shipped), static files, site.toml and the image
+    manifest: everything a build reads. Never the output or the caches."""
+    folders = [config.build.static_dir, SHIPPED_STATIC,
+               *template_dirs(config.build.templates_dir)]
+    roots = [WatchRoot(config.build.seeds_dir, suffixes=SEED_SUFFIXES)]
+    roots += [WatchRoot(folder) for folder in folders]
+    roots.append(WatchRoot(config_path.resolve().parent, config_path.name))
+    roots.append(WatchRoot(config.images.cache_dir, MANIFEST_NAME))
+    return sorted(set(roots), key=lambda r: (str(r.folder), r.only or ""))
+
+
+def _describe(changed: set[Path], base: Path) -> str:
+    names = sorted(_shown(path, base) for path in changed)
+    more = f" and {len(names) - 1:,} more" if len(names) > 1 else ""
+    return f"{names[0]}{more} changed"
+
+
+def _shown(path: Path, base: Path) -> str:
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+
+
+def _host_names(host: str) -> frozenset[str]:
+    """The bound name, when it is one, is a valid `Host` besides localhost and addresses."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return frozenset({host.lower()}) if host else frozenset()
+    return frozenset()
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class ServerThread(threading.Thread):
+    """Tornado's event loop on its own thread, serving the preview application."""
+
+    def __init__(self, app: Application, sockets: list[socket.socket]) -> None:
+        super().__init__(name="newsgen-preview", daemon=True)
+        self.app = app
+        self.sockets = sockets
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._pending: list[tuple[Callable[..., None], tuple[object, ...]]] = []
+
+    def start(self) -> None:
+        super().start()
+        self._ready.wait()
+
+    def run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        server = HTTPServer(self.app, xheaders=False)
+        server.add_sockets(self.sockets)
+        for function, args in self._pending:
+            function(*args)
+        self._ready.set()
+        await self._stop_event.wait()
+        server.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(server.close_all_connections(), timeout=2)
+
+    def call(self, function: Callable[..., None], *args: object) -> None:
+        """Run `function(*args)` on the server's loop (or when it starts)."""
+        if self._loop is None:
+            self._pending.append((function, args))
+        else:
+            self._loop.call_soon_threadsafe(function, *args)
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop_event is not None:
+            self._loop.call_soon_threadsafe(self._stop_event.set)
+            self.join(timeout=5)
+        else:
+            for sock in self.sockets:
+                sock.close()
