@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 import ipaddress
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from livereload.handlers import (  # type: ignore[import-untyped]
     LiveReloadHandler,
@@ -24,6 +24,8 @@ from tornado.websocket import WebSocketClosedError
 
 from generator.servepaths import inside, locate
 
+_HOST = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))"
+                   r"(?::(?P<port>\d{1,5}))?")
 RELOAD_SCRIPT_PATH = "/livereload.js"
 RELOAD_SOCKET_PATH = "/livereload"
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
@@ -61,13 +63,11 @@ def allowed_host(host: str, names: frozenset[str] = frozenset()) -> bool:
 
 
 def _host_name(host: str) -> str | None:
-    try:
-        parts = urlsplit(f"//{host}")
-        name = parts.hostname
-        parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError:
+    """The name in a `Host` header (`name:port`, `[v6]:port`); None if it is malformed."""
+    match = _HOST.fullmatch(host)
+    if match is None or (match["port"] and int(match["port"]) > 65535):
         return None
-    return name.lower() if name else None
+    return (match["name"] or match["v6"]).lower()
 
 
 def same_origin(origin: str, host: str) -> bool:
@@ -95,8 +95,8 @@ def error_overlay(errors: list[str]) -> str:
         f'<h2 style="margin:0 0 1rem;color:#ff8a80;font-size:1.25rem">Build failed: {count}'
         "</h2>"
         '<ul style="margin:0 0 1rem;padding:0;list-style:none;white-space:pre-wrap">'
-        f"{items}</ul><p style=\"margin:0;color:#c7c7cc\">The last good build is underneath. "
-        "Fix the file and save: this page reloads by itself.</p></div>")
+        f"{items}</ul><p style=\"margin:0;color:#c7c7cc\">Fix the file and save: this page "
+        "reloads by itself.</p></div>")
 
 
 def fallback_page(title: str) -> bytes:

@@ -41,8 +41,6 @@ from generator.render import template_dirs
 from generator.theme import SHIPPED_STATIC
 from generator.watch import ChangeWatcher, WatchRoot
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-
 
 @dataclass(frozen=True)
 class ServeOptions:
@@ -63,7 +61,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
     """Run until Ctrl-C (or SIGTERM). Raises BuildFailed for a broken `site.toml` at start
     and ServeError when the address cannot be bound."""
     config = _load(options)
-    if options.host not in LOCAL_HOSTS:
+    if not _loopback(options.host):
         print(f"warning: serving on {options.host}, not only this machine; the preview "
               "server is for local use, not for publishing a site", file=sys.stderr)
     try:
@@ -111,12 +109,12 @@ class _Session:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
 
     def rebuild(self, cause: str, changed: set[Path] | None = None) -> None:
-        if changed and self.options.config_path.resolve() in changed:
-            cause += self._reload_config()
         started = time.perf_counter()
         errors: list[SourceError] = []
         result: BuildResult | None = None
         try:
+            if changed and self.options.config_path.resolve() in changed:
+                self._reload_config()
             result = build(self.config, jobs=self.options.jobs)
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)
@@ -137,11 +135,16 @@ class _Session:
         else:
             what = (f"{result.rendered:,} pages rewritten, {result.removed:,} removed"
                     if result is not None else f"build failed with {len(errors)} error"
-                    f"{'s' if len(errors) != 1 else ''}; still serving the last good build")
+                    f"{'s' if len(errors) != 1 else ''}; {self._fallback()}")
             line = f"{time.strftime('%H:%M:%S')} {cause}: {what} ({seconds:.2f} s)"
         print(line, file=self.out, flush=True)
         shown = [error.format(self.config.path.parent) for error in errors]
         self.server.call(self._publish, shown)
+
+    def _fallback(self) -> str:
+        if (self.config.build.output_dir / "index.html").is_file():
+            return "still serving the last good build"
+        return "nothing to serve until it is fixed"
 
     def _publish(self, errors: list[str]) -> None:
         """On the server's loop: show the new build (or its errors) and reload the pages."""
@@ -150,18 +153,15 @@ class _Session:
         self.state.base_path = self.config.base_path
         reload_browsers()
 
-    def _reload_config(self) -> str:
-        try:
-            config = _load(self.options)
-        except BuildFailed:
-            return " (site.toml has errors; kept the previous settings)"
+    def _reload_config(self) -> None:
+        """Take the new settings; a broken site.toml raises BuildFailed and changes nothing."""
+        config = _load(self.options)
         if _watch_roots(self.options.config_path, config) != \
                 _watch_roots(self.options.config_path, self.config):
             self.watcher.stop()
             self.watcher = _watcher(self.options.config_path, config)
             self.watcher.start()
         self.config = config
-        return ""
 
     def close(self) -> None:
         self.watcher.stop()
@@ -206,6 +206,15 @@ def _host_names(host: str) -> frozenset[str]:
     except ValueError:
         return frozenset({host.lower()}) if host else frozenset()
     return frozenset()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _url_host(host: str) -> str:

@@ -1,0 +1,142 @@
+"""S7: the watcher sees edits however an editor makes them, ignores what is not content,
+and hands over a burst as one batch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.tempfiles import is_editor_temp
+from generator.watch import ChangeWatcher, WatchRoot
+
+QUIET = 1.0  # how long to wait before concluding that nothing (more) was reported
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text("a")
+    (tmp_path / "site.toml").write_text("")
+    (tmp_path / "public").mkdir()
+    return tmp_path.resolve()
+
+
+@pytest.fixture
+def watcher(project: Path) -> Iterator[ChangeWatcher]:
+    roots = [WatchRoot(project / "seeds", suffixes=(".txt", ".md")),
+             WatchRoot(project, "site.toml")]
+    watching = ChangeWatcher(roots, ignored=[project / "public"])
+    watching.start()
+    yield watching
+    watching.stop()
+
+
+@pytest.mark.parametrize("name", ["a.txt~", ".a.txt.swp", ".a.txt.swx", "4913", ".#a.txt",
+                                  "#a.txt#", "a.txt.bck", ".goutputstream-XYZ12", "a.tmp"])
+def test_editor_temp_files_are_recognised(name: str) -> None:
+    assert is_editor_temp(name)
+
+
+@pytest.mark.parametrize("name", ["a.txt", "base.html", "style.css", "4914.txt"])
+def test_real_files_are_not_temp_files(name: str) -> None:
+    assert not is_editor_temp(name)
+
+
+def test_an_atomic_save_is_one_batch_naming_the_file(watcher: ChangeWatcher,
+                                                     project: Path) -> None:
+    temp = project / "seeds" / ".a.txt.tmp"
+    temp.write_text("new")
+    os.replace(temp, project / "seeds" / "a.txt")
+    assert watcher.wait(timeout=5) == {project / "seeds" / "a.txt"}
+    assert watcher.wait(timeout=QUIET) == set()
+
+
+def test_a_vim_style_save_is_one_batch(watcher: ChangeWatcher, project: Path) -> None:
+    seed = project / "seeds" / "a.txt"
+    (project / "seeds" / "4913").write_text("")  # vim's probe file
+    (project / "seeds" / "4913").unlink()
+    os.rename(seed, project / "seeds" / "a.txt~")  # backupcopy=no: move the original away
+    seed.write_text("new")  # write a new inode
+    (project / "seeds" / "a.txt~").unlink()
+    assert watcher.wait(timeout=5) == {seed}
+    assert watcher.wait(timeout=QUIET) == set()
+
+
+def test_sed_in_place_and_delete_then_recreate_are_seen(watcher: ChangeWatcher,
+                                                        project: Path) -> None:
+    seed = project / "seeds" / "a.txt"
+    subprocess.run(["sed", "-i", "s/a/b/", str(seed)], check=True)
+    assert watcher.wait(timeout=5) == {seed}
+    seed.unlink()
+    seed.write_text("again")
+    assert watcher.wait(timeout=5) == {seed}
+
+
+def test_a_burst_of_200_files_is_one_batch(watcher: ChangeWatcher, project: Path) -> None:
+    for number in range(200):
+        (project / "seeds" / f"s{number:03}.txt").write_text("x")
+    batch = watcher.wait(timeout=5)
+    assert len(batch) == 200
+    assert watcher.wait(timeout=QUIET) == set()
+
+
+def test_a_change_made_while_the_caller_builds_waits_for_the_next_call(
+        watcher: ChangeWatcher, project: Path) -> None:
+    (project / "seeds" / "a.txt").write_text("one")
+    assert watcher.wait(timeout=5) == {project / "seeds" / "a.txt"}
+    (project / "seeds" / "b.txt").write_text("during the build")  # before wait() is called
+    assert watcher.wait(timeout=5) == {project / "seeds" / "b.txt"}
+
+
+def test_reading_files_is_not_a_change(watcher: ChangeWatcher, project: Path) -> None:
+    """A build reads every source; counting reads would make the server rebuild forever."""
+    for _ in range(3):
+        (project / "seeds" / "a.txt").read_text()
+        (project / "site.toml").read_text()
+    assert watcher.wait(timeout=QUIET) == set()
+
+
+def test_temp_files_other_files_and_the_output_do_not_count(watcher: ChangeWatcher,
+                                                            project: Path) -> None:
+    (project / "seeds" / ".a.txt.swp").write_text("swap")
+    (project / "seeds" / "notes.docx").write_text("not a seed")
+    (project / "seeds" / ".git").mkdir()
+    (project / "seeds" / ".git" / "index.txt").write_text("git")
+    (project / "README.md").write_text("beside site.toml, not watched")
+    (project / "public" / "index.html").write_text("output")
+    assert watcher.wait(timeout=QUIET) == set()
+
+
+def test_site_toml_counts(watcher: ChangeWatcher, project: Path) -> None:
+    (project / "site.toml").write_text("[site]\n")
+    assert watcher.wait(timeout=5) == {project / "site.toml"}
+
+
+def test_output_inside_a_watched_folder_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "src" / "out").mkdir(parents=True)
+    watching = ChangeWatcher([WatchRoot(tmp_path / "src")], ignored=[tmp_path / "src" / "out"])
+    watching.start()
+    try:
+        (tmp_path / "src" / "out" / "index.html").write_text("built")
+        (tmp_path / "src" / ".out.staging-1").mkdir()
+        (tmp_path / "src" / ".out.staging-1" / "index.html").write_text("staged")
+        assert watching.wait(timeout=QUIET) == set()
+        (tmp_path / "src" / "page.html").write_text("source")
+        assert watching.wait(timeout=5) == {(tmp_path / "src" / "page.html").resolve()}
+    finally:
+        watching.stop()
+
+
+def test_a_deleted_folder_of_seeds_counts(watcher: ChangeWatcher, project: Path) -> None:
+    folder = project / "seeds" / "2024"
+    folder.mkdir()
+    assert watcher.wait(timeout=5) == {folder}
+    (folder / "x.txt").write_text("x")
+    assert watcher.wait(timeout=5) == {folder / "x.txt"}
+    (folder / "x.txt").unlink()
+    folder.rmdir()
+    assert folder in watcher.wait(timeout=5)
