@@ -37,8 +37,7 @@ from generator.errors import BuildFailed, SourceError, report_order
 from generator.imagecache import MANIFEST_NAME
 from generator.loader import SEED_SUFFIXES
 from generator.preview import PreviewState, make_app, reload_browsers
-from generator.render import template_dirs
-from generator.theme import SHIPPED_STATIC
+from generator.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
 from generator.watch import ChangeWatcher, WatchRoot
 
 
@@ -115,6 +114,7 @@ class _Session:
         try:
             if changed and self.options.config_path.resolve() in changed:
                 self._reload_config()
+            self._follow_folders()
             result = build(self.config, jobs=self.options.jobs)
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)
@@ -153,14 +153,18 @@ class _Session:
         self.state.base_path = self.config.base_path
         reload_browsers()
 
+    def _follow_folders(self) -> None:
+        """Watch anew when the folders to watch changed: new settings, or a folder that
+        appeared (a first template override) or went away."""
+        watcher = _watcher(self.options.config_path, self.config)
+        if watcher.roots != self.watcher.roots:
+            self.watcher.stop()
+            self.watcher = watcher
+            self.watcher.start()
+
     def _reload_config(self) -> None:
         """Take the new settings; a broken site.toml raises BuildFailed and changes nothing."""
         config = _load(self.options)
-        if _watch_roots(self.options.config_path, config) != \
-                _watch_roots(self.options.config_path, self.config):
-            self.watcher.stop()
-            self.watcher = _watcher(self.options.config_path, config)
-            self.watcher.start()
         self.config = config
 
     def close(self) -> None:
@@ -180,13 +184,21 @@ def _watcher(config_path: Path, config: SiteConfig) -> ChangeWatcher:
 def _watch_roots(config_path: Path, config: SiteConfig) -> list[WatchRoot]:
     """Seeds, templates (the user's and the shipped), static files, site.toml and the image
     manifest: everything a build reads. Never the output or the caches."""
-    folders = [config.build.static_dir, SHIPPED_STATIC,
-               *template_dirs(config.build.templates_dir)]
-    roots = [WatchRoot(config.build.seeds_dir, suffixes=SEED_SUFFIXES)]
-    roots += [WatchRoot(folder) for folder in folders]
+    folders = [config.build.static_dir, SHIPPED_STATIC, config.build.templates_dir,
+               SHIPPED_TEMPLATES]
+    roots = [_root(config.build.seeds_dir, SEED_SUFFIXES)]
+    roots += [_root(folder) for folder in folders]
     roots.append(WatchRoot(config_path.resolve().parent, config_path.name))
-    roots.append(WatchRoot(config.images.cache_dir, MANIFEST_NAME))
+    images = config.images.cache_dir
+    roots.append(WatchRoot(images, MANIFEST_NAME) if images.is_dir() else _root(images))
     return sorted(set(roots), key=lambda r: (str(r.folder), r.only or ""))
+
+
+def _root(folder: Path, suffixes: tuple[str, ...] = ()) -> WatchRoot:
+    """The folder, or while it does not exist, its parent for the folder's creation."""
+    if folder.is_dir():
+        return WatchRoot(folder, suffixes=suffixes)
+    return WatchRoot(folder.parent, folder.name)
 
 
 def _describe(changed: set[Path], base: Path) -> str:

@@ -17,6 +17,7 @@ import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
+from generator.theme import SHIPPED_TEMPLATES
 from tests.conftest import seed_text
 from tests.serving import PreviewServer
 
@@ -375,3 +376,16 @@ def test_20_clients_10000_requests_during_rebuilds_get_whole_pages(server: Previ
     editor.join()
     assert failures == []
     assert len(server.rebuild_lines()) >= 1
+
+
+def test_s7_a_templates_folder_made_after_the_start_is_watched(server: PreviewServer,
+                                                               site: Path) -> None:
+    overrides = site / "templates"
+    overrides.mkdir()
+    server.wait_for_line(r"templates changed: ")
+    base = (SHIPPED_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    assert "</footer>" in base
+    save_atomically(overrides / "base.html",
+                    base.replace("</footer>", "<p>Override works</p></footer>"))
+    server.wait_for_line(r"templates/base\.html changed: \d+ pages rewritten")
+    assert b"Override works" in get(server, "/news/")[2]
