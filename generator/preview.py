@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import logging
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -217,6 +218,8 @@ def reload_browsers() -> int:
 
 
 def make_app(state: PreviewState) -> web.Application:
+    # One line per request would bury the rebuild lines; handler crashes are still shown.
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)
     settings = {"state": state}
     return web.Application([
         (RELOAD_SOCKET_PATH, ReloadSocket, settings),
