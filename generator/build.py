@@ -18,7 +18,8 @@ from pathlib import Path, PurePosixPath
 
 from generator.config import SiteConfig
 from generator.errors import BuildFailed, SourceError
-from generator.imagecache import MANIFEST_NAME, ImageCache, read_image_cache
+from generator.imagecache import ImageCache, read_image_cache
+from generator.imagestore import JOURNAL_NAME, MANIFEST_NAME
 from generator.loader import combine_results, find_seeds, missing_seeds_dir
 from generator.output import OutputError, StagedOutput
 from generator.pages import plan_pages
@@ -152,7 +153,7 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
     for folder in [*template_folders, SHIPPED_STATIC, config.build.static_dir]:
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
-    files.append(config.images.cache_dir / MANIFEST_NAME)
+    files += [config.images.cache_dir / MANIFEST_NAME, config.images.cache_dir / JOURNAL_NAME]
     for path in files:
         try:
             stat = path.stat()

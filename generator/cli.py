@@ -16,6 +16,7 @@ from generator.build import build
 from generator.config import SiteConfig, load_config
 from generator.console import ProgressLine, print_problems, summary_line
 from generator.errors import BuildFailed
+from generator.imagecommands import add_images_parser, run_images
 from generator.serve import ServeError, ServeOptions, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
@@ -29,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             config = config.with_dirs(args.seeds, args.out)
             return _build(config, args)
+        if args.command == "images":
+            return run_images(config, args)
         if args.command == "serve":
             serve(ServeOptions(args.config, args.host, args.port, args.open, args.jobs,
                                args.seeds, args.out))
@@ -76,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--quiet", action="store_true", help="no progress display")
     build_cmd.add_argument("--timings", action="store_true",
                            help="print the seconds each phase took")
+    add_images_parser(commands, common)
     serve_cmd = commands.add_parser(
         "serve", parents=[common],
         help="build, serve the site locally and rebuild it when a file changes")

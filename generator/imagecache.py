@@ -2,11 +2,13 @@
 
 Reads the image cache's manifest; never touches the network and never writes.
 
-Manifest (`<cache_dir>/manifest.json`, written by the image fetcher):
+Manifest (`<cache_dir>/manifest.json` and its journal, written by `newsgen images fetch`):
     {"version": 1,
      "images": {"<remote url>": {"file": "ab/<sha256>.jpg", "width": 1024, "height": 683,
-                                 "variants": [{"file": "ab/<sha256>-320.webp", "width": 320}]}}}
-`file` paths are relative to the cache folder; pages reference them under `/images/`.
+                                 "variants": [{"file": "ab/<sha256>-320.webp", "width": 320}],
+                                 ...}}}
+`file` paths are relative to the cache folder; pages reference them under `/images/`. A row
+with an `error` and no `file` is an image whose fetch failed: it has no local copy.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from typing import Literal
 
 from generator.config import MissingImagePolicy
 from generator.errors import SourceError
+from generator.imagestore import MANIFEST_NAME, replay_journal
 from generator.model import Image
 
-MANIFEST_NAME = "manifest.json"
 PUBLISHED_UNDER = "/images/"
 
 
@@ -86,10 +88,13 @@ def read_image_cache(cache_dir: Path) -> tuple[ImageCache, list[SourceError]]:
     if not isinstance(images, dict) or data.get("version") != 1:
         return ImageCache(cache_dir), [_problem(
             manifest, 1, 1, 'image manifest must be {"version": 1, "images": {...}}')]
+    replay_journal(cache_dir, images)
     entries: dict[str, CachedImage] = {}
     problems: list[SourceError] = []
     files: dict[str, str] = {}
     for url in sorted(images):
+        if _failed(images[url]):
+            continue
         entry = _read_entry(cache_dir, images[url])
         if isinstance(entry, CachedImage):
             entry = _unclaimed(entry, files, url)
@@ -99,6 +104,10 @@ def read_image_cache(cache_dir: Path) -> tuple[ImageCache, list[SourceError]]:
         else:
             entries[url] = entry
     return ImageCache(cache_dir, entries), problems
+
+
+def _failed(raw: object) -> bool:
+    return isinstance(raw, dict) and bool(raw.get("error")) and not raw.get("file")
 
 
 def _read_entry(cache_dir: Path, raw: object) -> CachedImage | str:
@@ -163,15 +172,16 @@ def _has_signature(path: Path, kind: str) -> bool:
 
 
 def _unclaimed(entry: CachedImage, files: dict[str, str], url: str) -> CachedImage | str:
-    """The entry, unless one of its files is already another URL's (ignoring case, as the
-    published site may be checked out on a case-insensitive file system)."""
+    """The entry, unless one of its files differs from another URL's only by case (the
+    published site may be checked out on a case-insensitive file system). URLs whose bytes
+    are the same share their files."""
     names = [str(entry.file)] + [str(file) for file, _ in entry.variants]
     for name in names:
         owner = files.get(name.casefold())
-        if owner is not None and owner != url:
-            return f"file {name!r} is already used by {owner}"
+        if owner is not None and owner != name:
+            return f"file {name!r} differs only by case from {owner!r}"
     for name in names:
-        files[name.casefold()] = url
+        files[name.casefold()] = name
     return entry
 
 

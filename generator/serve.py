@@ -34,7 +34,7 @@ from generator.build import BuildResult, build
 from generator.config import SiteConfig, load_config
 from generator.console import print_problems, summary_line
 from generator.errors import BuildFailed, SourceError, report_order
-from generator.imagecache import MANIFEST_NAME
+from generator.imagestore import MANIFEST_NAME
 from generator.loader import SEED_SUFFIXES
 from generator.preview import PreviewState, make_app, reload_browsers
 from generator.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES

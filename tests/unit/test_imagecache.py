@@ -79,7 +79,36 @@ def test_two_urls_may_not_share_a_file_that_differs_only_by_case(tmp_path: Path)
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     cache, problems = read_image_cache(tmp_path)
     assert len(cache.entries) == 1
-    assert "already used by" in problems[0].message
+    assert "differs only by case from 'ab/f.jpg'" in problems[0].message
+
+
+def test_urls_with_the_same_bytes_share_their_files(tmp_path: Path) -> None:
+    write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["images"]["https://mirror.example/f.jpg"] = {"file": "ab/f.jpg", "width": 800,
+                                                          "height": 600}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    cache, problems = read_image_cache(tmp_path)
+    assert len(cache.entries) == 2 and problems == []
+
+
+def test_a_failed_fetch_is_no_copy_and_no_warning(tmp_path: Path) -> None:
+    write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["images"]["https://example.com/gone.jpg"] = {"error": "HTTP 404", "attempts": 1}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    cache, problems = read_image_cache(tmp_path)
+    assert list(cache.entries) == [URL] and problems == []
+
+
+def test_rows_in_the_journal_count_and_a_torn_last_line_does_not(tmp_path: Path) -> None:
+    write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
+    row = {"file": "ab/f.jpg", "width": 800, "height": 600}
+    (tmp_path / "manifest.journal").write_text(
+        json.dumps({"url": "https://example.com/j.jpg", "row": row}) + "\n"
+        + '{"url": "https://example.com/torn.jpg", "row": {"fi')
+    cache, problems = read_image_cache(tmp_path)
+    assert sorted(cache.entries) == [URL, "https://example.com/j.jpg"] and problems == []
 
 
 @pytest.mark.parametrize("text", ['{"version": 1, "images": {"u": {"file": "a.jpg", '

@@ -8,8 +8,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "generator"
 
 RANKS = {
-    "errors": 0, "model": 0, "tempfiles": 0,
+    "errors": 0, "model": 0, "tempfiles": 0, "addresses": 0,
     "config": 1, "output": 1, "theme": 1, "watch": 1, "servepaths": 1,
+    "imagestore": 1, "imagework": 1, "httpfetch": 1,
     "preview": 2,
     "urls": 2, "frontmatter": 2,
     "fields": 3, "sanitize": 3,
@@ -21,8 +22,8 @@ RANKS = {
     "render": 8,
     "workers": 9,
     "build": 10,
-    "console": 11,
-    "serve": 12,
+    "console": 11, "images": 11,
+    "serve": 12, "imagecommands": 12,
     "cli": 13,
     "__main__": 14,
     "__init__": 0,
