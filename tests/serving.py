@@ -25,7 +25,8 @@ class PreviewServer:
         self.site = site
         self.lines: list[str] = []
         self._new: queue.Queue[str] = queue.Queue()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT),
+               "PYTHONFAULTHANDLER": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--config", str(site / "site.toml"),
              "--port", "0", *args],
@@ -82,10 +83,19 @@ class PreviewServer:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+                # Hung: SIGABRT makes faulthandler print every thread's stack, for the report.
+                self.process.send_signal(signal.SIGABRT)
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
+                time.sleep(0.2)
+                self.drain()
+                raise AssertionError("newsgen serve did not stop within 20 s of Ctrl-C:\n"
+                                     + "\n".join(self.lines))
         self.drain()
         return self.process.returncode
 
