@@ -52,7 +52,7 @@ class PreviewServer:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no line matching {pattern!r} in {timeout} s; output:\n"
-                                     + "\n".join(self.lines))
+                                     + "\n".join(self.lines)) from None
             try:
                 line = self._new.get(timeout=min(left, 0.2))
             except queue.Empty:
@@ -95,7 +95,7 @@ class PreviewServer:
                 time.sleep(0.2)
                 self.drain()
                 raise AssertionError("newsgen serve did not stop within 20 s of Ctrl-C:\n"
-                                     + "\n".join(self.lines))
+                                     + "\n".join(self.lines)) from None
         self.drain()
         return self.process.returncode
 
