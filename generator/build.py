@@ -201,10 +201,7 @@ def _copy_images(site: Site, images: ImageCache, renderer: Renderer, staged: Sta
     """Publish the cached files that some page references, and no others."""
     used: set[str] = set()
     for article in site.articles.values():
-        for view in renderer.views.images_of(article):
-            if view.ref.kind == "local":
-                used.add(view.ref.src)
-                used.update(path for path, _ in view.ref.srcset)
+        used |= renderer.views.local_images(article)
     for site_path in sorted(used):
         relative = output_file(site_path)
         staged.copy(relative, images.source_file(site_path), _previous(old, relative))

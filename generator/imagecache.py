@@ -64,6 +64,16 @@ class ImageCache:
             return ImageRef("remote", image.url, image.width, image.height)
         return ImageRef("placeholder", "", image.width, image.height)
 
+    def thumbnail(self, image: Image) -> ImageRef | None:
+        """The smallest cached file of `image` (a variant if there is one), or None when it
+        is not cached: thumbnails are never hotlinked or drawn as tiles."""
+        cached = self.entries.get(image.url)
+        if cached is None:
+            return None
+        file, width = cached.variants[0] if cached.variants else (cached.file, cached.width)
+        height = max(1, round(cached.height * width / cached.width))
+        return ImageRef("local", PUBLISHED_UNDER + str(file), width, height)
+
     def source_file(self, site_path: str) -> Path:
         """The cache file behind a `/images/...` site path."""
         return self.root / site_path.removeprefix(PUBLISHED_UNDER)

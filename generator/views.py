@@ -78,6 +78,8 @@ class CoverageView:
     provider: Link
     time: TimeView | None
     excerpt: str
+    thumb: ImageView | None = None
+    """The item's first image, when it is in the cache (its smallest variant)."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,27 @@ class Views:
             provider=self.provider_link(item.provider.domain, item.provider.name),
             time=self._maybe_time(item),
             excerpt=item.excerpt,
+            thumb=self.thumbnail(item),
         )
+
+    def thumbnail(self, item: RelatedItem) -> ImageView | None:
+        ref = next((ref for ref in map(self.images.thumbnail, item.images) if ref), None)
+        if ref is None:
+            return None
+        return ImageView(ref, self.href(ref.src), "", "", item.provider.name)
+
+    def local_images(self, article: Article) -> set[str]:
+        """The site paths of every cached file the article's page shows."""
+        used: set[str] = set()
+        for view in self.images_of(article):
+            if view.ref.kind == "local":
+                used.add(view.ref.src)
+                used.update(path for path, _ in view.ref.srcset)
+        for item in article.related:
+            thumb = next((ref for ref in map(self.images.thumbnail, item.images) if ref), None)
+            if thumb is not None:
+                used.add(thumb.src)
+        return used
 
     def citation(self, citation: Citation) -> CitationCard:
         item = citation.item

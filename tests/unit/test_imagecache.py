@@ -119,3 +119,18 @@ def test_a_malformed_manifest_is_a_clear_problem_not_a_crash(tmp_path: Path, tex
     (tmp_path / "manifest.json").write_text(text)
     cache, problems = read_image_cache(tmp_path)
     assert cache.entries == {} and len(problems) == 1
+
+
+def test_a_thumbnail_is_the_smallest_variant_scaled(tmp_path: Path) -> None:
+    write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600,
+                           "variants": [{"file": "ab/f-320.webp", "width": 320}]})
+    cache, _ = read_image_cache(tmp_path)
+    ref = cache.thumbnail(IMAGE)
+    assert ref is not None
+    assert (ref.kind, ref.src, ref.width, ref.height) == ("local", "/images/ab/f-320.webp",
+                                                          320, 240)
+
+
+def test_an_image_not_in_the_cache_has_no_thumbnail(tmp_path: Path) -> None:
+    cache, _ = read_image_cache(tmp_path)
+    assert cache.thumbnail(IMAGE) is None
