@@ -123,9 +123,9 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     # so a build killed before the new state is saved cannot trust the old one.
     forget_state(cache_dir)
     staged, digests = _write_site(site, images, Renderer(site, images, env), previous, jobs,
-                                  report, result)
+                                  report, result, lap)
     result.removed = len(previous.keys() - digests.keys())
-    lap("render and write")
+    lap("swap")
     save_state(cache_dir, BuildState(seeds=seeds, pages=digests, output=str(output_dir)),
                LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
                          counts=dict(result.pages)))
@@ -164,7 +164,7 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
 
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: dict[str, str],
-                jobs: int, report: Progress, result: BuildResult
+                jobs: int, report: Progress, result: BuildResult, lap: _Laps
                 ) -> tuple[StagedOutput, dict[str, str]]:
     """Stage every page (rendered, or linked when unchanged), images and static files, then
     swap; the staging (to finish) and the digest of each page file."""
@@ -184,8 +184,10 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
         for page in pages:
             result.pages[page.kind] += 1
         result.rendered, result.unchanged = outcome.rendered, outcome.unchanged
+        lap("render")
         _copy_images(site, images, renderer, staged, old)
         _copy_static(site.config.build.static_dir, staged, old)
+        lap("images and static")
         staged.commit()
     except OutputError as exc:
         staged.abort()
