@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.errors import BuildFailed, SourceError
 
 MissingImagePolicy = Literal["placeholder", "remote"]
+CanonicalPolicy = Literal["self", "original"]
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,37 @@ class LimitsSection:
 
 
 @dataclass(frozen=True)
+class SeoSection:
+    canonical: CanonicalPolicy = "self"
+    """`self`: an article's canonical URL is its page here; `original`: the publisher's."""
+    sitemap_urls: int = 50_000
+    """URLs per sitemap file; more make a sitemap index (the protocol's limit is 50,000)."""
+
+
+@dataclass(frozen=True)
+class FeedsSection:
+    entries: int = 20
+    """Entries in each Atom and JSON feed (newest first)."""
+
+
+@dataclass(frozen=True)
+class PublishSection:
+    remote: str = "origin"
+    branch: str = "gh-pages"
+    cname: str = ""
+    """A custom domain for GitHub Pages, written as `CNAME` on every publish."""
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     path: Path
     site: SiteSection = SiteSection()
     build: BuildSection = BuildSection()
     images: ImagesSection = ImagesSection()
     limits: LimitsSection = LimitsSection()
+    seo: SeoSection = SeoSection()
+    feeds: FeedsSection = FeedsSection()
+    publish: PublishSection = PublishSection()
     explicit: frozenset[str] = frozenset()
     """Keys the file set (`build.templates_dir`), so a missing folder the user named is an error."""
 
@@ -81,7 +107,7 @@ class SiteConfig:
 
     def fingerprint(self) -> str:
         """A digest of every setting that can change a page's bytes."""
-        text = repr((self.site, self.build, self.images, self.limits))
+        text = repr((self.site, self.build, self.images, self.limits, self.seo, self.feeds))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def with_dirs(self, seeds_dir: Path | None, output_dir: Path | None) -> SiteConfig:
@@ -101,16 +127,23 @@ class SiteConfig:
         return config
 
 
-_Section = type[SiteSection] | type[BuildSection] | type[ImagesSection] | type[LimitsSection]
+_Section = (type[SiteSection] | type[BuildSection] | type[ImagesSection] | type[LimitsSection]
+            | type[SeoSection] | type[FeedsSection] | type[PublishSection])
 _SECTIONS: dict[str, _Section] = {
     "site": SiteSection,
     "build": BuildSection,
     "images": ImagesSection,
     "limits": LimitsSection,
+    "seo": SeoSection,
+    "feeds": FeedsSection,
+    "publish": PublishSection,
 }
 _RANGES = {"page_size": (1, 1000), "related_count": (0, 50), "markdown_seconds": (0.01, 600),
            "seed_bytes": (1_000, 10**9), "title_chars": (10, 10**6), "text_chars": (10, 10**7),
-           "body_chars": (0, 10**8), "list_items": (1, 10**5)}
+           "body_chars": (0, 10**8), "list_items": (1, 10**5), "sitemap_urls": (1, 50_000),
+           "entries": (1, 1000)}
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                     r"[A-Za-z]{2,63}$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -229,6 +262,12 @@ def _check_semantics(config: SiteConfig, path: Path, lines: _KeyLines) -> list[S
     if config.images.missing not in ("placeholder", "remote"):
         fail("images", "missing", f"expected \"placeholder\" or \"remote\", "
              f"got {_show(config.images.missing)}")
+    if config.seo.canonical not in ("self", "original"):
+        fail("seo", "canonical", f"expected \"self\" or \"original\", "
+             f"got {_show(config.seo.canonical)}")
+    if config.publish.cname and not _DOMAIN.match(config.publish.cname):
+        fail("publish", "cname", f"expected a domain name such as \"news.example.org\", "
+             f"got {_show(config.publish.cname)}")
     for key in ("templates_dir", "static_dir"):
         folder = getattr(config.build, key)
         if f"build.{key}" in config.explicit and not folder.is_dir():

@@ -36,7 +36,11 @@ def summary_line(result: BuildResult) -> str:
     """`Built 1 article, 2 topic pages, ... in 0.21 s (0 errors, 1 warning).`"""
     parts = [_count(result.pages[kind], noun) for kind, noun in _KINDS]
     indexes = result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
+    parts.append(_count(result.pages["archive"], "archive page"))
     parts.append(_count(indexes, "index page"))
+    machine = sum(result.pages[kind] for kind in ("feed", "sitemap", "sitemap_index",
+                                                  "news_sitemap", "robots"))
+    parts.append(_count(machine, "feed and sitemap file"))
     work = (f"{result.rendered:,} rendered, {result.unchanged:,} unchanged, "
             f"{result.removed:,} removed")
     tail = f"0 errors, {_count(len(result.warnings), 'warning')}"

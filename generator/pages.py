@@ -5,23 +5,36 @@ Incremental builds, parallel rendering and the preview server all work from this
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal
 
 from generator.model import Citation
 from generator.site import Site
 from generator.urls import (
+    NEWS_SITEMAP,
     NOT_FOUND,
     PROVIDERS_INDEX,
+    ROBOTS,
+    SITEMAP,
     TOPICS_INDEX,
+    archive_path,
+    feed_paths,
     home_path,
     provider_path,
+    sitemap_part,
     topic_path,
 )
 
-PageKind = Literal["article", "home", "topic", "topics", "provider", "providers", "not_found"]
+PageKind = Literal["article", "home", "topic", "topics", "provider", "providers", "not_found",
+                   "archive", "feed", "sitemap", "sitemap_index", "news_sitemap", "robots"]
+HTML_KINDS = ("article", "home", "topic", "topics", "provider", "providers", "archive")
+"""The pages a sitemap lists (every HTML page but the 404 page)."""
+NEWS_WINDOW = timedelta(days=2)
+NEWS_MAX = 1000
+"""Google News sitemaps list the last two days' articles, at most 1,000 per file."""
 Entry = str | Citation
 """A listing's entry: an article id, or a provider's story that one of our articles cites."""
 
@@ -39,6 +52,10 @@ class Page:
     """This page's number and how many pages its listing has."""
     prev_path: str | None = None
     next_path: str | None = None
+    lastmod: datetime | None = None
+    """The newest publication time among what the page shows, for sitemaps."""
+    urls: tuple[tuple[str, datetime | None], ...] = ()
+    """A sitemap's pages (or a sitemap index's sitemaps) with their lastmod."""
 
 
 def plan_pages(site: Site) -> list[Page]:
@@ -56,10 +73,97 @@ def plan_pages(site: Site) -> list[Page]:
         entries = _provider_entries(site, provider.article_ids, provider.citations)
         pages += _paginate("provider", "provider.html", slug, entries, size,
                            partial(provider_path, slug))
-    pages.append(Page(TOPICS_INDEX, "topics", "topics.html"))
-    pages.append(Page(PROVIDERS_INDEX, "providers", "providers.html"))
+    pages += _archives(site, size)
+    newest = _newest(site, site.newest_first)
+    pages.append(Page(TOPICS_INDEX, "topics", "topics.html", lastmod=newest))
+    pages.append(Page(PROVIDERS_INDEX, "providers", "providers.html", lastmod=newest))
     pages.append(Page(NOT_FOUND, "not_found", "404.html"))
+    pages = [_with_lastmod(site, page) for page in pages]
+    pages += _feeds(site)
+    pages += _sitemaps(site, pages)
     return pages
+
+
+def _archives(site: Site, size: int) -> list[Page]:
+    """A listing for every year, month and day that has articles, newest first."""
+    periods: dict[tuple[int, ...], list[str]] = {}
+    zone = site.config.zone
+    for article_id in site.newest_first:
+        local = site.articles[article_id].published_at.astimezone(zone)
+        stamps: list[tuple[int, ...]] = [(local.year,), (local.year, local.month),
+                                         (local.year, local.month, local.day)]
+        for stamp in stamps:
+            periods.setdefault(stamp, []).append(article_id)
+    pages: list[Page] = []
+    for period in sorted(periods, reverse=True):
+        key = "-".join(f"{part:02d}" for part in period)
+        pages += _paginate("archive", "archive.html", key, tuple(periods[period]), size,
+                           partial(_archive_page, period))
+    return pages
+
+
+def _archive_page(period: tuple[int, ...], number: int) -> str:
+    return archive_path(*period, page=number)  # type: ignore[misc]
+
+
+def _feeds(site: Site) -> list[Page]:
+    """Atom and JSON feeds of the newest articles: site-wide, per topic, per provider."""
+    count = site.config.feeds.entries
+    listings = [("", home_path(), site.newest_first)]
+    listings += [(f"topic:{slug}", topic_path(slug), topic.article_ids)
+                 for slug, topic in site.topics.items()]
+    listings += [(f"provider:{slug}", provider_path(slug), provider.article_ids)
+                 for slug, provider in site.providers.items() if provider.article_ids]
+    pages = []
+    for key, listing, ids in listings:
+        atom, json = feed_paths(listing)
+        newest = ids[:count]
+        pages.append(Page(atom, "feed", "feeds/atom.xml", key, newest))
+        pages.append(Page(json, "feed", "feeds/feed.json", key, newest))
+    return pages
+
+
+def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
+    """`sitemap.xml` (an index of `sitemap-N.xml` files beyond the per-file limit), the
+    Google News sitemap and `robots.txt`."""
+    urls = tuple((page.path, page.lastmod) for page in pages if page.kind in HTML_KINDS)
+    limit = site.config.seo.sitemap_urls
+    out: list[Page] = []
+    if len(urls) <= limit:
+        out.append(Page(SITEMAP, "sitemap", "sitemap.xml", urls=urls))
+    else:
+        parts = [urls[start:start + limit] for start in range(0, len(urls), limit)]
+        for number, part in enumerate(parts, 1):
+            out.append(Page(sitemap_part(number), "sitemap", "sitemap.xml", urls=part))
+        out.append(Page(SITEMAP, "sitemap_index", "sitemap-index.xml", urls=tuple(
+            (sitemap_part(number), max((m for _, m in part if m), default=None))
+            for number, part in enumerate(parts, 1))))
+    out.append(Page(NEWS_SITEMAP, "news_sitemap", "news-sitemap.xml",
+                    entries=_news_articles(site)))
+    out.append(Page(ROBOTS, "robots", "robots.txt"))
+    return out
+
+
+def _news_articles(site: Site) -> tuple[str, ...]:
+    """The articles of the two days before the newest one (Google News' window)."""
+    if not site.newest_first:
+        return ()
+    since = site.articles[site.newest_first[0]].published_at - NEWS_WINDOW
+    return tuple(article_id for article_id in site.newest_first
+                 if site.articles[article_id].published_at >= since)[:NEWS_MAX]
+
+
+def _with_lastmod(site: Site, page: Page) -> Page:
+    if page.lastmod is not None or page.kind not in HTML_KINDS:
+        return page
+    if page.kind == "article":
+        return replace(page, lastmod=site.articles[page.key].published_at)
+    ids = [entry if isinstance(entry, str) else entry.article_id for entry in page.entries]
+    return replace(page, lastmod=_newest(site, ids))
+
+
+def _newest(site: Site, ids: Iterable[str]) -> datetime | None:
+    return max((site.articles[article_id].published_at for article_id in ids), default=None)
 
 
 def _paginate(kind: PageKind, template: str, key: str, entries: tuple[Entry, ...],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,18 @@ import jinja2
 
 from generator.errors import SourceError
 from generator.imagecache import ImageCache
-from generator.pages import Page
-from generator.sanitize import json_for_script, sanitized_markup
+from generator.metadata import Metadata, ShareImage, archive_title, iso
+from generator.pages import HTML_KINDS, Page
+from generator.sanitize import json_document, json_for_script, sanitized_markup
 from generator.site import Site
 from generator.theme import SHIPPED_TEMPLATES
 from generator.urls import (
+    NEWS_SITEMAP,
     NOT_FOUND,
     PROVIDERS_INDEX,
+    SITEMAP,
     TOPICS_INDEX,
+    archive_path,
     home_path,
     provider_path,
     slug_for,
@@ -31,6 +36,7 @@ from generator.urls import (
 from generator.views import ArticleCard, Link, ProviderHeader, TopicHeader, Views
 
 TOPIC_NAV_COUNT = 12
+LISTING_KINDS = ("home", "topic", "provider", "archive")
 
 
 class TemplateFailure(Exception):
@@ -78,7 +84,7 @@ def check_templates(env: jinja2.Environment) -> list[SourceError]:
                                             kind="template"))
     if problems:
         return problems
-    for name in sorted(env.list_templates(extensions=["html", "xml", "txt", "j2"])):
+    for name in sorted(env.list_templates(extensions=["html", "xml", "txt", "j2", "json"])):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
@@ -104,6 +110,7 @@ class Renderer:
         self.site = site
         self.env = env
         self.views = Views(site, images)
+        self.meta = Metadata(site, images)
         self.common = self._common_context()
         self._card_texts: dict[str, str] = {}
         # Everything besides the context that a page's bytes depend on.
@@ -115,8 +122,40 @@ class Renderer:
 
     def context(self, page: Page) -> dict[str, Any]:
         context = {**self.common, "page": page, **self._page_context(page)}
-        context["canonical"] = self.views.urls.absolute(page.path)
+        if page.kind in HTML_KINDS or page.kind == "not_found":
+            context.update(self._head_context(page, context))
         return context
+
+    def _head_context(self, page: Page, context: dict[str, Any]) -> dict[str, Any]:
+        """What `<head>` says to search engines, feed readers and link previews."""
+        meta, site = self.meta, self.site
+        article = site.articles[page.key] if page.kind == "article" else None
+        description = ((article.excerpt if article else "")
+                       or (meta.listing(page).description if page.kind in LISTING_KINDS
+                           else "") or site.config.site.description)
+        if article is not None:
+            jsonld = [meta.article_jsonld(page.key), meta.breadcrumb_jsonld(page.key)]
+        elif page.kind == "not_found":
+            jsonld = []
+        else:
+            jsonld = [meta.collection_jsonld(page, str(context["title"]))]
+        section = (site.topics[site.topic_slugs[article.topics[0]]].name
+                   if article is not None and article.topics else "")
+        return {
+            "canonical": meta.canonical(page),
+            "description": description,
+            "feeds": meta.feed_links(page),
+            "jsonld": [json_for_script(block) for block in jsonld],
+            "social": Social(
+                type="article" if article is not None else "website",
+                title=article.title if article is not None else str(context["title"]),
+                url=self.views.urls.absolute(page.path),
+                image=meta.share_image(article) if article is not None else None,
+                published=iso(article.published_at) if article is not None else "",
+                section=section),
+            "prev_href": context.get("prev_href"),
+            "next_href": context.get("next_href"),
+        }
 
     def digest(self, context: dict[str, Any]) -> str:
         """A digest of all the page's bytes depend on: templates, config and the context's
@@ -174,7 +213,6 @@ class Renderer:
                 "images": views.images_of(article),
                 "source_url": article.url,
                 "body": sanitized_markup(article.body_html),
-                "jsonld": json_for_script(views.article_jsonld(page.key)),
                 "coverage": [views.coverage(link) for link in site.coverage[page.key]],
                 "related": [views.card(other) for other in site.related[page.key]],
                 "more_heading": (f"More on {site.topics[first_topic].name}" if first_topic
@@ -182,8 +220,23 @@ class Renderer:
                 "title": article.title,
                 "related_count": site.config.build.related_count,
             }
-        if page.kind in ("home", "topic", "provider"):
+        if page.kind in LISTING_KINDS:
             return self._listing_context(page)
+        if page.kind == "feed":
+            if page.template.endswith(".json"):
+                return {"document": json_document(self.meta.json_feed(page))}
+            return {"feed": self.meta.feed(page)}
+        if page.kind in ("sitemap", "sitemap_index"):
+            return {"urls": [(self.views.urls.absolute(path), iso(lastmod) if lastmod else "")
+                             for path, lastmod in page.urls]}
+        if page.kind == "news_sitemap":
+            return {"publication": site.config.site.title,
+                    "language": site.config.site.language.split("-")[0].lower(),
+                    "entries": [self.meta.feed_entry(site.articles[str(e)])
+                                for e in page.entries]}
+        if page.kind == "robots":
+            return {"sitemaps": [self.views.urls.absolute(SITEMAP),
+                                 self.views.urls.absolute(NEWS_SITEMAP)]}
         if page.kind == "topics":
             # By slug: transliterated, so `Économie` files under E, not after Z.
             topics = sorted(site.topics.values(), key=lambda t: (t.slug, t.name))
@@ -198,6 +251,11 @@ class Renderer:
                  len(p.citations), p.domain) for p in providers]}
         return {"title": "Page not found", "not_found_path": NOT_FOUND}
 
+    def _archive_trail(self, parts: list[int]) -> list[Link]:
+        """Links up from a day to its month and year (the page's own period last)."""
+        return [Link(archive_title(parts[:depth]), self.views.href(archive_path(*parts[:depth])))
+                for depth in range(1, len(parts) + 1)]
+
     def _listing_context(self, page: Page) -> dict[str, Any]:
         views = self.views
         entries = [views.card(e) if isinstance(e, str) else views.citation(e)
@@ -209,6 +267,9 @@ class Renderer:
         }
         if page.kind == "home":
             context["title"] = self.site.config.site.title
+        elif page.kind == "archive":
+            parts = [int(part) for part in page.key.split("-")]
+            context.update(title=archive_title(parts), archive=self._archive_trail(parts))
         elif page.kind == "topic":
             topic = self.site.topics[page.key]
             context.update(title=topic.name, topic=TopicHeader(topic.name, topic.slug,
@@ -221,6 +282,18 @@ class Renderer:
         return context
 
 
+@dataclass(frozen=True)
+class Social:
+    """Open Graph and Twitter card data of a page."""
+
+    type: str
+    title: str
+    url: str
+    image: ShareImage | None
+    published: str
+    section: str
+
+
 def _template_error(filename: str, line: int | None, message: str) -> SourceError:
     return SourceError(Path(filename), line or 1, 1, f"template error: {message}",
                        kind="template")
@@ -230,7 +303,7 @@ def _runtime_error(exc: Exception, page: Page) -> SourceError:
     """The innermost template frame of the traceback Jinja rewrote, else the page's template."""
     filename, line = page.template, 1
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith((".html", ".xml", ".j2", ".txt")):
+        if frame.filename.endswith((".html", ".xml", ".j2", ".txt", ".json")):
             filename, line = frame.filename, frame.lineno or 1
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"template {exc.name!r} not found (while rendering {page.path})"

@@ -67,3 +67,9 @@ def json_for_script(data: object) -> Markup:
     stays data. Keys are sorted so the output is deterministic."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Markup(text.translate(_SCRIPT_ESCAPES))
+
+
+def json_document(data: object) -> Markup:
+    """A whole JSON file (a JSON Feed): indented, key order kept, nothing escaped for HTML
+    since it is not inside HTML."""
+    return Markup(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -67,9 +67,32 @@ def provider_path(slug: str, page: int = 1) -> str:
     return paged(f"/providers/{slug}/", page)
 
 
+def archive_path(year: int, month: int | None = None, day: int | None = None,
+                 page: int = 1) -> str:
+    """`/2024/`, `/2024/03/`, `/2024/03/05/`: the parents of an article's path."""
+    path = f"/{year:04d}/"
+    if month is not None:
+        path += f"{month:02d}/"
+        if day is not None:
+            path += f"{day:02d}/"
+    return paged(path, page)
+
+
+def feed_paths(listing: str) -> tuple[str, str]:
+    """The Atom and JSON feeds of a listing: `/feed.xml` for `/`, `/topics/ai/feed.xml`."""
+    return f"{listing}feed.xml", f"{listing}feed.json"
+
+
+def sitemap_part(number: int) -> str:
+    return f"/sitemap-{number}.xml"
+
+
 TOPICS_INDEX = "/topics/"
 PROVIDERS_INDEX = "/providers/"
 NOT_FOUND = "/404.html"
+SITEMAP = "/sitemap.xml"
+NEWS_SITEMAP = "/news-sitemap.xml"
+ROBOTS = "/robots.txt"
 
 
 def output_file(path: str) -> PurePosixPath:

@@ -10,12 +10,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from generator.imagecache import ImageCache, ImageRef
+from generator.metadata import MONTHS
 from generator.model import Article, Citation, Image, RelatedItem, RelatedLink
 from generator.site import Site
 from generator.urls import UrlScheme, provider_path, topic_path
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)
@@ -68,6 +66,8 @@ class ArticleCard:
     excerpt: str
     topics: tuple[Link, ...]
     image: ImageView | None
+    day_href: str
+    """The archive page of the article's day."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class CitationCard:
 def format_time(moment: datetime, zone: ZoneInfo) -> TimeView:
     """The moment in the site's zone; month names are fixed so output never depends on locale."""
     local = moment.astimezone(zone)
-    date_text = f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+    date_text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
     return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text)
 
 
@@ -151,28 +151,8 @@ class Views:
             excerpt=article.excerpt,
             topics=self.topic_links(article),
             image=self.image(lead, article.title, article.provider.name) if lead else None,
+            day_href=self.href(self.site.article_paths[article.id].rsplit("/", 2)[0] + "/"),
         )
-
-    def article_jsonld(self, article_id: str) -> dict[str, object]:
-        """schema.org NewsArticle data for the article page."""
-        article = self.site.articles[article_id]
-        page_url = self.urls.absolute(self.site.article_paths[article_id])
-        data: dict[str, object] = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": article.title,
-            "datePublished": article.published_at.astimezone(self.zone).isoformat(),
-            "mainEntityOfPage": page_url,
-            "url": page_url,
-            "isBasedOn": article.url,
-            "publisher": {"@type": "Organization", "name": article.provider.name},
-        }
-        if article.excerpt:
-            data["description"] = article.excerpt
-        if article.topics:
-            data["about"] = [self.site.topics[self.site.topic_slugs[t]].name
-                             for t in article.topics]
-        return data
 
     def images_of(self, article: Article) -> tuple[ImageView, ...]:
         return tuple(self.image(image, article.title, article.provider.name)

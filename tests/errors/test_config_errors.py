@@ -70,7 +70,8 @@ def test_an_unknown_section_is_reported_at_its_header_listing_the_known_sections
                              lambda text: text + '\n[theme]\nname = "dark"\n')
     _fails_with(site, capsys,
                 "site.toml:13:1: error: unknown section 'theme'\n"
-                "  hint: known sections: site, build, images, limits\n" + FAILED_1)
+                "  hint: known sections: site, build, images, limits, seo, feeds, publish\n"
+                + FAILED_1)
 
 
 def test_a_page_size_that_is_not_an_integer_is_reported_at_its_line(

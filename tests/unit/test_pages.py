@@ -10,7 +10,12 @@ def test_every_kind_of_page_is_planned_once() -> None:
                       config())
     paths = [page.path for page in plan_pages(site)]
     assert paths == ["/2024/03/01/a-headline/", "/", "/topics/science/", "/providers/example-com/",
-                     "/providers/forbes-com/", "/topics/", "/providers/", "/404.html"]
+                     "/providers/forbes-com/", "/2024/03/01/", "/2024/03/", "/2024/",
+                     "/topics/", "/providers/", "/404.html",
+                     "/feed.xml", "/feed.json", "/topics/science/feed.xml",
+                     "/topics/science/feed.json", "/providers/example-com/feed.xml",
+                     "/providers/example-com/feed.json",
+                     "/sitemap.xml", "/news-sitemap.xml", "/robots.txt"]
 
 
 def test_listings_are_paginated_with_links_both_ways() -> None:
@@ -26,7 +31,9 @@ def test_listings_are_paginated_with_links_both_ways() -> None:
 
 def test_an_empty_site_still_has_a_home_page() -> None:
     pages = plan_pages(index_site([], config()))
-    assert [page.kind for page in pages] == ["home", "topics", "providers", "not_found"]
+    assert [page.kind for page in pages] == ["home", "topics", "providers", "not_found",
+                                             "feed", "feed", "sitemap", "news_sitemap",
+                                             "robots"]
 
 
 def test_a_provider_page_lists_its_stories_and_the_citations_of_them_newest_first() -> None:
