@@ -97,6 +97,19 @@ class Metadata:
                 "avif": "image/avif"}.get(url.rsplit(".", 1)[-1].lower(), "image/jpeg")
         return ShareImage(url, ref.width, ref.height, kind)
 
+    def page_image(self, page: Page) -> ShareImage | None:
+        """A link preview's image: the article's lead image, or on a listing the lead image
+        of its newest article that has one (the site's newest for the index pages)."""
+        if page.kind == "article":
+            return self.share_image(self.site.articles[page.key])
+        ids = [e if isinstance(e, str) else e.article_id for e in page.entries] \
+            or list(self.site.newest_first)
+        for article_id in ids:
+            image = self.share_image(self.site.articles[article_id])
+            if image is not None:
+                return image
+        return None
+
     def canonical(self, page: Page) -> str:
         if page.kind == "article" and self.site.config.seo.canonical == "original":
             return self.site.articles[page.key].url

@@ -150,7 +150,7 @@ class Renderer:
                 type="article" if article is not None else "website",
                 title=article.title if article is not None else str(context["title"]),
                 url=self.views.urls.absolute(page.path),
-                image=meta.share_image(article) if article is not None else None,
+                image=meta.page_image(page),
                 published=iso(article.published_at) if article is not None else "",
                 section=section),
             "prev_href": context.get("prev_href"),
