@@ -17,6 +17,7 @@ from generator.config import SiteConfig, load_config
 from generator.console import ProgressLine, print_problems, summary_line
 from generator.errors import BuildFailed
 from generator.imagecommands import add_images_parser, run_images
+from generator.publish import PublishError, PublishOptions, publish
 from generator.serve import ServeError, ServeOptions, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
@@ -36,9 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             serve(ServeOptions(args.config, args.host, args.port, args.open, args.jobs,
                                args.seeds, args.out))
             return EXIT_OK
+        if args.command == "publish":
+            publish(config, PublishOptions(
+                remote=args.remote, branch=args.branch, cname=args.cname, message=args.message,
+                push=not args.no_push, force=args.force, jobs=args.jobs))
+            return EXIT_OK
         parser.print_help()
         return EXIT_USAGE
-    except ServeError as exc:
+    except (ServeError, PublishError) as exc:
         print(f"newsgen: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     except BuildFailed as exc:
@@ -92,6 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
     serve_cmd.add_argument("--jobs", type=_positive, metavar="N",
                            help="worker processes (default: one per core)")
+    publish_cmd = commands.add_parser(
+        "publish", parents=[common],
+        help="build, then commit the site to the gh-pages branch and push it")
+    publish_cmd.add_argument("--remote",
+                             help="git remote to push to (default: [publish] remote, origin)")
+    publish_cmd.add_argument("--branch",
+                             help="branch to publish to (default: [publish] branch, gh-pages)")
+    publish_cmd.add_argument("--cname", help="custom domain for CNAME (default: [publish] cname)")
+    publish_cmd.add_argument("--message", help="first line of the commit message")
+    publish_cmd.add_argument("--no-push", action="store_true", help="commit locally only")
+    publish_cmd.add_argument("--force", action="store_true",
+                             help="replace the remote branch even if it has other commits")
+    publish_cmd.add_argument("--jobs", type=_positive, metavar="N",
+                             help="worker processes (default: one per core)")
     return parser
 
 

@@ -265,7 +265,7 @@ def _check_semantics(config: SiteConfig, path: Path, lines: _KeyLines) -> list[S
     if config.seo.canonical not in ("self", "original"):
         fail("seo", "canonical", f"expected \"self\" or \"original\", "
              f"got {_show(config.seo.canonical)}")
-    if config.publish.cname and not _DOMAIN.match(config.publish.cname):
+    if config.publish.cname and not is_domain(config.publish.cname):
         fail("publish", "cname", f"expected a domain name such as \"news.example.org\", "
              f"got {_show(config.publish.cname)}")
     for key in ("templates_dir", "static_dir"):
@@ -276,6 +276,11 @@ def _check_semantics(config: SiteConfig, path: Path, lines: _KeyLines) -> list[S
     if problem:
         fail("build", "output_dir", problem, "the output folder is replaced whole on every build")
     return errors
+
+
+def is_domain(text: str) -> bool:
+    """A host name such as `news.example.org` (what GitHub Pages takes as a custom domain)."""
+    return _DOMAIN.match(text) is not None
 
 
 def output_dir_problem(config: SiteConfig) -> str:
