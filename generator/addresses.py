@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -48,10 +48,19 @@ def parse_target(url: str) -> Target:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise Refused("URL has no host")
-    path = parts.path or "/"
+    try:
+        host = host.encode("idna").decode("ascii")  # an internationalised name, as DNS has it
+    except UnicodeError:
+        raise Refused(f"host {host!r} is not a valid domain name") from None
+    # Requests go out in ASCII: other characters are percent-encoded (as UTF-8), while
+    # existing escapes and the URL's own punctuation stay as they are.
+    path = quote(parts.path or "/", safe=_PATH_SAFE)
     if parts.query:
-        path += "?" + parts.query
+        path += "?" + quote(parts.query, safe=_PATH_SAFE)
     return Target(scheme, host, port or DEFAULT_PORTS[scheme], path)
+
+
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~?"
 
 
 def refusal(address: str, port: int, allowed: frozenset[tuple[str, int]] = frozenset()
@@ -72,7 +81,7 @@ def refusal(address: str, port: int, allowed: frozenset[tuple[str, int]] = froze
         return f"{ip} is a multicast address"
     if unwrapped.is_unspecified:
         return f"{ip} is an unspecified address"
-    if unwrapped.is_private or _shared(unwrapped):
+    if unwrapped.is_private or _shared(unwrapped) or _site_local(unwrapped):
         return f"{ip} is a private address"
     if unwrapped.is_reserved or not unwrapped.is_global:
         return f"{ip} is a reserved address"
@@ -92,6 +101,11 @@ def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
     if int(ip) >> 32 == 0 and int(ip) > 1:  # ::a.b.c.d, the deprecated compatible form
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
+
+
+def _site_local(ip: IPAddress) -> bool:
+    """fec0::/10, deprecated but still routed privately on some networks."""
+    return isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
 
 
 def _shared(ip: IPAddress) -> bool:

@@ -148,7 +148,7 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
     """Size and mtime of every input file, the config's text and newsgen's code version."""
     digest = hashlib.sha256(f"{CODE_VERSION}\0{skip_invalid}\0".encode())
     digest.update(config.path.read_bytes())
-    digest.update(repr((config.build, config.images)).encode())
+    digest.update(repr((config.fingerprint(), config.build, config.images)).encode())
     files = list(seed_paths)
     for folder in [*template_folders, SHIPPED_STATIC, config.build.static_dir]:
         if folder.is_dir():

@@ -18,6 +18,7 @@ from generator.console import ProgressLine, print_problems, summary_line
 from generator.errors import BuildFailed
 from generator.imagecommands import add_images_parser, run_images
 from generator.publish import PublishError, PublishOptions, publish
+from generator.scaffold import InitError, create_site
 from generator.serve import ServeError, ServeOptions, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
@@ -27,9 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "init":
+            return _init(args.folder)
         config = load_config(args.config)
         if args.command == "build":
-            config = config.with_dirs(args.seeds, args.out)
+            config = config.with_dirs(args.seeds, args.out).with_base_url(args.base_url)
             return _build(config, args)
         if args.command == "images":
             return run_images(config, args)
@@ -76,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", parents=[common], help="build the site")
     build_cmd.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
     build_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
+    build_cmd.add_argument("--base-url", metavar="URL",
+                           help="the address the site is published at (overrides [site] "
+                                "base_url)")
     build_cmd.add_argument("--skip-invalid", action="store_true",
                            help="build the valid seeds and report the invalid ones as warnings")
     build_cmd.add_argument("--clean", action="store_true",
@@ -85,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--quiet", action="store_true", help="no progress display")
     build_cmd.add_argument("--timings", action="store_true",
                            help="print the seconds each phase took")
+    init_cmd = commands.add_parser("init", help="create a new site in a new folder")
+    init_cmd.add_argument("folder", type=Path, help="the folder to create (new or empty)")
+    init_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     add_images_parser(commands, common)
     serve_cmd = commands.add_parser(
         "serve", parents=[common],
@@ -125,6 +134,19 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _init(folder: Path) -> int:
+    try:
+        written = create_site(folder)
+    except (InitError, OSError) as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    for path in written:
+        print(f"  wrote {path}")
+    print(f"Created a site in {folder}. Next: cd {folder} && newsgen build "
+          "(or newsgen serve to preview it).")
+    return EXIT_OK
 
 
 def _build(config: SiteConfig, args: argparse.Namespace) -> int:

@@ -110,6 +110,18 @@ class SiteConfig:
         text = repr((self.site, self.build, self.images, self.limits, self.seo, self.feeds))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def with_base_url(self, base_url: str | None) -> SiteConfig:
+        """The command line's `--base-url` overrides `[site] base_url`."""
+        if base_url is None:
+            return self
+        split = urlsplit(base_url)
+        if split.scheme not in ("http", "https") or not split.netloc or split.query \
+                or split.fragment:
+            raise BuildFailed([SourceError(self.path, 0, 0, f"--base-url: expected an http(s) "
+                                           f"URL without query or fragment, got {_show(base_url)}",
+                                           kind="config")])
+        return replace(self, site=replace(self.site, base_url=base_url))
+
     def with_dirs(self, seeds_dir: Path | None, output_dir: Path | None) -> SiteConfig:
         """The command line's `--seeds` and `--out` override the file's values."""
         build = self.build

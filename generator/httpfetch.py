@@ -10,9 +10,11 @@ backoff inside the deadline; 4xx answers and refusals are not.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +28,8 @@ from generator.addresses import Refused, Target, parse_target, refusal
 USER_AGENT = f"newsgen/{__version__} (image cache; +https://github.com/)"
 ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9"
 REDIRECTS = (301, 302, 303, 307, 308)
+PORTS = (80, 443)
+"""Web servers' ports; any other (a database, a mail server) only through --allow-host."""
 
 
 @dataclass(frozen=True)
@@ -84,16 +88,27 @@ def _fetch_once(url: str, limits: FetchLimits, allowed: frozenset[tuple[str, int
             raise FetchFailed(f"refused {_redact(current)}: {refused}", False) from None
         address = _checked_address(target, allowed, deadline)
         connection = _connect(target, address, limits, deadline)
+        # A server can trickle its headers a byte at a time: past the deadline, the socket
+        # is shut so whatever read is waiting returns.
+        guard = threading.Timer(_left(deadline), _shut, args=(connection,))
+        guard.daemon = True
+        guard.start()
         try:
             connection.request("GET", target.path, headers={
                 "User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "identity"})
             response = connection.getresponse()
+            if _past(deadline):  # the guard cut the headers short
+                raise FetchFailed(f"took longer than {limits.deadline:g} s", False)
             status = response.status
             if status in REDIRECTS:
                 location = response.getheader("Location")
                 if not location:
                     raise FetchFailed(f"HTTP {status} without a Location", False)
-                following = urljoin(current, location.strip())
+                try:
+                    following = urljoin(current, location.strip())
+                except ValueError as exc:
+                    raise FetchFailed(f"refused redirect to a malformed URL ({exc})",
+                                      False) from None
                 if current.lower().startswith("https:") and \
                         following.lower().startswith("http:"):
                     raise FetchFailed(f"redirect from https down to http ({_redact(following)})",
@@ -105,12 +120,17 @@ def _fetch_once(url: str, limits: FetchLimits, allowed: frozenset[tuple[str, int
             if status != 200:
                 raise FetchFailed(f"HTTP {status} from {target.host}", False)
             body = _read_body(response, connection, limits, deadline)
+            if _past(deadline):
+                raise FetchFailed(f"took longer than {limits.deadline:g} s", False)
             return Fetched(current, body, response.getheader("Content-Type") or "",
                            response.getheader("ETag") or "",
                            response.getheader("Last-Modified") or "")
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchFailed(_network_reason(exc, deadline), not _past(deadline)) from None
+            if _past(deadline):
+                raise FetchFailed(f"took longer than {limits.deadline:g} s", False) from None
+            raise FetchFailed(_network_reason(exc, deadline), True) from None
         finally:
+            guard.cancel()
             connection.close()
     raise FetchFailed(f"more than {limits.max_redirects} redirects", False)
 
@@ -130,6 +150,8 @@ def _checked_address(target: Target, allowed: frozenset[tuple[str, int]],
         raise FetchFailed(f"{target.host} has no address", True)
     for address in addresses:
         why = refusal(address, target.port, allowed)
+        if why is None and target.port not in PORTS and (address, target.port) not in allowed:
+            why = f"port {target.port} is not {' or '.join(map(str, PORTS))}"
         if why is not None:
             raise FetchFailed(f"refused {target.host}:{target.port}: {why}", False)
     return addresses[0]
@@ -171,6 +193,13 @@ def _connect(target: Target, address: str, limits: FetchLimits,
     return kind(target.host, target.port, address, timeout)
 
 
+def _shut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def _read_body(response: http.client.HTTPResponse, connection: http.client.HTTPConnection,
                limits: FetchLimits, deadline: float) -> bytes:
     cap = limits.max_bytes
@@ -192,7 +221,10 @@ def _read_body(response: http.client.HTTPResponse, connection: http.client.HTTPC
             break
         received += len(data)
         if decoder is not None:
-            data = decoder.decompress(data, cap + 1 - decoded)
+            try:
+                data = decoder.decompress(data, cap + 1 - decoded)
+            except zlib.error as exc:
+                raise FetchFailed(f"corrupt {encoding} body: {exc}", False) from None
             if decoder.unconsumed_tail:
                 decoded = cap + 1
         decoded += len(data)

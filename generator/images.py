@@ -92,6 +92,7 @@ def fetch_images(config: SiteConfig, options: FetchOptions, report: Report | Non
     started = time.perf_counter()
     cache_dir = config.images.cache_dir
     rows = load_rows(cache_dir)  # before anything is written: a broken manifest stops here
+    _remove_leftovers(cache_dir)
     urls, invalid = wanted_images(config, options.every_image)
     summary = FetchSummary(invalid_seeds=invalid)
     todo = []
@@ -138,7 +139,11 @@ class _Worker:
 
     def one(self, url: str) -> tuple[str, Row]:
         with self._host_slot(url):
-            row = self._fetch(url)
+            try:
+                row = self._fetch(url)
+            except Exception as exc:  # a bug for one URL must not end the run for all
+                row = {"error": f"internal error: {exc.__class__.__name__}: {exc}",
+                       "retryable": False, "failed": _now()}
         append_row(self.cache_dir, url, row)  # after the files: the row vouches for them
         return url, row
 
@@ -148,7 +153,7 @@ class _Worker:
             return self.hosts.setdefault(host, threading.Semaphore(PER_HOST))
 
     def _fetch(self, url: str) -> Row:
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = _now()
         try:
             fetched = fetch(url, self.options.limits, self.options.allowed)
         except FetchFailed as failed:
@@ -173,6 +178,17 @@ class _Worker:
         with self.lock:
             self.known.setdefault(sha, row)
         return row
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _remove_leftovers(cache_dir: Path) -> None:
+    """Temp files of a run that was killed while writing (never named by any row)."""
+    if cache_dir.is_dir():
+        for leftover in [*cache_dir.glob("*/.tmp-*"), *cache_dir.glob(".manifest-*.tmp")]:
+            leftover.unlink(missing_ok=True)
 
 
 def row_state(cache_dir: Path, row: Row | None) -> str:

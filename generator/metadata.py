@@ -86,13 +86,15 @@ class Metadata:
     # ---- shared pieces --------------------------------------------------------------
 
     def share_image(self, article: Article) -> ShareImage | None:
-        """The lead image as others should fetch it: our copy when cached, else the
-        publisher's."""
+        """The lead image as others should fetch it: our copy when cached; the publisher's
+        only where pages show it too (`[images] missing = "remote"`), else none."""
         if not article.images:
             return None
         image = article.images[0]
-        ref = self.images.resolve(image, "remote")
-        url = self.urls.absolute(ref.src) if ref.kind == "local" else image.url
+        ref = self.images.resolve(image, self.site.config.images.missing)
+        if ref.kind == "placeholder":
+            return None
+        url = self.urls.absolute(ref.src) if ref.kind == "local" else ref.src
         kind = {"png": "image/png", "webp": "image/webp", "gif": "image/gif",
                 "avif": "image/avif"}.get(url.rsplit(".", 1)[-1].lower(), "image/jpeg")
         return ShareImage(url, ref.width, ref.height, kind)
