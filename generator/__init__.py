@@ -1,3 +1,3 @@
 """newsgen: a static news-site generator."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
