@@ -89,7 +89,7 @@ def test_the_article_has_a_machine_readable_publication_time(page: Page,
 
 def test_the_provider_link_leads_to_the_provider_page(page: Page, site: ServedSite) -> None:
     open_article_from_home(page, site)
-    page.locator("article.story header .meta a").click()
+    page.locator("article.story header .meta a[href*='/providers/']").click()
     page.wait_for_url(site.at(PROVIDER_PATH))
     assert page.locator("h1").inner_text() == SEED["provider"]["name"]
     assert SEED["provider"]["domain"] in page.locator(".page-intro").inner_text()
@@ -270,3 +270,14 @@ def test_a_missing_chromium_fails_under_ci_and_skips_elsewhere(tmp_path: Path) -
         require_chromium(absent, {})
     with pytest.raises(pytest.skip.Exception):
         require_chromium(absent, {"CI": "false"})
+
+
+def test_the_article_date_leads_to_its_day_archive_and_up(page: Page, site: ServedSite) -> None:
+    open_article_from_home(page, site)
+    page.locator("article.story header .meta time").click()
+    page.wait_for_url(site.at("2023/08/08/"))
+    assert page.locator("h1").inner_text() == "8 August 2023"
+    assert page.locator("article.card").count() == 1
+    page.locator(".archive-trail a", has_text="August 2023").click()
+    page.wait_for_url(site.at("2023/08/"))
+    assert page.locator("h1").inner_text() == "August 2023"
