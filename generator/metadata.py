@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from generator.imagecache import ImageCache
 from generator.model import Article
@@ -119,7 +119,13 @@ class Metadata:
 
     def entry_id(self, article: Article) -> str:
         """A tag URI (RFC 4151) from the seed id: stable when the title or path changes."""
-        return f"tag:{self.host},{article.published_at.astimezone(UTC):%Y-%m-%d}:{article.id}"
+        specific = quote(article.id, safe="-._~")  # file names may hold spaces or `%`
+        return f"tag:{self.host},{article.published_at.astimezone(UTC):%Y-%m-%d}:{specific}"
+
+    def topic_names(self, article: Article) -> tuple[str, ...]:
+        """The article's topics, once each (`AI` and `ai` are one topic)."""
+        slugs = dict.fromkeys(self.site.topic_slugs[name] for name in article.topics)
+        return tuple(self.site.topics[slug].name for slug in slugs)
 
     def listing(self, page: Page) -> Listing:
         """The name and first-page path of the listing `page` is (part of)."""
@@ -190,7 +196,7 @@ class Metadata:
             summary=article.excerpt,
             author=article.provider.name,
             author_url=f"https://{article.provider.domain}/",
-            categories=tuple(site.topics[site.topic_slugs[t]].name for t in article.topics),
+            categories=self.topic_names(article),
             image=self.share_image(article),
         )
 
@@ -251,8 +257,8 @@ class Metadata:
             data["image"] = {"@type": "ImageObject", "url": image.url,
                              "width": image.width, "height": image.height}
         if article.topics:
-            data["about"] = [{"@type": "Thing", "name": self.site.topics[
-                self.site.topic_slugs[t]].name} for t in article.topics]
+            data["about"] = [{"@type": "Thing", "name": name}
+                             for name in self.topic_names(article)]
         return data
 
     def breadcrumb_jsonld(self, article_id: str) -> dict[str, object]:
