@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -52,7 +53,7 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
     elif edit == "related_url":
         target = rng.choice(seeds).read_text(encoding="utf-8")
         url = target.split('webUrl: "', 1)[1].split('"', 1)[0] if 'webUrl: "' in target else ""
-        if url and 'webUrl: "' in text.split("related:", 1)[-1]:
+        if url and "related:" in text and 'webUrl: "' in text.split("related:", 1)[1]:
             head, tail = text.split("related:", 1)
             old = tail.split('webUrl: "', 1)[1].split('"', 1)[0]
             victim.write_text(head + "related:" + tail.replace(old, url, 1))
@@ -62,8 +63,9 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
         (templates / "404.html").write_text(f"Missing, edit {step}: {{{{ home_href }}}}\n")
     elif edit == "config":
         config = site / "site.toml"
-        config.write_text(config.read_text().replace("related_count = ", "related_count = 1")
-                          if step % 2 else config.read_text().replace('"Test News', '"Test'))
+        text = config.read_text()
+        config.write_text(re.sub(r"related_count = \d+", f"related_count = {1 + step % 5}", text)
+                          if step % 2 else text.replace('"Test News', '"Test'))
     elif edit == "touch":
         os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
 
