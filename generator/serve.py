@@ -73,14 +73,17 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
                          host_names=_host_names(options.host))
     server = ServerThread(make_app(state), sockets)
     session = _Session(options, config, state, server, out)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and SIGTERM both stop the server cleanly, even where SIGINT was inherited as
+    # ignored (a background job of a non-interactive shell).
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         session.run(f"http://{_url_host(options.host)}:{port}{config.base_path}")
     except KeyboardInterrupt:
         print("Stopped.", file=out, flush=True)
     finally:
         session.close()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class _Session:
