@@ -24,6 +24,9 @@ from generator.loader import combine_results, find_seeds, missing_seeds_dir
 from generator.output import OutputError, StagedOutput
 from generator.pages import plan_pages
 from generator.render import Renderer, check_templates, make_environment, template_dirs
+from generator.search import UNAVAILABLE as SEARCH_UNAVAILABLE
+from generator.search import SearchFailed, pagefind_binary
+from generator.search import index_site as index_search
 from generator.site import Site, index_site
 from generator.state import (
     CODE_VERSION,
@@ -77,10 +80,12 @@ class _Laps:
 
 
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
-          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+          jobs: int | None = None, progress: Progress | None = None,
+          search: bool = True) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
-    Nothing is written to the output unless the whole build succeeds.
+    Nothing is written to the output unless the whole build succeeds. With `search` (and
+    Pagefind installed) the output gets a search page and its index.
     """
     started = time.perf_counter()
     lap = _Laps()
@@ -91,8 +96,9 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
     seed_paths, problems = find_seeds(config.build.seeds_dir)
     env = make_environment(template_dirs(config.build.templates_dir))
+    binary = pagefind_binary() if search else None
     inputs = _input_fingerprint(config, seed_paths, template_dirs(config.build.templates_dir),
-                                skip_invalid)
+                                f"{skip_invalid} {binary is not None}")
     output_dir = config.build.output_dir
     last = LastBuild() if clean else load_last_build(cache_dir)
     if last.inputs == inputs and last.output == str(output_dir) and \
@@ -107,6 +113,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     images, image_problems = read_image_cache(config.images.cache_dir)
     problems += more + image_problems + check_templates(env)
     result = BuildResult(notice=notice)
+    if search and binary is None:
+        result.notice = "; ".join(filter(None, (notice, SEARCH_UNAVAILABLE)))
     errors = [p for p in problems if p.severity == "error"]
     if skip_invalid and all(p.kind == "seed" for p in errors):
         result.skipped_seeds = len({p.path for p in errors})
@@ -122,8 +130,9 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     # From the swap on, the saved digests no longer describe the output: forget them first,
     # so a build killed before the new state is saved cannot trust the old one.
     forget_state(cache_dir)
-    staged, digests = _write_site(site, images, Renderer(site, images, env), previous, jobs,
-                                  report, result, lap)
+    renderer = Renderer(site, images, env, search=binary is not None)
+    staged, digests = _write_site(site, images, renderer, previous, jobs, report, result, lap,
+                                  binary)
     result.removed = len(previous.keys() - digests.keys())
     lap("swap")
     save_state(cache_dir, BuildState(seeds=seeds, pages=digests, output=str(output_dir)),
@@ -144,9 +153,9 @@ def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
 
 
 def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
-                       template_folders: list[Path], skip_invalid: bool) -> str:
+                       template_folders: list[Path], options: str) -> str:
     """Size and mtime of every input file, the config's text and newsgen's code version."""
-    digest = hashlib.sha256(f"{CODE_VERSION}\0{skip_invalid}\0".encode())
+    digest = hashlib.sha256(f"{CODE_VERSION}\0{options}\0".encode())
     digest.update(config.path.read_bytes())
     digest.update(repr((config.fingerprint(), config.build, config.images)).encode())
     files = list(seed_paths)
@@ -164,8 +173,8 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
 
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: dict[str, str],
-                jobs: int, report: Progress, result: BuildResult, lap: _Laps
-                ) -> tuple[StagedOutput, dict[str, str]]:
+                jobs: int, report: Progress, result: BuildResult, lap: _Laps,
+                search_binary: Path | None) -> tuple[StagedOutput, dict[str, str]]:
     """Stage every page (rendered, or linked when unchanged), images and static files, then
     swap; the staging (to finish) and the digest of each page file."""
     output_dir = site.config.build.output_dir
@@ -175,7 +184,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     old = output_dir if previous else None
     try:
-        pages = plan_pages(site)
+        pages = plan_pages(site, search=search_binary is not None)
         targets = [staged.claim(output_file(page.path)) for page in pages]
         outcome = render_in_workers(renderer, pages, targets, previous, old, staged.root,
                                     jobs, report)
@@ -188,6 +197,13 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
         _copy_images(site, images, renderer, staged, old)
         _copy_static(site.config.build.static_dir, staged, old)
         lap("images and static")
+        if search_binary is not None:
+            try:
+                index_search(search_binary, staged.root)
+            except SearchFailed as exc:
+                raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]
+                                  ) from None
+            lap("search index")
         staged.commit()
     except OutputError as exc:
         staged.abort()

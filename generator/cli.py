@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_images(config, args)
         if args.command == "serve":
             serve(ServeOptions(args.config, args.host, args.port, args.open, args.jobs,
-                               args.seeds, args.out))
+                               args.seeds, args.out, search=not args.no_search))
             return EXIT_OK
         if args.command == "publish":
             publish(config, PublishOptions(
@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--base-url", metavar="URL",
                            help="the address the site is published at (overrides [site] "
                                 "base_url)")
+    build_cmd.add_argument("--no-search", action="store_true",
+                           help="skip the search page and its index (Pagefind)")
     build_cmd.add_argument("--skip-invalid", action="store_true",
                            help="build the valid seeds and report the invalid ones as warnings")
     build_cmd.add_argument("--clean", action="store_true",
@@ -107,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
     serve_cmd.add_argument("--jobs", type=_positive, metavar="N",
                            help="worker processes (default: one per core)")
+    serve_cmd.add_argument("--no-search", action="store_true",
+                           help="skip the search index (faster rebuilds of large sites)")
     publish_cmd = commands.add_parser(
         "publish", parents=[common],
         help="build, then commit the site to the gh-pages branch and push it")
@@ -153,7 +157,7 @@ def _build(config: SiteConfig, args: argparse.Namespace) -> int:
     show = ProgressLine() if sys.stderr.isatty() and not args.quiet else None
     try:
         result = build(config, skip_invalid=args.skip_invalid, clean=args.clean, jobs=args.jobs,
-                       progress=show)
+                       progress=show, search=not args.no_search)
     finally:
         if show is not None:
             show.clear()

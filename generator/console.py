@@ -35,7 +35,8 @@ class ProgressLine:
 def summary_line(result: BuildResult) -> str:
     """`Built 1 article, 2 topic pages, ... in 0.21 s (0 errors, 1 warning).`"""
     parts = [_count(result.pages[kind], noun) for kind, noun in _KINDS]
-    indexes = result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
+    indexes = (result.pages["topics"] + result.pages["providers"] + result.pages["not_found"]
+               + result.pages["search"])
     parts.append(_count(result.pages["archive"], "archive page"))
     parts.append(_count(indexes, "index page"))
     machine = sum(result.pages[kind] for kind in ("feed", "sitemap", "sitemap_index",

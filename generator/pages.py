@@ -18,6 +18,7 @@ from generator.urls import (
     NOT_FOUND,
     PROVIDERS_INDEX,
     ROBOTS,
+    SEARCH,
     SITEMAP,
     TOPICS_INDEX,
     archive_path,
@@ -29,7 +30,8 @@ from generator.urls import (
 )
 
 PageKind = Literal["article", "home", "topic", "topics", "provider", "providers", "not_found",
-                   "archive", "feed", "sitemap", "sitemap_index", "news_sitemap", "robots"]
+                   "archive", "feed", "sitemap", "sitemap_index", "news_sitemap", "robots",
+                   "search"]
 HTML_KINDS = ("article", "home", "topic", "topics", "provider", "providers", "archive")
 """The pages a sitemap lists (every HTML page but the 404 page)."""
 NEWS_WINDOW = timedelta(days=2)
@@ -56,16 +58,24 @@ class Page:
     """The newest publication time among what the page shows, for sitemaps."""
     urls: tuple[tuple[str, datetime | None], ...] = ()
     """A sitemap's pages (or a sitemap index's sitemaps) with their lastmod."""
+    lead: str = ""
+    """The front page's lead story (home page 1)."""
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The front page's sections: a leading topic's slug and its newest articles."""
 
 
-def plan_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a stable order."""
+def plan_pages(site: Site, search: bool = False) -> list[Page]:
+    """Every page of the site, in a stable order; with `search`, the search page too."""
     size = site.config.build.page_size
     pages: list[Page] = [
         Page(site.article_paths[article_id], "article", "article.html", key=article_id)
         for article_id in site.newest_first
     ]
-    pages += _paginate("home", "home.html", "", site.newest_first, size, home_path)
+    home = _paginate("home", "home.html", "", site.newest_first, size, home_path)
+    lead = lead_story(site)
+    if lead:
+        home[0] = replace(home[0], lead=lead, sections=front_sections(site, lead))
+    pages += home
     for slug, topic in site.topics.items():
         pages += _paginate("topic", "topic.html", slug, topic.article_ids, size,
                            partial(topic_path, slug))
@@ -78,10 +88,59 @@ def plan_pages(site: Site) -> list[Page]:
     pages.append(Page(TOPICS_INDEX, "topics", "topics.html", lastmod=newest))
     pages.append(Page(PROVIDERS_INDEX, "providers", "providers.html", lastmod=newest))
     pages.append(Page(NOT_FOUND, "not_found", "404.html"))
+    if search:
+        pages.append(Page(SEARCH, "search", "search.html"))
     pages = [_with_lastmod(site, page) for page in pages]
     pages += _feeds(site)
     pages += _sitemaps(site, pages)
     return pages
+
+
+LEAD_WINDOW = timedelta(days=2)
+LEAD_HOURLY_PENALTY = 2.0
+SECTIONS = 3
+SECTION_SIZE = 4
+SECTION_WINDOW = timedelta(days=7)
+
+
+def lead_story(site: Site) -> str:
+    """The front page's lead: of the stories from the two days before the newest one, the
+    best by quality (0–100, 50 when unknown) less 2 points per hour of age; ties go to the
+    newer story, then to the smaller id, so the choice never depends on anything else."""
+    if not site.newest_first:
+        return ""
+    newest = site.articles[site.newest_first[0]].published_at
+
+    def score(article_id: str) -> tuple[float, float, str]:
+        article = site.articles[article_id]
+        hours = (newest - article.published_at).total_seconds() / 3600
+        quality = article.quality if article.quality is not None else 50
+        return (-(quality - LEAD_HOURLY_PENALTY * hours), -article.published_at.timestamp(),
+                article_id)
+
+    recent = [i for i in site.newest_first
+              if site.articles[i].published_at >= newest - LEAD_WINDOW]
+    return min(recent, key=score)
+
+
+def front_sections(site: Site, lead: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The topics with the most stories in the week before the newest one (ties by slug),
+    each with its newest stories but the lead."""
+    if not site.newest_first:
+        return ()
+    since = site.articles[site.newest_first[0]].published_at - SECTION_WINDOW
+
+    def recent_count(slug: str) -> int:
+        return sum(1 for i in site.topics[slug].article_ids
+                   if site.articles[i].published_at >= since)
+
+    leading = sorted(site.topics, key=lambda slug: (-recent_count(slug), slug))[:SECTIONS]
+    sections = []
+    for slug in leading:
+        ids = tuple(i for i in site.topics[slug].article_ids if i != lead)[:SECTION_SIZE]
+        if ids and recent_count(slug):
+            sections.append((slug, ids))
+    return tuple(sections)
 
 
 def _archives(site: Site, size: int) -> list[Page]:

@@ -25,9 +25,11 @@ from generator.urls import (
     NEWS_SITEMAP,
     NOT_FOUND,
     PROVIDERS_INDEX,
+    SEARCH,
     SITEMAP,
     TOPICS_INDEX,
     archive_path,
+    feed_paths,
     home_path,
     provider_path,
     slug_for,
@@ -106,8 +108,10 @@ def templates_fingerprint(env: jinja2.Environment) -> str:
 class Renderer:
     """Renders pages of one site; `render(page)` is a pure function of the page."""
 
-    def __init__(self, site: Site, images: ImageCache, env: jinja2.Environment) -> None:
+    def __init__(self, site: Site, images: ImageCache, env: jinja2.Environment,
+                 search: bool = False) -> None:
         self.site = site
+        self.search = search
         self.env = env
         self.views = Views(site, images)
         self.meta = Metadata(site, images)
@@ -122,7 +126,7 @@ class Renderer:
 
     def context(self, page: Page) -> dict[str, Any]:
         context = {**self.common, "page": page, **self._page_context(page)}
-        if page.kind in HTML_KINDS or page.kind == "not_found":
+        if page.kind in HTML_KINDS or page.kind in ("not_found", "search"):
             context.update(self._head_context(page, context))
         return context
 
@@ -135,7 +139,7 @@ class Renderer:
                            else "") or site.config.site.description)
         if article is not None:
             jsonld = [meta.article_jsonld(page.key), meta.breadcrumb_jsonld(page.key)]
-        elif page.kind == "not_found":
+        elif page.kind in ("not_found", "search"):
             jsonld = []
         else:
             jsonld = [meta.collection_jsonld(page, str(context["title"]))]
@@ -199,6 +203,8 @@ class Renderer:
             "providers_href": href(PROVIDERS_INDEX),
             "stylesheet_href": href("/style.css"),
             "favicon_href": href("/favicon.svg"),
+            "search_href": href(SEARCH) if self.search else "",
+            "search_script_href": href("/search.js"),
             "topic_nav": [Link(t.name, href(topic_path(t.slug)))
                           for t in by_size[:TOPIC_NAV_COUNT]],
         }
@@ -249,6 +255,8 @@ class Renderer:
             return {"title": "Providers", "items": [
                 (Link(p.name, views.href(provider_path(p.slug))), len(p.article_ids),
                  len(p.citations), p.domain) for p in providers]}
+        if page.kind == "search":
+            return {"title": "Search"}
         return {"title": "Page not found", "not_found_path": NOT_FOUND}
 
     def _archive_trail(self, parts: list[int]) -> list[Link]:
@@ -267,18 +275,26 @@ class Renderer:
         }
         if page.kind == "home":
             context["title"] = self.site.config.site.title
+            context["lead"] = views.card(page.lead) if page.lead else None
+            context["sections"] = [
+                (Link(self.site.topics[slug].name, views.href(topic_path(slug))),
+                 [views.card(article_id) for article_id in ids])
+                for slug, ids in page.sections]
         elif page.kind == "archive":
             parts = [int(part) for part in page.key.split("-")]
             context.update(title=archive_title(parts), archive=self._archive_trail(parts))
         elif page.kind == "topic":
             topic = self.site.topics[page.key]
-            context.update(title=topic.name, topic=TopicHeader(topic.name, topic.slug,
-                                                               len(topic.article_ids)))
+            context.update(title=topic.name, topic=TopicHeader(
+                topic.name, topic.slug, len(topic.article_ids), views.period(topic.article_ids),
+                views.href(feed_paths(topic_path(page.key))[0])))
         else:
             provider = self.site.providers[page.key]
+            feed = (views.href(feed_paths(provider_path(page.key))[0])
+                    if provider.article_ids else "")
             context.update(title=provider.name, provider=ProviderHeader(
                 provider.name, provider.domain, len(provider.article_ids),
-                len(provider.citations)))
+                len(provider.citations), views.period(provider.article_ids), feed))
         return context
 
 

@@ -50,6 +50,7 @@ class ServeOptions:
     jobs: int | None = None
     seeds_dir: Path | None = None
     output_dir: Path | None = None
+    search: bool = True
 
 
 class ServeError(Exception):
@@ -118,7 +119,7 @@ class _Session:
             if changed and self.options.config_path.resolve() in changed:
                 self._reload_config()
             self._follow_folders()
-            result = build(self.config, jobs=self.options.jobs)
+            result = build(self.config, jobs=self.options.jobs, search=self.options.search)
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)
             print_problems(exc.errors + exc.warnings)

@@ -93,6 +93,7 @@ NOT_FOUND = "/404.html"
 SITEMAP = "/sitemap.xml"
 NEWS_SITEMAP = "/news-sitemap.xml"
 ROBOTS = "/robots.txt"
+SEARCH = "/search/"
 
 
 def output_file(path: str) -> PurePosixPath:

@@ -29,6 +29,9 @@ class TopicHeader:
     name: str
     slug: str
     count: int
+    period: str
+    """`5 March 2024 – 8 August 2024`: the dates of its oldest and newest article."""
+    feed_href: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class ProviderHeader:
     domain: str
     count: int
     citations: int
+    period: str
+    feed_href: str
+    """Its Atom feed; "" when it has no article of its own (only citations)."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,16 @@ class Views:
             excerpt=item.excerpt,
             cited_by=Link(citing.title, self.href(self.site.article_paths[citing.id])),
         )
+
+    def period(self, article_ids: tuple[str, ...]) -> str:
+        """The dates of the oldest and newest of `article_ids` (newest first)."""
+        if not article_ids:
+            return ""
+        newest = format_time(self.site.articles[article_ids[0]].published_at, self.zone)
+        oldest = format_time(self.site.articles[article_ids[-1]].published_at, self.zone)
+        if newest.date_text == oldest.date_text:
+            return newest.date_text
+        return f"{oldest.date_text} – {newest.date_text}"
 
     def _maybe_time(self, item: RelatedItem) -> TimeView | None:
         return format_time(item.published_at, self.zone) if item.published_at else None

@@ -80,7 +80,14 @@ def run_build(site: Path, *args: str) -> int:
     return main(["build", "--config", str(site / "site.toml"), *args])
 
 
+SEARCH_INDEX = "pagefind/"
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file under root, by its posix path relative to root."""
-    return {p.relative_to(root).as_posix(): p.read_bytes()
+    """Every file under root, by its posix path relative to root; not the search index.
+
+    Pagefind writes its filter index in hash-map order, so `pagefind/` is the one part of
+    a build that two builds of the same input may write differently (README, Search)."""
+    tree = {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
+    return {path: data for path, data in tree.items() if not path.startswith(SEARCH_INDEX)}

@@ -146,7 +146,7 @@ def test_clean_ignores_the_cache(make_site: Callable[..., Path],
     site = make_site({"a.txt": seed_text()})
     assert run_build(site) == 0
     assert run_build(site, "--clean") == 0
-    assert " (19 rendered, 0 unchanged, 0 removed;" in capsys.readouterr().out.splitlines()[-1]
+    assert " (20 rendered, 0 unchanged, 0 removed;" in capsys.readouterr().out.splitlines()[-1]
 
 
 def test_nothing_changed_renders_nothing(make_site: Callable[..., Path],
@@ -155,7 +155,7 @@ def test_nothing_changed_renders_nothing(make_site: Callable[..., Path],
     assert run_build(site) == 0
     mtime = (site / "public/index.html").stat().st_mtime_ns
     assert run_build(site) == 0
-    assert " (0 rendered, 19 unchanged, 0 removed;" in capsys.readouterr().out.splitlines()[-1]
+    assert " (0 rendered, 20 unchanged, 0 removed;" in capsys.readouterr().out.splitlines()[-1]
     assert (site / "public/index.html").stat().st_mtime_ns == mtime
     shutil.rmtree(site / "public")
     assert run_build(site) == 0  # the output is gone: build it again

@@ -193,7 +193,7 @@ def test_a_javascript_web_url_beside_a_valid_original_url_is_only_a_warning(
     assert code == 0
     assert err == ('seeds/ok.txt:5:1: warning: webUrl: not a plain http or https URL, ignored: '
                    '"javascript:alert(1)"\n' + URL_HINT)
-    assert re.fullmatch(r"Built 1 article, .* \(19 rendered, 0 unchanged, 0 removed; "
+    assert re.fullmatch(r"Built 1 article, .* \(20 rendered, 0 unchanged, 0 removed; "
                         r"0 errors, 1 warning\)\.\n", out)
     page = (site / "public/2024/03/05/a-plain-headline/index.html").read_text(encoding="utf-8")
     assert "javascript:" not in page
@@ -237,8 +237,8 @@ def test_skip_invalid_builds_the_valid_seeds_and_prints_the_problems_as_warnings
     assert err == ('seeds/bad.txt:4:1: warning: publishedDateTime: not a date and time: '
                    '"next Tuesday"\n' + DATE_HINT)
     assert re.fullmatch(r"Built 1 article, 1 topic page, 1 provider page, 1 home page, "
-                        r"3 archive pages, 3 index pages, 9 feed and sitemap files in "
-                        r"\d+\.\d\d s \(19 rendered, 0 unchanged, 0 removed; "
+                        r"3 archive pages, 4 index pages, 9 feed and sitemap files in "
+                        r"\d+\.\d\d s \(20 rendered, 0 unchanged, 0 removed; "
                         r"0 errors, 1 warning, 1 invalid seed skipped\)\.\n", out)
     assert (site / "public/2024/03/05/a-plain-headline/index.html").is_file()
     assert not (site / "public/2024/03/05/broken").exists()

@@ -46,5 +46,5 @@ def test_the_summary_line_counts_each_kind_of_page(make_site: Callable[..., Path
     assert run_build(site) == 0
     out = capsys.readouterr().out
     assert out.startswith("Built 2 articles, 3 topic pages, 5 provider pages, 1 home page, "
-                          "6 archive pages, 3 index pages, 15 feed and sitemap files in ")
-    assert out.endswith(" s (35 rendered, 0 unchanged, 0 removed; 0 errors, 0 warnings).\n")
+                          "6 archive pages, 4 index pages, 15 feed and sitemap files in ")
+    assert out.endswith(" s (36 rendered, 0 unchanged, 0 removed; 0 errors, 0 warnings).\n")

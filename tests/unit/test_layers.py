@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "generator"
 RANKS = {
     "errors": 0, "model": 0, "tempfiles": 0, "addresses": 0, "scaffold": 0,
     "config": 1, "output": 1, "theme": 1, "watch": 1, "servepaths": 1,
-    "imagestore": 1, "imagework": 1, "httpfetch": 1,
+    "imagestore": 1, "imagework": 1, "httpfetch": 1, "search": 1,
     "preview": 2,
     "urls": 2, "frontmatter": 2,
     "fields": 3, "sanitize": 3,

@@ -14,7 +14,8 @@ def test_a_hostile_title_is_escaped_exactly_once(make_site: Callable[..., Path])
     site = make_site({"a.txt": seed_text('<script>alert(1)</script> Tom & "Jerry"')})
     assert run_build(site) == 0
     html = (site / ARTICLE.format("script-alert-1-script-tom-jerry")).read_text()
-    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; &#34;Jerry&#34;</h1>" in html
+    assert ('<h1 data-pagefind-meta="title">&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; '
+            "&#34;Jerry&#34;</h1>") in html
     assert "&amp;amp;" not in html and "<script>" not in html
 
 
