@@ -72,7 +72,7 @@ def test_init_writes_a_site_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
     for name in ("site.toml", "seeds/example.txt", "templates/README.md", ".gitignore",
                  ".github/workflows/pages.yml", "requirements.txt"):
         assert (site / name).is_file(), name
-    assert f"newsgen=={__version__}" in (site / "requirements.txt").read_text()
+    assert f"newsgen[search]=={__version__}" in (site / "requirements.txt").read_text()
     assert main(["build", "--config", str(site / "site.toml")]) == 0
     assert (site / "public" / "index.html").is_file()
     assert broken_internal_references(site / "public", "/") == []
@@ -134,6 +134,8 @@ def test_a_wheel_installed_outside_the_repo_inits_and_builds_a_site(tmp_path: Pa
     built = subprocess.run([newsgen, "build"], cwd=elsewhere / "site", env=clean_env,
                            capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
+    # Installed without the [search] extra: one line says so, and the site has no search.
+    assert "search is off: the Pagefind binary is not installed" in built.stderr
     location = subprocess.run([str(python), "-c", "import generator.theme as t; "
                                "print(t.SHIPPED_TEMPLATES)"], cwd=elsewhere, env=clean_env,
                               capture_output=True, text=True, check=True).stdout.strip()
