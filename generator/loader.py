@@ -6,6 +6,7 @@ Reads seeds; never writes. A seed either becomes an Article or yields errors, ne
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,8 +24,9 @@ SEED_SUFFIXES = (".txt", ".md")
 KNOWN_FIELDS = frozenset({
     "category", "title", "excerpt", "publishedDateTime", "originalUrl", "webUrl", "ampWebUrl",
     "cdnAmpWebUrl", "type", "quality", "heat", "published", "provider", "topics", "images",
-    "related", "secured",
+    "related", "secured", "language",
 })
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PROVIDER_FIELDS = frozenset({"name", "domain"})
 IMAGE_FIELDS = frozenset({"url", "width", "height", "isCached"})
 RELATED_FIELDS = frozenset({
@@ -147,13 +149,18 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
     heat = reader.integer(data, ("heat",))
     published = reader.boolean(data, ("published",), default=True)
     secured = reader.text(data, ("secured",))
+    language = reader.text(data, ("language",))
+    if language and not LANGUAGE_TAG.match(language):
+        reader.error(("language",), f"expected a language tag such as \"en\" or \"zh-Hans\", "
+                     f"got {language!r}")
+        language = ""
     if provider is None or published_at is None:
         return None
     return Article(
         id=path.stem, source=path, title=title, published_at=published_at,
         url=original or web, web_url=web, provider=provider, excerpt=excerpt, topics=topics,
         images=images, related=related, category=category, kind=kind, quality=quality,
-        heat=heat, published=published, secured=secured,
+        heat=heat, published=published, secured=secured, language=language,
         extra=tuple((k, v) for k, v in data.items() if k not in KNOWN_FIELDS))
 
 

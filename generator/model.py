@@ -54,6 +54,8 @@ class Article:
     kind: str = "article"
     quality: int | None = None
     heat: int | None = None
+    language: str = ""
+    """The seed's own language tag, when it differs from the site's (`zh-Hans`)."""
     published: bool = True
     web_url: str = ""
     secured: str = field(default="", repr=False)

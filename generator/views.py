@@ -74,6 +74,8 @@ class ArticleCard:
     image: ImageView | None
     day_href: str
     """The archive page of the article's day."""
+    lang: str = ""
+    """A `lang` attribute for the card, when the article's language is not the site's."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ class Views:
             topics=self.topic_links(article),
             image=self.image(lead, article.title, article.provider.name) if lead else None,
             day_href=self.href(self.site.article_paths[article.id].rsplit("/", 2)[0] + "/"),
+            lang=(article.language if article.language.lower()
+                  != self.site.config.site.language.lower() else ""),
         )
 
     def images_of(self, article: Article) -> tuple[ImageView, ...]:
