@@ -1,0 +1,116 @@
+"""Lighthouse 12.2.3 on four kinds of page of the shipped site (home, an article, a topic, a
+provider), served on 127.0.0.1: performance, accessibility, best practices and SEO must
+each score 100 with Lighthouse's defaults (mobile, simulated throttling).
+
+scripts/test.sh installs Lighthouse into ROOT/node_modules with npm; without it these tests
+skip, except under CI=true where they fail. About 12 s a page.
+
+NEWSGEN_LIGHTHOUSE_CORPUS=1000 adds that many generated seeds (benchmarks/corpus.py) to the
+site first, to check the same pages on a large site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from tests.e2e.conftest import CHROMIUM, ROOT, ServedSite, require_chromium
+
+REPORTS = ROOT / "test-artifacts" / "lighthouse"
+"""Each page's JSON report, kept for a look (git-ignored)."""
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+VERSION = "12.2.3"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+PAGES = {
+    "home": "",
+    "article": ("2023/08/08/"
+                "china-proposes-stricter-regulations-on-facial-recognition-to-protect-privacy/"),
+    "topic": "topics/ai/",
+    "provider": "providers/coinspeaker-com/",
+}
+CHROME_FLAGS = "--headless=new --no-sandbox"
+CORPUS = int(os.environ.get("NEWSGEN_LIGHTHOUSE_CORPUS", "0") or 0)
+
+
+def require_lighthouse(path: Path = LIGHTHOUSE, env: Mapping[str, str] | None = None) -> Path:
+    """The locally installed Lighthouse CLI, or a skip; under CI=true, a failure."""
+    env = os.environ if env is None else env
+    manifest = path.parent.parent / "lighthouse" / "package.json"
+    if path.is_file() and os.access(path, os.X_OK) and manifest.is_file():
+        installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+        assert installed == VERSION, f"node_modules has Lighthouse {installed}, not {VERSION}"
+        return path
+    reason = (f"{path} not found: scripts/test.sh installs it "
+              f"(npm install --no-save --prefix . lighthouse@{VERSION})")
+    if env.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true, so this fails instead of skipping", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site_folder(site_folder: Path) -> Path:
+    """The conftest's shipped site; with NEWSGEN_LIGHTHOUSE_CORPUS, that many seeds more."""
+    if CORPUS:
+        write_corpus(site_folder / "seeds", CORPUS)
+    return site_folder
+
+
+@pytest.fixture(scope="module")
+def lighthouse() -> Path:
+    require_chromium()
+    return require_lighthouse()
+
+
+def run_lighthouse(binary: Path, url: str, out: Path) -> dict[str, Any]:
+    env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
+    out.unlink(missing_ok=True)
+    done = subprocess.run(
+        [str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"],
+        env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0 and out.is_file(), (
+        f"lighthouse exited {done.returncode}:\n{done.stderr[-3000:]}")
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+def shortfalls(report: dict[str, Any], category: str) -> list[str]:
+    """The audits of a category that cost it points, with what Lighthouse says of them."""
+    lines = []
+    for ref in report["categories"][category]["auditRefs"]:
+        audit = report["audits"][ref["id"]]
+        if ref["weight"] > 0 and audit["score"] is not None and audit["score"] < 1:
+            lines.append(f"  {audit['id']}: {audit['score']} {audit.get('displayValue', '')}"
+                         f" {audit.get('explanation', '')}".rstrip())
+    return lines
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_lighthouse_scores_100_in_every_category(
+        lighthouse: Path, root_site: ServedSite, kind: str) -> None:
+    url = root_site.at(PAGES[kind])
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    report = run_lighthouse(lighthouse, url, REPORTS / f"{kind}.json")
+    assert report["lighthouseVersion"] == VERSION
+    assert report["finalDisplayedUrl"] == url
+    assert not report.get("runtimeError"), report.get("runtimeError")
+    assert report["configSettings"]["formFactor"] == "mobile"
+    scores = {name: report["categories"][name]["score"] for name in CATEGORIES}
+    below = {name: score for name, score in scores.items() if score != 1}
+    assert not below, f"{kind} ({url}) scores {scores}:\n" + "\n".join(
+        line for name in below for line in [name, *shortfalls(report, name)])
+
+
+def test_a_missing_lighthouse_fails_under_ci_and_skips_elsewhere(tmp_path: Path) -> None:
+    absent = tmp_path / "node_modules" / ".bin" / "lighthouse"
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        require_lighthouse(absent, {"CI": "true"})
+    with pytest.raises(pytest.skip.Exception, match="lighthouse"):
+        require_lighthouse(absent, {})
