@@ -266,8 +266,9 @@ class Renderer:
 
     def _listing_context(self, page: Page) -> dict[str, Any]:
         views = self.views
+        shown = {page.lead, *(i for _, ids in page.sections for i in ids)}  # above Latest
         entries = [views.card(e) if isinstance(e, str) else views.citation(e)
-                   for e in page.entries]
+                   for e in page.entries if e not in shown]
         context: dict[str, Any] = {
             "entries": entries,
             "prev_href": views.href(page.prev_path) if page.prev_path else None,
