@@ -243,7 +243,8 @@ class Output:
 
 
 def build(site: Path, *args: str) -> Path:
-    assert run_build(site, "--quiet", *args) == 0
+    # Without search: its page is noindex (not in sitemaps) and runs a script by design.
+    assert run_build(site, "--quiet", "--no-search", *args) == 0
     for flag, value in pairwise(args):
         if flag == "--out":
             return Path(value)

@@ -15,7 +15,7 @@ from generator.build import BuildResult, build
 from generator.cli import main
 from generator.config import SiteConfig
 from generator.publish import PublishError, site_files
-from tests.conftest import read_tree, seed_text
+from tests.conftest import seed_text
 
 CNAME = "news.example.org"
 
@@ -29,6 +29,12 @@ def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Test Publisher")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "publisher@example.org")
+
+
+def every_file(root: Path) -> dict[str, bytes]:
+    """Every file of the output, the search index included: all of it is published."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def git(folder: Path, *args: str) -> str:
@@ -75,10 +81,10 @@ def test_the_first_publish_commits_the_output_with_nojekyll_and_cname(
     site, remote = source
     assert publish(site) == 0
     names = git(site, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
-    assert sorted(names) == sorted([*read_tree(site / "public"), ".nojekyll", "CNAME"])
+    assert sorted(names) == sorted([*every_file(site / "public"), ".nojekyll", "CNAME"])
     assert git(site, "show", "gh-pages:CNAME") == CNAME
     assert git(site, "show", "gh-pages:.nojekyll") == ""
-    for name, data in read_tree(site / "public").items():
+    for name, data in every_file(site / "public").items():
         assert blob(site, f"gh-pages:{name}") == data, name
     assert git(site, "rev-list", "--count", "gh-pages") == "1"
     assert ref(remote) == ref(site)
