@@ -136,7 +136,8 @@ class Renderer:
         article = site.articles[page.key] if page.kind == "article" else None
         description = ((article.excerpt if article else "")
                        or (meta.listing(page).description if page.kind in LISTING_KINDS
-                           else "") or site.config.site.description)
+                           else "") or site.config.site.description
+                       or f"The latest news from {site.config.site.title}.")
         if article is not None:
             jsonld = [meta.article_jsonld(page.key), meta.breadcrumb_jsonld(page.key)]
         elif page.kind in ("not_found", "search"):

@@ -35,3 +35,13 @@ def test_a_malformed_language_tag_is_an_error_with_its_line(
     assert run_build(site) == 1
     assert ('seeds/a.txt:11:1: error: language: expected a language tag such as "en" or '
             "\"zh-Hans\", got 'en_US <b>'") in capsys.readouterr().err
+
+
+def test_a_site_without_a_description_still_describes_every_page(
+        make_site: Callable[..., Path]) -> None:
+    site = make_site({"a.txt": seed_text(extra="")})
+    config = site / "site.toml"
+    config.write_text(config.read_text().replace('description = "A test site."\n', ""))
+    assert run_build(site, "--no-search") == 0
+    home = (site / "public" / "index.html").read_text()
+    assert '<meta name="description" content="The latest news from Test News.">' in home
