@@ -85,7 +85,7 @@ def _fetch_once(url: str, limits: FetchLimits, allowed: frozenset[tuple[str, int
         try:
             target = parse_target(current)
         except Refused as refused:
-            raise FetchFailed(f"refused {_redact(current)}: {refused}", False) from None
+            raise FetchFailed(f"refused {redact(current)}: {refused}", False) from None
         address = _checked_address(target, allowed, deadline)
         connection = _connect(target, address, limits, deadline)
         # A server can trickle its headers a byte at a time: past the deadline, the socket
@@ -111,7 +111,7 @@ def _fetch_once(url: str, limits: FetchLimits, allowed: frozenset[tuple[str, int
                                       False) from None
                 if current.lower().startswith("https:") and \
                         following.lower().startswith("http:"):
-                    raise FetchFailed(f"redirect from https down to http ({_redact(following)})",
+                    raise FetchFailed(f"redirect from https down to http ({redact(following)})",
                                       False)
                 current = following
                 continue
@@ -262,6 +262,6 @@ def _past(deadline: float) -> bool:
     return time.monotonic() >= deadline
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """The URL without its query, which may hold a token (kept out of logs)."""
     return url.split("?", 1)[0] + ("?…" if "?" in url else "")

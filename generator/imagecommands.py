@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from urllib.parse import urlsplit
 
 from generator.addresses import parse_allowed
 from generator.config import SiteConfig
 from generator.console import ProgressLine
-from generator.httpfetch import FetchLimits
+from generator.httpfetch import FetchLimits, redact
 from generator.images import FetchOptions, cache_status, fetch_images, prune_cache
 from generator.imagestore import ManifestError
 
@@ -73,7 +72,7 @@ def _fetch(config: SiteConfig, args: argparse.Namespace) -> int:
         if show is not None:
             show.clear()
     for url, reason in summary.failures:
-        print(f"warning: {_redact(url)}: {reason}", file=sys.stderr)
+        print(f"warning: {redact(url)}: {reason}", file=sys.stderr)
     rate = summary.fetched / summary.seconds if summary.seconds else 0.0
     tail = f", {summary.skipped_failed:,} failed before (--retry-failed to retry)" \
         if summary.skipped_failed else ""
@@ -101,8 +100,3 @@ def _prune(config: SiteConfig) -> int:
     print(f"Pruned {rows:,} manifest rows and {files:,} files ({freed / 1e6:.1f} MB).")
     return 0
 
-
-def _redact(url: str) -> str:
-    """A URL without its query, which may hold a token."""
-    parts = urlsplit(url)
-    return url.split("?", 1)[0] + ("?…" if parts.query else "")

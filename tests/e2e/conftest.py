@@ -18,7 +18,7 @@ from functools import partial
 from hashlib import sha256
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
@@ -60,8 +60,13 @@ def require_chromium(path: Path | None = None, env: Mapping[str, str] | None = N
     env = os.environ if env is None else env
     if path.is_file() and os.access(path, os.X_OK):
         return path
-    reason = (f"{path} not found: the browser tests need Debian's chromium "
-              "(apt-get install chromium)")
+    missing_tool(f"{path} not found: the browser tests need Debian's chromium "
+                 "(apt-get install chromium)", env)
+
+
+def missing_tool(reason: str, env: Mapping[str, str] | None = None) -> NoReturn:
+    """Skip for a missing tool; under CI=true fail instead, since CI installs every tool."""
+    env = os.environ if env is None else env
     if env.get("CI") == "true":
         pytest.fail(f"{reason}; CI=true, so this fails instead of skipping", pytrace=False)
     pytest.skip(reason)
