@@ -69,7 +69,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from benchmarks.pathological import CASES
 from generator.config import LimitsSection
-from generator.loader import load_seed
+from generator.content.loader import load_seed
 folder = tempfile.mkdtemp()
 path = Path(folder) / "seed.txt"
 path.write_text(CASES[sys.argv[1]](), encoding="utf-8")

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build
+from generator.build.pipeline import build
 from generator.config import SiteConfig, load_config
 from generator.console import ProgressLine, print_problems, summary_line
 from generator.errors import BuildFailed
-from generator.imagecommands import add_images_parser, run_images
+from generator.images.commands import add_images_parser, run_images
+from generator.init import InitError, create_site
 from generator.publish import PublishError, PublishOptions, publish
-from generator.scaffold import InitError, create_site
-from generator.serve import ServeError, ServeOptions, serve
+from generator.serve.loop import ServeError, ServeOptions, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 

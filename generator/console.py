@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from generator.build import BuildResult
+from generator.build.pipeline import BuildResult
 from generator.errors import SourceError, report_order
 
 _KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),

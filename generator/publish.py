@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import __version__
-from generator.build import BuildResult, build
+from generator.build.pipeline import BuildResult, build
 from generator.config import PublishSection, SiteConfig, is_domain
 from generator.console import print_problems, summary_line
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import write_corpus
+from generator.build.cache import CACHE_NAME, SUMMARY_NAME
 from generator.cli import main
 from generator.config import load_config
-from generator.state import CACHE_NAME, SUMMARY_NAME
 from tests.conftest import read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "topic", "date", "provider", "related_url",

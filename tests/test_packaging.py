@@ -136,7 +136,7 @@ def test_a_wheel_installed_outside_the_repo_inits_and_builds_a_site(tmp_path: Pa
     assert built.returncode == 0, built.stderr
     # Installed without the [search] extra: one line says so, and the site has no search.
     assert "search is off: the Pagefind binary is not installed" in built.stderr
-    location = subprocess.run([str(python), "-c", "import generator.theme as t; "
+    location = subprocess.run([str(python), "-c", "import generator.render.theme as t; "
                                "print(t.SHIPPED_TEMPLATES)"], cwd=elsewhere, env=clean_env,
                               capture_output=True, text=True, check=True).stdout.strip()
     assert "site-packages" in location and str(ROOT) not in location

@@ -35,9 +35,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from generator import httpfetch
-from generator.addresses import Refused, Target, parse_allowed, parse_target, refusal
 from generator.cli import main
-from generator.httpfetch import FetchFailed, FetchLimits, fetch
+from generator.images.addresses import Refused, Target, parse_allowed, parse_target, refusal
+from generator.images.fetch import FetchFailed, FetchLimits, fetch
 from tests.conftest import SITE_TOML, seed_text
 
 BASE_PATH = "/news/"  # the path of SITE_TOML's base_url: pages link to /news/images/...

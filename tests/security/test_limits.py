@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.pathological import CASES
 from generator.config import LimitsSection
-from generator.loader import load_seed
+from generator.content.loader import load_seed
 from tests.conftest import seed_text
 
 LIMITS = LimitsSection()

@@ -17,7 +17,7 @@ import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
-from generator.theme import SHIPPED_TEMPLATES
+from generator.render.theme import SHIPPED_TEMPLATES
 from tests.conftest import seed_text
 from tests.serving import PreviewServer
 

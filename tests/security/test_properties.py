@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from generator.config import LimitsSection
-from generator.imagecache import ImageCache
-from generator.loader import load_seed
-from generator.pages import plan_pages
-from generator.render import Renderer, make_environment
-from generator.site import index_site
-from generator.theme import SHIPPED_TEMPLATES
+from generator.content.loader import load_seed
+from generator.images.references import ImageCache
+from generator.render.renderer import Renderer, make_environment
+from generator.render.theme import SHIPPED_TEMPLATES
+from generator.site.index import index_site
+from generator.site.plan import plan_pages
 from generator.urls import output_file, slug_for
 from tests.security.test_hostile_site import PageScan
 from tests.unit.factories import article, config

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.frontmatter import FrontMatterError, parse_document
+from generator.content.frontmatter import FrontMatterError, parse_document
 from tests.conftest import REAL_SEED
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.imagecache import read_image_cache
+from generator.images.references import read_image_cache
 from generator.model import Image
 
 URL = "https://example.com/a.jpg"

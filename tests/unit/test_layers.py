@@ -1,4 +1,8 @@
-"""Imports point only to lower ranks, so the architecture in the README stays true."""
+"""Imports point only to lower ranks, so the architecture in the README stays true.
+
+Modules are named by their dotted path inside `generator` (`content.loader`); a folder's
+`__init__.py` is empty and has rank 0.
+"""
 
 from __future__ import annotations
 
@@ -8,75 +12,107 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "generator"
 
 RANKS = {
-    "errors": 0, "model": 0, "tempfiles": 0, "addresses": 0, "scaffold": 0,
-    "config": 1, "output": 1, "theme": 1, "watch": 1, "servepaths": 1,
-    "imagestore": 1, "imagework": 1, "httpfetch": 1, "search": 1,
-    "preview": 2,
-    "urls": 2, "frontmatter": 2,
-    "fields": 3, "sanitize": 3,
-    "markdown": 4, "related": 4,
-    "loader": 5,
-    "site": 5,
-    "imagecache": 6, "pages": 6, "state": 6,
-    "metadata": 7,
-    "views": 8,
-    "render": 9,
-    "workers": 10,
-    "build": 11,
-    "console": 12, "images": 12,
-    "serve": 13, "imagecommands": 13, "publish": 13,
+    "errors": 0, "model": 0, "files": 0, "init": 0, "images.addresses": 0,
+    "config": 1, "build.output": 1, "build.search": 1, "render.theme": 1,
+    "serve.watch": 1, "serve.paths": 1,
+    "images.manifest": 1, "images.process": 1, "images.fetch": 1,
+    "serve.web": 2, "urls": 2, "content.frontmatter": 2,
+    "content.fields": 3, "content.sanitize": 3,
+    "content.markdown": 4, "site.related": 4,
+    "content.loader": 5, "site.index": 5,
+    "images.references": 6, "site.plan": 6, "build.cache": 6,
+    "render.metadata": 7,
+    "render.views": 8,
+    "render.renderer": 9,
+    "build.workers": 10,
+    "build.pipeline": 11,
+    "console": 12, "images.pool": 12,
+    "serve.loop": 13, "images.commands": 13, "publish": 13,
     "cli": 14,
     "__main__": 15,
-    "__init__": 0,
 }
+FOLDERS = ("content", "site", "images", "render", "build", "serve")
+"""The subpackages, as the README's architecture section lists them."""
+
+
+def _name(path: Path) -> str:
+    """`generator/content/loader.py` → `content.loader`; an `__init__.py` → its folder."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "__init__"
+
+
+def _modules() -> dict[str, Path]:
+    return {_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 
 def _imports(module: Path) -> set[str]:
-    tree = ast.parse(module.read_text(encoding="utf-8"))
+    """The newsgen modules `module` imports, by their dotted names inside `generator`."""
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator"):
-            parts = node.module.split(".")
-            if len(parts) > 1:
-                names.add(parts[1])
-            else:
-                names.update(alias.name for alias in node.names)
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and \
+                node.module.split(".")[0] == "generator":
+            inner = node.module.removeprefix("generator").lstrip(".")
+            names.update(f"{inner}.{alias.name}".lstrip(".") if not inner or
+                         inner in FOLDERS else inner for alias in node.names)
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("generator."):
-                    names.add(alias.name.split(".")[1])
-    return names
+            names.update(alias.name.removeprefix("generator.") for alias in node.names
+                         if alias.name.startswith("generator."))
+    return {name if name != "__version__" else "__init__" for name in names}
+
+
+def _rank(name: str) -> int:
+    return 0 if name == "__init__" or name in FOLDERS else RANKS[name]
+
+
+def test_the_folders_are_the_readme_architecture() -> None:
+    folders = {path.name for path in PACKAGE.iterdir()
+               if path.is_dir() and (path / "__init__.py").is_file()}
+    assert folders == set(FOLDERS)
+
+
+def test_every_folder_init_is_empty() -> None:
+    """No import side effects: `generator.site` runs nothing until a module of it is used."""
+    assert [f for f in FOLDERS if (PACKAGE / f / "__init__.py").read_text().strip()] == []
 
 
 def test_every_module_has_a_rank() -> None:
-    modules = {path.stem for path in PACKAGE.glob("*.py")}
-    assert modules - RANKS.keys() == set()
+    names = set(_modules()) - {"__init__", *FOLDERS}
+    assert names - RANKS.keys() == set()
+    assert RANKS.keys() - names == set()
 
 
 def test_every_import_points_to_a_lower_rank() -> None:
     wrong = []
-    for path in sorted(PACKAGE.glob("*.py")):
-        for name in sorted(_imports(path)):
-            if name == "__init__" or (path.stem == "__main__" and name == "cli"):
+    for name, path in _modules().items():
+        for imported in sorted(_imports(path)):
+            if imported == "__init__" or (name == "__main__" and imported == "cli"):
                 continue
-            if name in RANKS and RANKS[name] >= RANKS[path.stem]:
-                wrong.append(f"{path.stem} (rank {RANKS[path.stem]}) imports {name} "
-                             f"(rank {RANKS[name]})")
+            if _rank(imported) >= _rank(name):
+                wrong.append(f"{name} (rank {_rank(name)}) imports {imported} "
+                             f"(rank {_rank(imported)})")
     assert wrong == []
+
+
+def test_imports_are_read_from_subpackages() -> None:
+    """The checks above see the imports of modules inside folders (a guard on this file)."""
+    assert "content.loader" in _imports(PACKAGE / "build" / "pipeline.py")
+    assert "site.index" in _imports(PACKAGE / "site" / "plan.py")
 
 
 def test_the_build_cannot_reach_the_network() -> None:
     """Nothing `build` imports, directly or through other modules, can open a connection."""
     network = {"urllib.request", "http.client", "socket", "requests", "httpx", "tornado",
                "livereload", "asyncio"}
-    reached, todo = set(), ["build"]
+    modules = _modules()
+    reached, todo = set(), ["build.pipeline"]
     while todo:
         name = todo.pop()
         if name not in reached:
             reached.add(name)
-            todo.extend(n for n in _imports(PACKAGE / f"{name}.py") if n in RANKS)
+            todo.extend(n for n in _imports(modules[name]) if n in modules)
+    assert {"content.loader", "render.renderer", "images.references"} <= reached
     for name in sorted(reached):
-        tree = ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8"))
+        tree = ast.parse(modules[name].read_text(encoding="utf-8"))
         used = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
         used |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}

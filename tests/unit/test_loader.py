@@ -5,7 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.config import LimitsSection
-from generator.loader import find_seeds, load_seed, load_seeds
+from generator.content.loader import find_seeds, load_seed, load_seeds
 from generator.model import Image, ProviderRef
 from tests.conftest import REAL_SEED, seed_text
 

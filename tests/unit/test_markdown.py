@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from generator.markdown import render_markdown
+from generator.content.markdown import render_markdown
 
 
 class Elements(HTMLParser):

@@ -4,7 +4,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.output import OutputError, StagedOutput
+from generator.build.output import OutputError, StagedOutput
 
 
 def test_a_committed_build_replaces_the_output_whole(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from generator.pages import plan_pages
-from generator.site import index_site
+from generator.site.index import index_site
+from generator.site.plan import plan_pages
 from tests.unit.factories import article, config, related_item
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.preview import allowed_host, error_overlay, same_origin, with_preview_parts
+from generator.serve.web import allowed_host, error_overlay, same_origin, with_preview_parts
 
 
 @pytest.mark.parametrize("host", [

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from generator.related import NEIGHBOURS_PER_KEY, Candidate, rank_related
+from generator.site.related import NEIGHBOURS_PER_KEY, Candidate, rank_related
 
 
 def candidate(id: str, topics: tuple[str, ...], provider: str = "p", day: float = 0,

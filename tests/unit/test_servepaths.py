@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.servepaths import Located, locate
+from generator.serve.paths import Located, locate
 
 
 @pytest.fixture

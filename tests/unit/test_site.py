@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from generator.site import index_site
+from generator.site.index import index_site
 from tests.unit.factories import article, config, related_item
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.tempfiles import is_editor_temp
-from generator.watch import ChangeWatcher, WatchRoot
+from generator.files import is_editor_temp
+from generator.serve.watch import ChangeWatcher, WatchRoot
 
 QUIET = 1.0  # how long to wait before concluding that nothing (more) was reported
 

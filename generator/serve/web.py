@@ -23,7 +23,7 @@ from livereload.handlers import (  # type: ignore[import-untyped]
 from tornado import web
 from tornado.websocket import WebSocketClosedError
 
-from generator.servepaths import inside, locate
+from generator.serve.paths import inside, locate
 
 _HOST = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))"
                    r"(?::(?P<port>\d{1,5}))?")

@@ -20,7 +20,7 @@ from typing import Literal
 
 from generator.config import MissingImagePolicy
 from generator.errors import SourceError
-from generator.imagestore import MANIFEST_NAME, replay_journal
+from generator.images.manifest import MANIFEST_NAME, replay_journal
 from generator.model import Image
 
 PUBLISHED_UNDER = "/images/"

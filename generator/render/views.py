@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from generator.imagecache import ImageCache, ImageRef
-from generator.metadata import MONTHS
+from generator.images.references import ImageCache, ImageRef
 from generator.model import Article, Citation, Image, RelatedItem, RelatedLink
-from generator.site import Site
+from generator.render.metadata import MONTHS
+from generator.site.index import Site
 from generator.urls import UrlScheme, provider_path, topic_path
 
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from generator.build.cache import CachedSeed, file_digest
+from generator.build.output import reuse, write_file
 from generator.config import SiteConfig
+from generator.content.loader import SeedResult, load_seed
 from generator.errors import SourceError
-from generator.loader import SeedResult, load_seed
-from generator.output import reuse, write_file
-from generator.pages import Page
-from generator.related import Candidate, RelatedIndex
-from generator.render import Renderer, TemplateFailure
-from generator.state import CachedSeed, file_digest
+from generator.render.renderer import Renderer, TemplateFailure
+from generator.site.plan import Page
+from generator.site.related import Candidate, RelatedIndex
 
 Report = Callable[[str, int, int], None]
 Item = TypeVar("Item")

@@ -28,7 +28,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from generator.tempfiles import is_editor_temp
+from generator.files import is_editor_temp
 
 # Reads (opened, closed without writing) and attribute changes are left out: the build
 # reads every source, and counting its reads would make it rebuild forever.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from generator.addresses import parse_allowed
 from generator.config import SiteConfig
 from generator.console import ProgressLine
-from generator.httpfetch import FetchLimits, redact
-from generator.images import FetchOptions, cache_status, fetch_images, prune_cache
-from generator.imagestore import ManifestError
+from generator.images.addresses import parse_allowed
+from generator.images.fetch import FetchLimits, redact
+from generator.images.manifest import ManifestError
+from generator.images.pool import FetchOptions, cache_status, fetch_images, prune_cache
 
 
 def add_images_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]

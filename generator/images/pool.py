@@ -19,9 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator.build.cache import load_state
+from generator.build.workers import default_jobs, load_in_workers
 from generator.config import SiteConfig
-from generator.httpfetch import FetchFailed, FetchLimits, fetch
-from generator.imagestore import (
+from generator.content.loader import combine_results, find_seeds
+from generator.images.fetch import FetchFailed, FetchLimits, fetch
+from generator.images.manifest import (
     JOURNAL_NAME,
     MANIFEST_NAME,
     Row,
@@ -29,11 +32,8 @@ from generator.imagestore import (
     load_rows,
     write_manifest,
 )
-from generator.imagework import CONTENT_TYPES, ImageRejected, process_in_child
-from generator.loader import combine_results, find_seeds
+from generator.images.process import CONTENT_TYPES, ImageRejected, process_in_child
 from generator.model import Article
-from generator.state import load_state
-from generator.workers import default_jobs, load_in_workers
 
 Report = Callable[[int, int], None]
 PER_HOST = 4

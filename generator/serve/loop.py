@@ -30,15 +30,15 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
-from generator.build import BuildResult, build
+from generator.build.pipeline import BuildResult, build
 from generator.config import SiteConfig, load_config
 from generator.console import print_problems, summary_line
+from generator.content.loader import SEED_SUFFIXES
 from generator.errors import BuildFailed, SourceError, report_order
-from generator.imagestore import MANIFEST_NAME
-from generator.loader import SEED_SUFFIXES
-from generator.preview import PreviewState, make_app, reload_browsers
-from generator.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
-from generator.watch import ChangeWatcher, WatchRoot
+from generator.images.manifest import MANIFEST_NAME
+from generator.render.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
+from generator.serve.watch import ChangeWatcher, WatchRoot
+from generator.serve.web import PreviewState, make_app, reload_browsers
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from types import FrameType
 
 import markdown as python_markdown
 
-from generator.sanitize import sanitize_html
+from generator.content.sanitize import sanitize_html
 
 # Not smarty: it doubles the conversion time and rewrites quotes inside escaped HTML text.
 EXTENSIONS = ("markdown.extensions.tables", "markdown.extensions.fenced_code",

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
-from generator.imagecache import ImageCache
+from generator.images.references import ImageCache
 from generator.model import Article
-from generator.pages import Page
-from generator.site import Site
+from generator.site.index import Site
+from generator.site.plan import Page
 from generator.urls import UrlScheme, archive_path, feed_paths, home_path, provider_path, topic_path
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

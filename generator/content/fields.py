@@ -13,8 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.config import LimitsSection
+from generator.content.frontmatter import KeyPath, Positions
 from generator.errors import SourceError
-from generator.frontmatter import KeyPath, Positions
 from generator.urls import safe_external_url
 
 # Removed from text: characters XML forbids, and bidi overrides and isolates, which can make

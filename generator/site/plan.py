@@ -12,7 +12,7 @@ from functools import partial
 from typing import Literal
 
 from generator.model import Citation
-from generator.site import Site
+from generator.site.index import Site
 from generator.urls import (
     NEWS_SITEMAP,
     NOT_FOUND,

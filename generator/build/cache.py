@@ -16,24 +16,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
+from generator.content.loader import SeedResult
 from generator.errors import SourceError
-from generator.loader import SeedResult
 
 CACHE_NAME = "build-state.pickle"
 SUMMARY_NAME = "last-build.pickle"
 _MAGIC = b"newsgen build state\n"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
-def _code_version() -> str:
-    """Changes with newsgen's version, its source code and the Python that pickled the cache."""
+def code_version(package: Path) -> str:
+    """Changes with newsgen's version, the Python that pickled the cache and the source of
+    every module in `package`, its folders' modules included."""
     digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
-    for module in sorted(_PACKAGE.glob("*.py")):
-        digest.update(module.name.encode() + module.read_bytes())
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0"
+                      + module.read_bytes())
     return digest.hexdigest()
 
 
-CODE_VERSION = _code_version()
+CODE_VERSION = code_version(_PACKAGE)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
-from generator.related import Candidate, rank_related
+from generator.site.related import Candidate, rank_related
 from generator.urls import article_path, id_suffix, slug_for
 
 

@@ -14,13 +14,14 @@ from typing import Any
 
 import jinja2
 
+from generator.content.sanitize import json_document, json_for_script, sanitized_markup
 from generator.errors import SourceError
-from generator.imagecache import ImageCache
-from generator.metadata import Metadata, ShareImage, archive_title, iso
-from generator.pages import HTML_KINDS, Page
-from generator.sanitize import json_document, json_for_script, sanitized_markup
-from generator.site import Site
-from generator.theme import SHIPPED_TEMPLATES
+from generator.images.references import ImageCache
+from generator.render.metadata import Metadata, ShareImage, archive_title, iso
+from generator.render.theme import SHIPPED_TEMPLATES
+from generator.render.views import ArticleCard, Link, ProviderHeader, TopicHeader, Views
+from generator.site.index import Site
+from generator.site.plan import HTML_KINDS, Page
 from generator.urls import (
     NEWS_SITEMAP,
     NOT_FOUND,
@@ -35,7 +36,6 @@ from generator.urls import (
     slug_for,
     topic_path,
 )
-from generator.views import ArticleCard, Link, ProviderHeader, TopicHeader, Views
 
 TOPIC_NAV_COUNT = 12
 LISTING_KINDS = ("home", "topic", "provider", "archive")

@@ -16,19 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from generator.config import SiteConfig
-from generator.errors import BuildFailed, SourceError
-from generator.imagecache import ImageCache, read_image_cache
-from generator.imagestore import JOURNAL_NAME, MANIFEST_NAME
-from generator.loader import combine_results, find_seeds, missing_seeds_dir
-from generator.output import OutputError, StagedOutput
-from generator.pages import plan_pages
-from generator.render import Renderer, check_templates, make_environment, template_dirs
-from generator.search import UNAVAILABLE as SEARCH_UNAVAILABLE
-from generator.search import SearchFailed, pagefind_binary
-from generator.search import index_site as index_search
-from generator.site import Site, index_site
-from generator.state import (
+from generator.build.cache import (
     CODE_VERSION,
     BuildState,
     LastBuild,
@@ -37,15 +25,27 @@ from generator.state import (
     load_state,
     save_state,
 )
-from generator.tempfiles import is_editor_temp
-from generator.theme import SHIPPED_STATIC
-from generator.urls import output_file
-from generator.workers import (
+from generator.build.output import OutputError, StagedOutput
+from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
+from generator.build.search import SearchFailed, pagefind_binary
+from generator.build.search import index_site as index_search
+from generator.build.workers import (
     default_jobs,
     load_in_workers,
     related_ranker,
     render_in_workers,
 )
+from generator.config import SiteConfig
+from generator.content.loader import combine_results, find_seeds, missing_seeds_dir
+from generator.errors import BuildFailed, SourceError
+from generator.files import is_editor_temp
+from generator.images.manifest import JOURNAL_NAME, MANIFEST_NAME
+from generator.images.references import ImageCache, read_image_cache
+from generator.render.renderer import Renderer, check_templates, make_environment, template_dirs
+from generator.render.theme import SHIPPED_STATIC
+from generator.site.index import Site, index_site
+from generator.site.plan import plan_pages
+from generator.urls import output_file
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase name, the items done and the items in all."""

@@ -12,12 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.config import LimitsSection
+from generator.content.fields import FieldReader, clean_text
+from generator.content.frontmatter import FrontMatterError, parse_document
+from generator.content.markdown import MarkdownTooDeep, MarkdownTooSlow, render_markdown
 from generator.errors import SourceError
-from generator.fields import FieldReader, clean_text
-from generator.frontmatter import FrontMatterError, parse_document
-from generator.markdown import MarkdownTooDeep, MarkdownTooSlow, render_markdown
+from generator.files import is_editor_temp
 from generator.model import Article, Image, ProviderRef, RelatedItem
-from generator.tempfiles import is_editor_temp
 from generator.urls import host_of, normalise_domain
 
 SEED_SUFFIXES = (".txt", ".md")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from generator import __version__
-from generator.addresses import Refused, Target, parse_target, refusal
+from generator.images.addresses import Refused, Target, parse_target, refusal
 
 USER_AGENT = f"newsgen/{__version__} (image cache; +https://github.com/)"
 ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9"

@@ -1,0 +1,43 @@
+"""The build cache is keyed by newsgen's code: any edit to any module invalidates it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import generator
+from generator.build.cache import CODE_VERSION, code_version
+
+PACKAGE = Path(generator.__file__).resolve().parent
+
+
+def _copy_of_the_package(tmp_path: Path) -> Path:
+    copy = tmp_path / "generator"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_the_code_version_is_that_of_the_installed_package() -> None:
+    assert code_version(PACKAGE) == CODE_VERSION
+
+
+def test_an_edit_inside_a_subpackage_changes_the_code_version(tmp_path: Path) -> None:
+    copy = _copy_of_the_package(tmp_path)
+    before = code_version(copy)
+    loader = copy / "content" / "loader.py"
+    loader.write_text(loader.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert code_version(copy) != before
+
+
+def test_a_module_moved_between_folders_changes_the_code_version(tmp_path: Path) -> None:
+    copy = _copy_of_the_package(tmp_path)
+    before = code_version(copy)
+    (copy / "site" / "related.py").rename(copy / "render" / "related.py")
+    assert code_version(copy) != before
+
+
+def test_a_new_module_in_a_folder_changes_the_code_version(tmp_path: Path) -> None:
+    copy = _copy_of_the_package(tmp_path)
+    before = code_version(copy)
+    (copy / "serve" / "extra.py").write_text('"""New."""\n', encoding="utf-8")
+    assert code_version(copy) != before
