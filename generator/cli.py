@@ -14,9 +14,9 @@ from pathlib import Path
 from generator import __version__
 from generator.build.pipeline import build
 from generator.config import SiteConfig, load_config
-from generator.console import ProgressLine, print_problems, summary_line
+from generator.console import print_build, print_problems, progress_line
 from generator.errors import BuildFailed
-from generator.images.commands import add_images_parser, run_images
+from generator.images.commands import run_images
 from generator.init import InitError, create_site
 from generator.publish import PublishError, PublishOptions, publish
 from generator.serve.loop import ServeError, ServeOptions, serve
@@ -76,56 +76,99 @@ def _parser() -> argparse.ArgumentParser:
                         help="the site's config file (default: ./site.toml)")
     common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", required=True)
-    build_cmd = commands.add_parser("build", parents=[common], help="build the site")
-    build_cmd.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
-    build_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
-    build_cmd.add_argument("--base-url", metavar="URL",
-                           help="the address the site is published at (overrides [site] "
-                                "base_url)")
-    build_cmd.add_argument("--no-search", action="store_true",
-                           help="skip the search page and its index (Pagefind)")
-    build_cmd.add_argument("--skip-invalid", action="store_true",
-                           help="build the valid seeds and report the invalid ones as warnings")
-    build_cmd.add_argument("--clean", action="store_true",
-                           help="ignore the build cache: parse and render everything")
-    build_cmd.add_argument("--jobs", type=_positive, metavar="N",
-                           help="worker processes (default: one per core)")
-    build_cmd.add_argument("--quiet", action="store_true", help="no progress display")
-    build_cmd.add_argument("--timings", action="store_true",
-                           help="print the seconds each phase took")
+    _add_build_parser(commands, common)
     init_cmd = commands.add_parser("init", help="create a new site in a new folder")
     init_cmd.add_argument("folder", type=Path, help="the folder to create (new or empty)")
     init_cmd.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    add_images_parser(commands, common)
-    serve_cmd = commands.add_parser(
+    _add_images_parser(commands, common)
+    _add_serve_parser(commands, common)
+    _add_publish_parser(commands, common)
+    return parser
+
+
+def _add_build_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                      common: argparse.ArgumentParser) -> None:
+    command = commands.add_parser("build", parents=[common], help="build the site")
+    command.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
+    command.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
+    command.add_argument("--base-url", metavar="URL",
+                         help="the address the site is published at (overrides [site] "
+                         "base_url)")
+    command.add_argument("--no-search", action="store_true",
+                         help="skip the search page and its index (Pagefind)")
+    command.add_argument("--skip-invalid", action="store_true",
+                         help="build the valid seeds and report the invalid ones as warnings")
+    command.add_argument("--clean", action="store_true",
+                         help="ignore the build cache: parse and render everything")
+    command.add_argument("--jobs", type=_positive, metavar="N",
+                         help="worker processes (default: one per core)")
+    command.add_argument("--quiet", action="store_true", help="no progress display")
+    command.add_argument("--timings", action="store_true",
+                         help="print the seconds each phase took")
+
+
+def _add_serve_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                      common: argparse.ArgumentParser) -> None:
+    command = commands.add_parser(
         "serve", parents=[common],
         help="build, serve the site locally and rebuild it when a file changes")
-    serve_cmd.add_argument("--host", default="127.0.0.1",
-                           help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve_cmd.add_argument("--port", type=_port, default=8000,
-                           help="port to listen on; 0 picks a free one (default: 8000)")
-    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
-    serve_cmd.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
-    serve_cmd.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
-    serve_cmd.add_argument("--jobs", type=_positive, metavar="N",
-                           help="worker processes (default: one per core)")
-    serve_cmd.add_argument("--no-search", action="store_true",
-                           help="skip the search index (faster rebuilds of large sites)")
-    publish_cmd = commands.add_parser(
+    command.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, this machine only)")
+    command.add_argument("--port", type=_port, default=8000,
+                         help="port to listen on; 0 picks a free one (default: 8000)")
+    command.add_argument("--open", action="store_true", help="open the site in a browser")
+    command.add_argument("--seeds", type=Path, help="seeds folder (overrides [build] seeds_dir)")
+    command.add_argument("--out", type=Path, help="output folder (overrides [build] output_dir)")
+    command.add_argument("--jobs", type=_positive, metavar="N",
+                         help="worker processes (default: one per core)")
+    command.add_argument("--no-search", action="store_true",
+                         help="skip the search index (faster rebuilds of large sites)")
+
+
+def _add_publish_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                        common: argparse.ArgumentParser) -> None:
+    command = commands.add_parser(
         "publish", parents=[common],
         help="build, then commit the site to the gh-pages branch and push it")
-    publish_cmd.add_argument("--remote",
-                             help="git remote to push to (default: [publish] remote, origin)")
-    publish_cmd.add_argument("--branch",
-                             help="branch to publish to (default: [publish] branch, gh-pages)")
-    publish_cmd.add_argument("--cname", help="custom domain for CNAME (default: [publish] cname)")
-    publish_cmd.add_argument("--message", help="first line of the commit message")
-    publish_cmd.add_argument("--no-push", action="store_true", help="commit locally only")
-    publish_cmd.add_argument("--force", action="store_true",
-                             help="replace the remote branch even if it has other commits")
-    publish_cmd.add_argument("--jobs", type=_positive, metavar="N",
-                             help="worker processes (default: one per core)")
-    return parser
+    command.add_argument("--remote",
+                         help="git remote to push to (default: [publish] remote, origin)")
+    command.add_argument("--branch",
+                         help="branch to publish to (default: [publish] branch, gh-pages)")
+    command.add_argument("--cname", help="custom domain for CNAME (default: [publish] cname)")
+    command.add_argument("--message", help="first line of the commit message")
+    command.add_argument("--no-push", action="store_true", help="commit locally only")
+    command.add_argument("--force", action="store_true",
+                         help="replace the remote branch even if it has other commits")
+    command.add_argument("--jobs", type=_positive, metavar="N",
+                         help="worker processes (default: one per core)")
+
+
+def _add_images_parser(commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+                      common: argparse.ArgumentParser) -> None:
+    images = commands.add_parser("images", help="fetch, inspect or prune the image cache")
+    actions = images.add_subparsers(dest="images_command", required=True)
+    fetch = actions.add_parser(
+        "fetch", parents=[common],
+        help="download the images seeds mark isCached into [images] cache_dir")
+    fetch.add_argument("--all", action="store_true",
+                       help="every image, related coverage's included, not only isCached ones")
+    fetch.add_argument("--jobs", type=_positive, default=8, metavar="N",
+                       help="images fetched at once (default: 8; at most 4 per host)")
+    fetch.add_argument("--retry-failed", action="store_true",
+                       help="retry every failed image, not only network errors and 5xx")
+    fetch.add_argument("--allow-host", action="append", default=[], metavar="ADDRESS:PORT",
+                       help="admit this one private address and port (tests, local mirrors)")
+    fetch.add_argument("--deadline", type=float, default=60.0, metavar="SECONDS",
+                       help="most time for one image, redirects and retries included "
+                            "(default: 60)")
+    fetch.add_argument("--max-bytes", type=_positive, default=15_000_000, metavar="N",
+                       help="largest image body, after decompression (default: 15000000)")
+    fetch.add_argument("--quiet", action="store_true", help="no progress display")
+    status = actions.add_parser("status", parents=[common],
+                                help="count cached, missing and failed images")
+    status.add_argument("--all", action="store_true", help="count every image, as fetch --all")
+    actions.add_parser("prune", parents=[common],
+                       help="remove rows and files that no seed references")
 
 
 def _port(text: str) -> int:
@@ -154,20 +197,10 @@ def _init(folder: Path) -> int:
 
 
 def _build(config: SiteConfig, args: argparse.Namespace) -> int:
-    show = ProgressLine() if sys.stderr.isatty() and not args.quiet else None
-    try:
+    with progress_line(args.quiet) as show:
         result = build(config, skip_invalid=args.skip_invalid, clean=args.clean, jobs=args.jobs,
                        progress=show, search=not args.no_search)
-    finally:
-        if show is not None:
-            show.clear()
-    if result.notice:
-        print(f"newsgen: {result.notice}", file=sys.stderr)
-    print_problems(result.warnings)
-    if args.timings:
-        print("  ".join(f"{phase} {seconds:.2f} s" for phase, seconds in result.phases.items()),
-              file=sys.stderr)
-    print(summary_line(result))
+    print_build(result, timings=args.timings)
     return EXIT_OK
 
 

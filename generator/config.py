@@ -15,7 +15,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.errors import BuildFailed, SourceError
+from generator.errors import TOML_NOUNS, BuildFailed, SourceError, show
 
 MissingImagePolicy = Literal["placeholder", "remote"]
 CanonicalPolicy = Literal["self", "original"]
@@ -118,7 +118,7 @@ class SiteConfig:
         if split.scheme not in ("http", "https") or not split.netloc or split.query \
                 or split.fragment:
             raise BuildFailed([SourceError(self.path, 0, 0, f"--base-url: expected an http(s) "
-                                           f"URL without query or fragment, got {_show(base_url)}",
+                                           f"URL without query or fragment, got {show(base_url)}",
                                            kind="config")])
         return replace(self, site=replace(self.site, base_url=base_url))
 
@@ -156,7 +156,8 @@ _RANGES = {"page_size": (1, 1000), "related_count": (0, 50), "markdown_seconds":
            "entries": (1, 1000)}
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
                      r"[A-Za-z]{2,63}$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+"""A BCP 47 language tag as the site and its seeds may give it (`en`, `zh-Hans`, `pt-BR`)."""
 
 
 def load_config(path: Path) -> SiteConfig:
@@ -218,18 +219,18 @@ def _check_value(key: str, raw: object, default: object, base: Path) -> tuple[ob
     if isinstance(default, bool):
         if isinstance(raw, bool):
             return raw, ""
-        return None, f"{key}: expected true or false, got {_show(raw)}"
+        return None, f"{key}: expected true or false, got {show(raw, TOML_NOUNS)}"
     if isinstance(default, (int, float)):
         wanted = "an integer" if isinstance(default, int) else "a number"
         allowed = int if isinstance(default, int) else (int, float)
         if isinstance(raw, bool) or not isinstance(raw, allowed):
-            return None, f"{key}: expected {wanted}, got {_show(raw)}"
+            return None, f"{key}: expected {wanted}, got {show(raw, TOML_NOUNS)}"
         low, high = _RANGES.get(key.split(".")[1], (0, 10**9))
         if not low <= raw <= high:
             return None, f"{key}: expected {wanted} from {low:,} to {high:,}, got {raw}"
         return raw, ""
     if not isinstance(raw, str):
-        return None, f"{key}: expected a string, got {_show(raw)}"
+        return None, f"{key}: expected a string, got {show(raw, TOML_NOUNS)}"
     if isinstance(default, Path):
         if not raw.strip():
             return None, f"{key}: expected a folder path, got an empty string"
@@ -259,27 +260,27 @@ def _check_semantics(config: SiteConfig, path: Path, lines: _KeyLines) -> list[S
 
     url = urlsplit(config.site.base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        fail("site", "base_url", f"expected an http(s) URL, got {_show(config.site.base_url)}",
+        fail("site", "base_url", f"expected an http(s) URL, got {show(config.site.base_url)}",
              'for example base_url = "https://user.github.io/repo/"')
     elif url.query or url.fragment:
         fail("site", "base_url", "must not have a query or fragment")
     try:
         ZoneInfo(config.site.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        fail("site", "timezone", f"unknown time zone {_show(config.site.timezone)}",
+        fail("site", "timezone", f"unknown time zone {show(config.site.timezone)}",
              'use an IANA name such as "UTC" or "Europe/Berlin"')
-    if not _LANGUAGE.match(config.site.language):
+    if not LANGUAGE_TAG.match(config.site.language):
         fail("site", "language", f"expected a language tag such as \"en\" or \"pt-BR\", "
-             f"got {_show(config.site.language)}")
+             f"got {show(config.site.language)}")
     if config.images.missing not in ("placeholder", "remote"):
         fail("images", "missing", f"expected \"placeholder\" or \"remote\", "
-             f"got {_show(config.images.missing)}")
+             f"got {show(config.images.missing)}")
     if config.seo.canonical not in ("self", "original"):
         fail("seo", "canonical", f"expected \"self\" or \"original\", "
-             f"got {_show(config.seo.canonical)}")
+             f"got {show(config.seo.canonical)}")
     if config.publish.cname and not is_domain(config.publish.cname):
         fail("publish", "cname", f"expected a domain name such as \"news.example.org\", "
-             f"got {_show(config.publish.cname)}")
+             f"got {show(config.publish.cname)}")
     for key in ("templates_dir", "static_dir"):
         folder = getattr(config.build, key)
         if f"build.{key}" in config.explicit and not folder.is_dir():
@@ -362,13 +363,3 @@ def _toml_error(path: Path, text: str, raw: str) -> SourceError:
     elif message == "Invalid value":
         hint = 'text values need quotes, for example language = "en"'
     return _error(path, line, column, f"invalid TOML: {message}", hint)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return "a table" if isinstance(value, dict) else "an array"
-    return str(value)

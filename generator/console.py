@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
 from generator.build.pipeline import BuildResult
 from generator.errors import SourceError, report_order
@@ -30,6 +33,29 @@ class ProgressLine:
         if self.shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+
+
+@contextmanager
+def progress_line(quiet: bool) -> Iterator[ProgressLine | None]:
+    """A progress line while the block runs, on a terminal and unless `quiet`; then cleared."""
+    show = ProgressLine() if sys.stderr.isatty() and not quiet else None
+    try:
+        yield show
+    finally:
+        if show is not None:
+            show.clear()
+
+
+def print_build(result: BuildResult, out: TextIO | None = None, timings: bool = False) -> None:
+    """After a build: the cache notice, the warnings and (with `timings`) the seconds of each
+    phase on stderr, then the summary line on `out` (default: stdout)."""
+    if result.notice:
+        print(f"newsgen: {result.notice}", file=sys.stderr)
+    print_problems(result.warnings)
+    if timings:
+        print("  ".join(f"{phase} {seconds:.2f} s" for phase, seconds in result.phases.items()),
+              file=sys.stderr)
+    print(summary_line(result), file=out or sys.stdout)
 
 
 def summary_line(result: BuildResult) -> str:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 Kind = Literal["seed", "config", "template", "image", "output"]
+YAML_NOUNS = ("a list", "a mapping")
+TOML_NOUNS = ("an array", "a table")
+"""What a message calls a list and a mapping, in the words of the file's own format."""
+MAX_INTEGER = 1_000_000_000
+"""The largest whole number a seed field takes, and a message quotes."""
+_SHOWN_CHARS = 40
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, order=True)
@@ -63,3 +72,29 @@ def report_order(problem: SourceError) -> tuple[str, int, int, bool, str]:
     return (str(problem.path), problem.line, problem.column, problem.severity == "error",
             problem.message)
 
+
+def show(value: object, nouns: tuple[str, str] = YAML_NOUNS) -> str:
+    """A value as a message quotes it: `"wide"`, `a list`, `null`; long text is cut and
+    control characters are escaped, so a message never carries them to the terminal."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS - 3] + "..."
+        shown = _UNPRINTABLE.sub(_escape, shown)
+        return '"' + shown.replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return nouns[0]
+    if isinstance(value, dict):
+        return nouns[1]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, int) and abs(value) > MAX_INTEGER:
+        return "a number with more than ten digits"
+    return str(value)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -22,7 +22,7 @@ from typing import TextIO
 from generator import __version__
 from generator.build.pipeline import BuildResult, build
 from generator.config import PublishSection, SiteConfig, is_domain
-from generator.console import print_problems, summary_line
+from generator.console import print_build
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,7 @@ def publish(config: SiteConfig, options: PublishOptions, out: TextIO | None = No
     _check_target(git, target, options.push)
     config = config.with_dirs(None, None)
     result = build(config, jobs=options.jobs)
-    if result.notice:
-        print(f"newsgen: {result.notice}", file=sys.stderr)
-    print_problems(result.warnings)
-    print(summary_line(result), file=out)
+    print_build(result, out)
     tip, committed, pushed = _commit_and_push(git, target, config.build.output_dir, options, out)
     return PublishResult(result, target.branch, tip, committed, pushed)
 

@@ -10,6 +10,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
@@ -44,6 +45,22 @@ def _cut_on_word(slug: str, max_chars: int) -> str:
 def id_suffix(seed_id: str) -> str:
     """A short stable suffix from a seed id, to tell apart two pages that want one path."""
     return hashlib.sha256(seed_id.encode()).hexdigest()[:8]
+
+
+def unique_slug(slug: str, identity: str, is_taken: Callable[[str], bool]) -> str:
+    """`slug`, or `slug-<hash of identity>` when that is taken, re-hashed until it is free:
+    a name can itself end like another's suffix."""
+    candidate, attempt = slug, 0
+    while is_taken(candidate):
+        candidate = f"{slug}-{id_suffix(identity + '#' * attempt)}"
+        attempt += 1
+    return candidate
+
+
+def collision_key(path: str) -> str:
+    """Paths with equal keys are one file on macOS or Windows (case and Unicode
+    normalisation are ignored there), so a site never holds two of them."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def article_path(published_local: datetime, slug: str) -> str:

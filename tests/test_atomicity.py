@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.corpus import write_corpus
-from tests.conftest import ROOT, read_tree, seed_text
+from tests.helpers import ROOT, read_tree, seed_text
 
 KILLS = 24
 

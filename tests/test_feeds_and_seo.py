@@ -27,7 +27,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from benchmarks.corpus import write_corpus
-from tests.conftest import SITE_TOML, run_build, seed_text
+from tests.helpers import run_build, seed_text, write_site
 
 BASE = "https://example.org/news/"
 BASE_PATH = "/news/"
@@ -286,10 +286,8 @@ def small_site(make_site: Callable[..., Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("big") / "site"
-    (site / "seeds").mkdir(parents=True)
-    (site / "site.toml").write_text(SITE_TOML.format(include_unpublished="true", page_size=20)
-                                    + "\n" + REMOTE_IMAGES)
+    site = write_site(tmp_path_factory.mktemp("big") / "site")
+    with_section(site, REMOTE_IMAGES)
     write_corpus(site / "seeds", 1000)
     build(site, "--jobs", "2")
     return site
@@ -518,10 +516,12 @@ def test_feeds_hold_at_most_the_configured_number_of_entries(
 def test_feed_ids_stay_the_same_when_another_seed_changes(small_site: Path) -> None:
     def ids_by_url(out: Path) -> dict[str, str]:
         pairs = {}
-        for atom in sorted(out.rglob("feed.xml")):
+        atoms, jsons = sorted(out.rglob("feed.xml")), sorted(out.rglob("feed.json"))
+        assert atoms and len(jsons) == len(atoms), (atoms, jsons)
+        for atom in atoms:
             for entry in feedparser.parse(atom.read_bytes()).entries:
                 pairs[entry.link] = entry.id
-        for feed in sorted(out.rglob("feed.json")):
+        for feed in jsons:
             for item in json.loads(feed.read_bytes())["items"]:
                 assert pairs[item["url"]] == item["id"]
         return pairs
@@ -556,6 +556,7 @@ def test_generated_site_feeds_are_byte_identical_across_clean_builds(
         big_site: Path, big: Output, tmp_path: Path) -> None:
     again = build(big_site, "--clean", "--jobs", "2", "--out", str(tmp_path / "again"))
     first, second = machine_files(big.out), machine_files(again)
+    assert "feed.xml" in first and "sitemap.xml" in first
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
 
@@ -802,7 +803,7 @@ def check_structured_data(output: Output) -> None:
         assert data[0]["url"] == url and data[0]["name"], url
 
 
-def test_structured_data_of_the_seed_site(small_site: Path) -> None:
+def test_structured_data_of_the_seed_site_matches_its_pages(small_site: Path) -> None:
     output = Output(build(small_site))
     check_structured_data(output)
     news = {output.articles[url].title: check_article_jsonld(output, page)
@@ -819,7 +820,7 @@ def test_structured_data_of_the_seed_site(small_site: Path) -> None:
     assert (real["image"]["width"], real["image"]["height"]) == (1024, 683)
 
 
-def test_structured_data_of_the_generated_site(big: Output) -> None:
+def test_structured_data_of_the_generated_site_matches_its_pages(big: Output) -> None:
     check_structured_data(big)
 
 
@@ -854,7 +855,9 @@ def test_structured_data_stays_inert_and_exact_with_hostile_titles(
         assert news["description"] == article.excerpt == f"Excerpt {n}: {title}"
         assert page.one_meta("description") == article.excerpt
         assert page.one_meta("og:title") == title
-    for feed in sorted(output.out.rglob("feed.json")):
+    json_feeds = sorted(output.out.rglob("feed.json"))
+    assert json_feeds, "no JSON feed was written"
+    for feed in json_feeds:
         titles = {item["title"] for item in json.loads(feed.read_bytes())["items"]}
         assert titles <= set(HOSTILE)
     atom = feedparser.parse((output.out / "feed.xml").read_bytes())
@@ -939,7 +942,8 @@ def check_pagination(output: Output) -> int:
     return chains
 
 
-def test_head_meta_of_the_seed_site_with_small_pages(make_site: Callable[..., Path]) -> None:
+def test_every_page_of_the_seed_site_with_small_pages_has_the_right_head_meta(
+        make_site: Callable[..., Path]) -> None:
     site = make_site(dict(SMALL_SEEDS), real_seed=True, page_size=2)
     output = Output(build(site))
     check_head(output)
@@ -951,8 +955,18 @@ def test_head_meta_of_the_seed_site_with_small_pages(make_site: Callable[..., Pa
         "/news/topics/science/feed.xml", "/news/topics/science/feed.json"}
 
 
-def test_head_meta_of_the_generated_site(big: Output) -> None:
+def test_every_page_of_the_generated_site_has_the_right_head_meta(big: Output) -> None:
     check_head(big)
+
+
+def test_a_site_without_a_description_still_describes_every_page(
+        make_site: Callable[..., Path]) -> None:
+    site = make_site({"a.txt": seed_text(extra="")})
+    config = site / "site.toml"
+    config.write_text(config.read_text().replace('description = "A test site."\n', ""))
+    assert run_build(site, "--no-search") == 0
+    home = (site / "public" / "index.html").read_text()
+    assert '<meta name="description" content="The latest news from Test News.">' in home
 
 
 def test_canonical_is_the_original_url_when_configured(make_site: Callable[..., Path]) -> None:
@@ -1049,7 +1063,8 @@ def test_archives_exist_for_every_date_with_articles_and_nowhere_else(
     check_head(output)
 
 
-def test_archives_of_the_generated_site(big: Output) -> None:
+def test_archives_of_the_generated_site_list_each_periods_articles_newest_first(
+        big: Output) -> None:
     listed = check_archives(big)
     assert any(len(period) == 1 for period in listed)
     assert max(len(urls) for urls in listed.values()) > 20  # some archive is paginated

@@ -15,8 +15,7 @@ import yaml
 
 from generator import __version__
 from generator.cli import main
-from tests.conftest import ROOT
-from tests.test_invariants import broken_internal_references
+from tests.helpers import ROOT, broken_internal_references, run_build
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 SKELETON_WORKFLOW = ROOT / "generator" / "skeleton" / "github-pages.yml"
@@ -73,7 +72,7 @@ def test_init_writes_a_site_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
                  ".github/workflows/pages.yml", "requirements.txt"):
         assert (site / name).is_file(), name
     assert f"newsgen[search]=={__version__}" in (site / "requirements.txt").read_text()
-    assert main(["build", "--config", str(site / "site.toml")]) == 0
+    assert run_build(site) == 0
     assert (site / "public" / "index.html").is_file()
     assert broken_internal_references(site / "public", "/") == []
 
@@ -82,6 +81,7 @@ def test_init_documents_every_config_key(tmp_path: Path) -> None:
     from generator.config import _SECTIONS
     assert main(["init", str(tmp_path / "site")]) == 0
     text = (tmp_path / "site" / "site.toml").read_text()
+    assert _SECTIONS, "no config section to look for"
     for section, kind in _SECTIONS.items():
         assert f"[{section}]" in text
         for key in kind.__dataclass_fields__:
@@ -100,13 +100,11 @@ def test_base_url_on_the_command_line_wins_and_is_not_skipped_by_the_cache(
         tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert main(["init", str(site)]) == 0
-    config = str(site / "site.toml")
-    assert main(["build", "--config", config]) == 0
-    assert main(["build", "--config", config, "--base-url",
-                 "https://user.github.io/repo/"]) == 0
+    assert run_build(site) == 0
+    assert run_build(site, "--base-url", "https://user.github.io/repo/") == 0
     assert 'href="/repo/feed.xml"' in (site / "public" / "index.html").read_text()
     assert broken_internal_references(site / "public", "/repo/") == []
-    assert main(["build", "--config", config, "--base-url", "ftp://x/"]) == 1
+    assert run_build(site, "--base-url", "ftp://x/") == 1
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from generator.build.pipeline import BuildResult, build
 from generator.cli import main
 from generator.config import SiteConfig
 from generator.publish import PublishError, site_files
-from tests.conftest import seed_text
+from tests.helpers import every_file, seed_text
 
 CNAME = "news.example.org"
 
@@ -29,12 +29,6 @@ def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Test Publisher")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "publisher@example.org")
-
-
-def every_file(root: Path) -> dict[str, bytes]:
-    """Every file of the output, the search index included: all of it is published."""
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def git(folder: Path, *args: str) -> str:
@@ -76,15 +70,36 @@ def change_seed(site: Path, title: str) -> None:
     (site / "seeds" / "a.txt").write_text(seed_text(title), encoding="utf-8")
 
 
+def assert_nothing_published(site: Path, remote: Path) -> None:
+    """No gh-pages branch in the checkout, and no ref at all in the remote."""
+    assert ref(site) is None
+    assert git(remote, "for-each-ref") == ""
+
+
+def publish_from_another_clone(remote: Path, clone: Path, message: str,
+                               files: dict[str, str] | None = None) -> str | None:
+    """Another machine's publish: clone `remote`'s gh-pages into `clone`, commit `files`
+    (or nothing) with `message`, push; the remote's new gh-pages tip."""
+    git(clone.parent, "clone", "-q", "--branch", "gh-pages", remote.as_uri(), str(clone))
+    for name, text in (files or {}).items():
+        (clone / name).write_text(text)
+        git(clone, "add", name)
+    git(clone, "commit", "-q", "--allow-empty", "-m", message)
+    git(clone, "push", "-q", "origin", "gh-pages")
+    return ref(remote)
+
+
 def test_the_first_publish_commits_the_output_with_nojekyll_and_cname(
         source: tuple[Path, Path]) -> None:
     site, remote = source
     assert publish(site) == 0
+    output = every_file(site / "public")
+    assert "index.html" in output
     names = git(site, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
-    assert sorted(names) == sorted([*every_file(site / "public"), ".nojekyll", "CNAME"])
+    assert sorted(names) == sorted([*output, ".nojekyll", "CNAME"])
     assert git(site, "show", "gh-pages:CNAME") == CNAME
     assert git(site, "show", "gh-pages:.nojekyll") == ""
-    for name, data in every_file(site / "public").items():
+    for name, data in output.items():
         assert blob(site, f"gh-pages:{name}") == data, name
     assert git(site, "rev-list", "--count", "gh-pages") == "1"
     assert ref(remote) == ref(site)
@@ -154,8 +169,7 @@ def test_a_failed_build_publishes_nothing(source: tuple[Path, Path],
     (site / "seeds" / "broken.txt").write_text("---\ntitle: [unclosed\n---\n")
     assert publish(site) == 1
     assert "Build failed: 1 error; nothing was written." in capsys.readouterr().err
-    assert ref(site) is None
-    assert git(remote, "for-each-ref") == ""
+    assert_nothing_published(site, remote)
 
 
 def test_a_push_to_a_diverged_remote_is_refused_and_force_replaces_it(
@@ -164,13 +178,8 @@ def test_a_push_to_a_diverged_remote_is_refused_and_force_replaces_it(
     publish(site)
     change_seed(site, "Published here but not pushed")
     publish(site, "--no-push")
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", "--branch", "gh-pages", remote.as_uri(), str(other))
-    (other / "extra.html").write_text("from another machine")
-    git(other, "add", "extra.html")
-    git(other, "commit", "-q", "-m", "Another machine")
-    git(other, "push", "-q", "origin", "gh-pages")
-    theirs = ref(remote)
+    theirs = publish_from_another_clone(remote, tmp_path / "other", "Another machine",
+                                        {"extra.html": "from another machine"})
     change_seed(site, "Published again")
     capsys.readouterr()
 
@@ -191,11 +200,7 @@ def test_a_remote_that_moved_ahead_is_built_upon(source: tuple[Path, Path],
                                                  tmp_path: Path) -> None:
     site, remote = source
     publish(site)
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", "--branch", "gh-pages", remote.as_uri(), str(other))
-    git(other, "commit", "-q", "--allow-empty", "-m", "Published from CI")
-    git(other, "push", "-q", "origin", "gh-pages")
-    theirs = ref(remote)
+    theirs = publish_from_another_clone(remote, tmp_path / "other", "Published from CI")
     change_seed(site, "A later headline")
     assert publish(site) == 0
     assert git(site, "rev-list", "--parents", "-n", "1", "gh-pages").split()[1:] == [theirs]
@@ -206,11 +211,7 @@ def test_an_unchanged_site_catches_up_with_a_remote_that_moved_ahead(
         source: tuple[Path, Path], tmp_path: Path) -> None:
     site, remote = source
     publish(site)
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", "--branch", "gh-pages", remote.as_uri(), str(other))
-    git(other, "commit", "-q", "--allow-empty", "-m", "Published from CI")
-    git(other, "push", "-q", "origin", "gh-pages")
-    theirs = ref(remote)
+    theirs = publish_from_another_clone(remote, tmp_path / "other", "Published from CI")
     assert publish(site) == 0
     assert ref(site) == ref(remote) == theirs
 
@@ -343,8 +344,7 @@ def test_a_symlink_in_the_built_output_publishes_nothing(
     monkeypatch.setattr(generator.publish, "build", build_with_a_link)
     assert publish(site) == 1
     assert "passwd.html is a symlink" in capsys.readouterr().err
-    assert ref(site) is None
-    assert git(remote, "for-each-ref") == ""
+    assert_nothing_published(site, remote)
 
 
 def test_a_cname_in_static_must_name_the_same_domain(
@@ -372,5 +372,4 @@ def test_a_commit_git_cannot_make_stops_the_publish(
     err = capsys.readouterr().err
     assert err.startswith("newsgen: git commit-tree failed (exit 128): ")
     assert err.endswith("; nothing was pushed\n")
-    assert ref(site) is None
-    assert git(remote, "for-each-ref") == ""
+    assert_nothing_published(site, remote)

@@ -9,7 +9,6 @@ version and checksum all match; anything else means a full build with a one-line
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from generator import __version__
 from generator.content.loader import SeedResult
 from generator.errors import SourceError
+from generator.files import write_atomically
 
 CACHE_NAME = "build-state.pickle"
 SUMMARY_NAME = "last-build.pickle"
@@ -115,9 +115,7 @@ def save_state(cache_dir: Path, state: BuildState, last: LastBuild) -> None:
 def _save(path: Path, value: BuildState | LastBuild) -> None:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     header = _MAGIC + f"{CODE_VERSION}\n{hashlib.sha256(payload).hexdigest()}".encode()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_bytes(header + b"\n\n" + payload)
-    os.replace(temporary, path)
+    write_atomically(path, lambda file: file.write(header + b"\n\n" + payload))
 
 
 def forget_state(cache_dir: Path) -> None:

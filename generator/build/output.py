@@ -12,8 +12,9 @@ import os
 import shutil
 import sys
 import threading
-import unicodedata
 from pathlib import Path, PurePosixPath
+
+from generator.urls import collision_key
 
 
 class OutputError(Exception):
@@ -49,13 +50,13 @@ class StagedOutput:
         shutil.copy2(source, target)
 
     def has(self, relative: PurePosixPath) -> bool:
-        return _collision_key(relative) in self._claimed
+        return collision_key(str(relative)) in self._claimed
 
     def claim(self, relative: PurePosixPath) -> Path:
         """The staging path for `relative`; a second claim on one path is refused."""
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise OutputError(f"unsafe output path {str(relative)!r}")
-        key = _collision_key(relative)
+        key = collision_key(str(relative))
         if key in self._claimed:
             raise OutputError(
                 f"{relative} would overwrite {self._claimed[key]} (paths differ only by case "
@@ -184,6 +185,3 @@ def _replaceable(output_dir: Path) -> bool:
     return (not any(output_dir.iterdir())
             or ((output_dir / "index.html").is_file() and (output_dir / "404.html").is_file()))
 
-
-def _collision_key(relative: PurePosixPath) -> str:
-    return unicodedata.normalize("NFC", str(relative)).casefold()

@@ -43,6 +43,7 @@ from generator.images.manifest import JOURNAL_NAME, MANIFEST_NAME
 from generator.images.references import ImageCache, read_image_cache
 from generator.render.renderer import Renderer, check_templates, make_environment, template_dirs
 from generator.render.theme import SHIPPED_STATIC
+from generator.render.views import Views
 from generator.site.index import Site, index_site
 from generator.site.plan import plan_pages
 from generator.urls import output_file
@@ -79,6 +80,27 @@ class _Laps:
         self.last = now
 
 
+@dataclass(frozen=True)
+class _Run:
+    """How this build runs: its worker processes, its progress report and its phase clock."""
+
+    jobs: int
+    report: Progress
+    lap: _Laps
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What staging the site produced, before the swap is finished."""
+
+    staged: StagedOutput
+    digests: dict[str, str]
+    """Each page file (relative posix path) → the digest it was rendered from."""
+    pages: Counter[str]
+    rendered: int
+    unchanged: int
+
+
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
           search: bool = True) -> BuildResult:
@@ -88,9 +110,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     Pagefind installed) the output gets a search page and its index.
     """
     started = time.perf_counter()
-    lap = _Laps()
-    report = progress or (lambda phase, done, total: None)
-    jobs = jobs or default_jobs()
+    run = _Run(jobs or default_jobs(), progress or (lambda phase, done, total: None), _Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
@@ -105,44 +125,53 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
             (output_dir / "index.html").is_file():
         return _nothing_changed(last, started)
     state, notice = (BuildState(), "") if clean else load_state(cache_dir)
-    lap("scan")
+    run.lap("scan")
 
-    results, seeds = load_in_workers(seed_paths, state.seeds, config, jobs, report)
+    results, seeds = load_in_workers(seed_paths, state.seeds, config, run.jobs, run.report)
     articles, more = combine_results(results)
-    lap("load")
+    run.lap("load")
     images, image_problems = read_image_cache(config.images.cache_dir)
-    problems += more + image_problems + check_templates(env)
     result = BuildResult(notice=notice)
     if search and binary is None:
         result.notice = "; ".join(filter(None, (notice, SEARCH_UNAVAILABLE)))
-    errors = [p for p in problems if p.severity == "error"]
-    if skip_invalid and all(p.kind == "seed" for p in errors):
-        result.skipped_seeds = len({p.path for p in errors})
-        problems = [p.as_warning() for p in problems]
-        errors = []
-    result.warnings = [p for p in problems if p.severity == "warning"]
-    if errors:
-        raise BuildFailed(errors, result.warnings)
+    result.warnings, result.skipped_seeds = _accept(
+        problems + more + image_problems + check_templates(env), skip_invalid)
 
-    site = index_site(articles, config, related_ranker(jobs, report))
-    lap("index")
+    site = index_site(articles, config, related_ranker(run.jobs, run.report))
+    run.lap("index")
     previous = state.pages if state.output == str(output_dir) and not clean else {}
     # From the swap on, the saved digests no longer describe the output: forget them first,
     # so a build killed before the new state is saved cannot trust the old one.
     forget_state(cache_dir)
     renderer = Renderer(site, images, env, search=binary is not None)
-    staged, digests = _write_site(site, images, renderer, previous, jobs, report, result, lap,
-                                  binary)
-    result.removed = len(previous.keys() - digests.keys())
-    lap("swap")
-    save_state(cache_dir, BuildState(seeds=seeds, pages=digests, output=str(output_dir)),
+    written = _write_site(site, images, renderer, previous, binary, run)
+    result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
+                                                       written.unchanged)
+    result.removed = len(previous.keys() - written.digests.keys())
+    run.lap("swap")
+    save_state(cache_dir, BuildState(seeds=seeds, pages=written.digests, output=str(output_dir)),
                LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
                          counts=dict(result.pages)))
-    staged.finish()
-    lap("save cache")
-    result.phases = lap.phases
+    written.staged.finish()
+    run.lap("save cache")
+    result.phases = run.lap.phases
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _accept(problems: list[SourceError], skip_invalid: bool) -> tuple[list[SourceError], int]:
+    """The warnings to report and how many invalid seeds are skipped; raise BuildFailed when
+    an error remains (with `skip_invalid`, seed errors become warnings)."""
+    errors = [p for p in problems if p.severity == "error"]
+    skipped = 0
+    if skip_invalid and all(p.kind == "seed" for p in errors):
+        skipped = len({p.path for p in errors})
+        problems = [p.as_warning() for p in problems]
+        errors = []
+    warnings = [p for p in problems if p.severity == "warning"]
+    if errors:
+        raise BuildFailed(errors, warnings)
+    return warnings, skipped
 
 
 def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
@@ -173,10 +202,9 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
 
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: dict[str, str],
-                jobs: int, report: Progress, result: BuildResult, lap: _Laps,
-                search_binary: Path | None) -> tuple[StagedOutput, dict[str, str]]:
+                search_binary: Path | None, run: _Run) -> _Written:
     """Stage every page (rendered, or linked when unchanged), images and static files, then
-    swap; the staging (to finish) and the digest of each page file."""
+    swap; the staging is left to finish."""
     output_dir = site.config.build.output_dir
     try:
         staged = StagedOutput(output_dir)
@@ -187,23 +215,20 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
         pages = plan_pages(site, search=search_binary is not None)
         targets = [staged.claim(output_file(page.path)) for page in pages]
         outcome = render_in_workers(renderer, pages, targets, previous, old, staged.root,
-                                    jobs, report)
+                                    run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
-        for page in pages:
-            result.pages[page.kind] += 1
-        result.rendered, result.unchanged = outcome.rendered, outcome.unchanged
-        lap("render")
-        _copy_images(site, images, renderer, staged, old)
+        run.lap("render")
+        _copy_images(site, images, renderer.contexts.views, staged, old)
         _copy_static(site.config.build.static_dir, staged, old)
-        lap("images and static")
+        run.lap("images and static")
         if search_binary is not None:
             try:
                 index_search(search_binary, staged.root)
             except SearchFailed as exc:
                 raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]
                                   ) from None
-            lap("search index")
+            run.lap("search index")
         staged.commit()
     except OutputError as exc:
         staged.abort()
@@ -211,15 +236,16 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
     except BaseException:
         staged.abort()
         raise
-    return staged, outcome.digests
+    return _Written(staged, outcome.digests, Counter(page.kind for page in pages),
+                    outcome.rendered, outcome.unchanged)
 
 
-def _copy_images(site: Site, images: ImageCache, renderer: Renderer, staged: StagedOutput,
+def _copy_images(site: Site, images: ImageCache, views: Views, staged: StagedOutput,
                  old: Path | None) -> None:
     """Publish the cached files that some page references, and no others."""
     used: set[str] = set()
     for article in site.articles.values():
-        used |= renderer.views.local_images(article)
+        used |= views.local_images(article)
     for site_path in sorted(used):
         relative = output_file(site_path)
         staged.copy(relative, images.source_file(site_path), _previous(old, relative))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from generator.config import LimitsSection
 from generator.content.frontmatter import KeyPath, Positions
-from generator.errors import SourceError
+from generator.errors import MAX_INTEGER, SourceError, show
 from generator.urls import safe_external_url
 
 # Removed from text: characters XML forbids, and bidi overrides and isolates, which can make
@@ -22,8 +22,6 @@ from generator.urls import safe_external_url
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FIRST_YEAR, _LAST_YEAR = 1000, 9998
-MAX_INTEGER = 1_000_000_000
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
@@ -31,33 +29,6 @@ def clean_text(text: str) -> str:
     overrides removed."""
     text = _SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", _ILLEGAL.sub("", text))
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def show(value: object) -> str:
-    """A value as an error message quotes it: `"wide"`, `a list`, `null`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        # Controls are escaped so a message never carries them to the terminal.
-        shown = _UNPRINTABLE.sub(_escape, shown)
-        return '"' + shown.replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, int) and abs(value) > MAX_INTEGER:
-        return "a number with more than ten digits"
-    return str(value)
 
 
 def key_name(path: KeyPath) -> str:

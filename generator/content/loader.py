@@ -6,12 +6,11 @@ Reads seeds; never writes. A seed either becomes an Article or yields errors, ne
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.config import LimitsSection
+from generator.config import LANGUAGE_TAG, LimitsSection
 from generator.content.fields import FieldReader, clean_text
 from generator.content.frontmatter import FrontMatterError, parse_document
 from generator.content.markdown import MarkdownTooDeep, MarkdownTooSlow, render_markdown
@@ -26,7 +25,6 @@ KNOWN_FIELDS = frozenset({
     "cdnAmpWebUrl", "type", "quality", "heat", "published", "provider", "topics", "images",
     "related", "secured", "language",
 })
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 PROVIDER_FIELDS = frozenset({"name", "domain"})
 IMAGE_FIELDS = frozenset({"url", "width", "height", "isCached"})
 RELATED_FIELDS = frozenset({

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
+from typing import Any
+
+from generator.files import write_atomically
 
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = "manifest.journal"
@@ -32,12 +34,21 @@ def load_rows(cache_dir: Path) -> dict[str, Row]:
         except (ValueError, RecursionError, UnicodeDecodeError) as exc:
             raise ManifestError(f"{manifest}: not a readable image manifest ({exc}); move it "
                                 "away to start a new cache") from None
-        images = data.get("images") if isinstance(data, dict) else None
-        if not isinstance(images, dict) or data.get("version") != 1:
+        images = manifest_images(data)
+        if images is None:
             raise ManifestError(f'{manifest}: expected {{"version": 1, "images": {{...}}}}')
         rows = {str(url): row for url, row in images.items() if isinstance(row, dict)}
     replay_journal(cache_dir, rows)
     return rows
+
+
+def manifest_images(data: object) -> dict[str, Any] | None:
+    """The `images` table of a parsed manifest, or None when it is not
+    `{"version": 1, "images": {...}}`."""
+    if not isinstance(data, dict) or data.get("version") != 1:
+        return None
+    images = data.get("images")
+    return images if isinstance(images, dict) else None
 
 
 def replay_journal(cache_dir: Path, rows: dict[str, Row]) -> None:
@@ -71,14 +82,5 @@ def write_manifest(cache_dir: Path, rows: dict[str, Row]) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"version": 1, "images": dict(sorted(rows.items()))}, indent=2,
                       ensure_ascii=False, sort_keys=True) + "\n"
-    handle, temp = tempfile.mkstemp(dir=cache_dir, prefix=".manifest-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(text.encode("utf-8"))
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, cache_dir / MANIFEST_NAME)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(cache_dir / MANIFEST_NAME, lambda file: file.write(text.encode("utf-8")))
     (cache_dir / JOURNAL_NAME).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from generator.build.cache import load_state
 from generator.build.workers import default_jobs, load_in_workers
 from generator.config import SiteConfig
 from generator.content.loader import combine_results, find_seeds
+from generator.files import TEMP_PREFIX
 from generator.images.fetch import FetchFailed, FetchLimits, fetch
 from generator.images.manifest import (
     JOURNAL_NAME,
@@ -187,7 +188,7 @@ def _now() -> str:
 def _remove_leftovers(cache_dir: Path) -> None:
     """Temp files of a run that was killed while writing (never named by any row)."""
     if cache_dir.is_dir():
-        for leftover in [*cache_dir.glob("*/.tmp-*"), *cache_dir.glob(".manifest-*.tmp")]:
+        for leftover in [*cache_dir.glob(f"*/{TEMP_PREFIX}*"), *cache_dir.glob(f"{TEMP_PREFIX}*")]:
             leftover.unlink(missing_ok=True)
 
 

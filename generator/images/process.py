@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import os
 import resource
-import tempfile
 import warnings
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError, features
+
+from generator.files import write_atomically
 
 WIDTHS = (320, 640, 960, 1280)
 MAX_PIXELS = 50_000_000
@@ -110,16 +110,7 @@ def _save(image: Image.Image, target: Path, kind: str) -> None:
     """Write atomically: a temp file in the same folder, flushed to disk, then renamed.
     No metadata is carried over (no EXIF, no ICC text, no comments)."""
     options = _ENCODER_OPTIONS[kind]
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            image.save(file, kind, **options)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, lambda file: image.save(file, kind, **options))
 
 
 def _looks_like(data: bytes) -> str:

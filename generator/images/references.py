@@ -20,7 +20,7 @@ from typing import Literal
 
 from generator.config import MissingImagePolicy
 from generator.errors import SourceError
-from generator.images.manifest import MANIFEST_NAME, replay_journal
+from generator.images.manifest import MANIFEST_NAME, manifest_images, replay_journal
 from generator.model import Image
 
 PUBLISHED_UNDER = "/images/"
@@ -74,6 +74,10 @@ class ImageCache:
         height = max(1, round(cached.height * width / cached.width))
         return ImageRef("local", PUBLISHED_UNDER + str(file), width, height)
 
+    def first_thumbnail(self, images: tuple[Image, ...]) -> ImageRef | None:
+        """The thumbnail of the first of `images` that is cached, or None."""
+        return next((ref for ref in map(self.thumbnail, images) if ref is not None), None)
+
     def source_file(self, site_path: str) -> Path:
         """The cache file behind a `/images/...` site path."""
         return self.root / site_path.removeprefix(PUBLISHED_UNDER)
@@ -94,8 +98,8 @@ def read_image_cache(cache_dir: Path) -> tuple[ImageCache, list[SourceError]]:
                                                 f"image manifest cannot be read: {exc}")]
     except (OSError, UnicodeDecodeError) as exc:
         return ImageCache(cache_dir), [_problem(manifest, 1, 1, f"cannot read manifest: {exc}")]
-    images = data.get("images") if isinstance(data, dict) else None
-    if not isinstance(images, dict) or data.get("version") != 1:
+    images = manifest_images(data)
+    if images is None:
         return ImageCache(cache_dir), [_problem(
             manifest, 1, 1, 'image manifest must be {"version": 1, "images": {...}}')]
     replay_journal(cache_dir, images)

@@ -6,12 +6,10 @@ Templates never build a URL or format a date themselves; everything they need is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from generator.images.references import ImageCache, ImageRef
-from generator.model import Article, Citation, Image, RelatedItem, RelatedLink
-from generator.render.metadata import MONTHS
+from generator.model import Article, Image, RelatedItem, RelatedLink
+from generator.render.dates import TimeView, format_time
 from generator.site.index import Site
 from generator.urls import UrlScheme, provider_path, topic_path
 
@@ -43,13 +41,6 @@ class ProviderHeader:
     period: str
     feed_href: str
     """Its Atom feed; "" when it has no article of its own (only citations)."""
-
-
-@dataclass(frozen=True)
-class TimeView:
-    iso: str
-    text: str
-    date_text: str
 
 
 @dataclass(frozen=True)
@@ -100,13 +91,6 @@ class CitationCard:
     cited_by: Link
 
 
-def format_time(moment: datetime, zone: ZoneInfo) -> TimeView:
-    """The moment in the site's zone; month names are fixed so output never depends on locale."""
-    local = moment.astimezone(zone)
-    date_text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text)
-
-
 class Views:
     """Builds view records for one site; holds only what every view needs."""
 
@@ -130,10 +114,8 @@ class Views:
         return Link(name, self.href(provider_path(slug)))
 
     def topic_links(self, article: Article) -> tuple[Link, ...]:
-        links = []
-        for slug in dict.fromkeys(self.site.topic_slugs[name] for name in article.topics):
-            links.append(Link(self.site.topics[slug].name, self.href(topic_path(slug))))
-        return tuple(links)
+        return tuple(Link(topic.name, self.href(topic_path(topic.slug)))
+                     for topic in self.site.topics_of(article))
 
     def image(self, image: Image, alt: str, provider_name: str) -> ImageView:
         ref = self.images.resolve(image, self.site.config.images.missing)
@@ -184,7 +166,7 @@ class Views:
         )
 
     def thumbnail(self, item: RelatedItem) -> ImageView | None:
-        ref = next((ref for ref in map(self.images.thumbnail, item.images) if ref), None)
+        ref = self.images.first_thumbnail(item.images)
         if ref is None:
             return None
         return ImageView(ref, self.href(ref.src), "", "", item.provider.name)
@@ -197,14 +179,14 @@ class Views:
                 used.add(view.ref.src)
                 used.update(path for path, _ in view.ref.srcset)
         for item in article.related:
-            thumb = next((ref for ref in map(self.images.thumbnail, item.images) if ref), None)
+            thumb = self.images.first_thumbnail(item.images)
             if thumb is not None:
                 used.add(thumb.src)
         return used
 
-    def citation(self, citation: Citation) -> CitationCard:
-        item = citation.item
-        citing = self.site.articles[citation.article_id]
+    def citation(self, citing_id: str, item: RelatedItem) -> CitationCard:
+        """A provider's story as a listing shows it, with the article of ours that cites it."""
+        citing = self.site.articles[citing_id]
         return CitationCard(
             title=item.title,
             href=item.url,

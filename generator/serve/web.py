@@ -106,6 +106,12 @@ def fallback_page(title: str) -> bytes:
             f"</title></head><body><h1>{title}</h1></body></html>").encode()
 
 
+def refuse_foreign_host(host: str, state: PreviewState) -> None:
+    """Answer 403 to a request whose `Host` is not this machine (DNS rebinding)."""
+    if not allowed_host(host, state.host_names):
+        raise web.HTTPError(403, reason="Invalid Host header")
+
+
 class _LocalOnly(web.RequestHandler):
     """Refuses a request whose `Host` is not this machine (DNS rebinding)."""
 
@@ -115,8 +121,7 @@ class _LocalOnly(web.RequestHandler):
         self.state = state
 
     def prepare(self) -> None:
-        if not allowed_host(self.request.host, self.state.host_names):
-            raise web.HTTPError(403, reason="Invalid Host header")
+        refuse_foreign_host(self.request.host, self.state)
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -197,8 +202,7 @@ class ReloadSocket(LiveReloadHandler):  # type: ignore[misc]
         self.state = state
 
     def prepare(self) -> None:
-        if not allowed_host(self.request.host, self.state.host_names):
-            raise web.HTTPError(403, reason="Invalid Host header")
+        refuse_foreign_host(self.request.host, self.state)
 
     def check_origin(self, origin: str) -> bool:
         return same_origin(origin, self.request.host)

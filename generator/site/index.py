@@ -5,16 +5,16 @@ Pure: builds the Site from loaded articles and the config; no I/O.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
 from generator.site.related import Candidate, rank_related
-from generator.urls import article_path, id_suffix, slug_for
+from generator.urls import article_path, collision_key, id_suffix, slug_for, unique_slug
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,14 @@ class Site:
     coverage: dict[str, tuple[RelatedLink, ...]]
     """Article id → its `related` items, each linked to our page when we have the story."""
 
-    def local_time(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.config.zone)
+    def topics_of(self, article: Article) -> tuple[Topic, ...]:
+        """The article's topics in its own order, once each (`AI` and `ai` are one topic)."""
+        slugs = dict.fromkeys(self.topic_slugs[name] for name in article.topics)
+        return tuple(self.topics[slug] for slug in slugs)
+
+    def first_topic(self, article: Article) -> Topic | None:
+        """The topic the article names first: its section, in breadcrumbs and headings."""
+        return self.topics[self.topic_slugs[article.topics[0]]] if article.topics else None
 
 
 def newest_first_key(article: Article) -> tuple[float, str]:
@@ -86,29 +92,16 @@ def _article_paths(ordered: list[Article], config: SiteConfig) -> dict[str, str]
     taken: set[str] = set()
     for article in sorted(ordered, key=lambda a: (a.published_at.timestamp(), a.id)):
         when = article.published_at.astimezone(config.zone)
-        slug = slug_for(article.title, fallback=article.id)
+        slug = unique_slug(slug_for(article.title, fallback=article.id), article.id,
+                           partial(_path_taken, taken, when))
         path = article_path(when, slug)
-        attempt = 0
-        while _collision_key(path) in taken:  # a title may itself end like a suffix
-            path = article_path(when, f"{slug}-{id_suffix(article.id + '#' * attempt)}")
-            attempt += 1
-        taken.add(_collision_key(path))
+        taken.add(collision_key(path))
         paths[article.id] = path
     return paths
 
 
-def _unique(slug: str, identity: str, taken: set[str]) -> str:
-    """`slug`, or `slug-<hash of identity>` if taken, re-hashed until it is free: a name can
-    itself end like another's suffix."""
-    candidate, attempt = slug, 0
-    while candidate in taken:
-        candidate = f"{slug}-{id_suffix(identity + '#' * attempt)}"
-        attempt += 1
-    return candidate
-
-
-def _collision_key(path: str) -> str:
-    return unicodedata.normalize("NFC", path).casefold()
+def _path_taken(taken: set[str], when: datetime, slug: str) -> bool:
+    return collision_key(article_path(when, slug)) in taken
 
 
 def _index_topics(ordered: list[Article]) -> tuple[dict[str, str], dict[str, Topic]]:
@@ -120,11 +113,11 @@ def _index_topics(ordered: list[Article]) -> tuple[dict[str, str], dict[str, Top
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in reversed(ordered):  # oldest first, so a topic's address never moves
         for name in article.topics:
-            key = _collision_key(name)
+            key = collision_key(name)
             if key not in slug_of_key:
-                slug = _unique(slug_for(name, fallback="topic-" + id_suffix(name)), key,
-                               set(spellings))
-                slug_of_key[key] = slug
+                slug_of_key[key] = unique_slug(
+                    slug_for(name, fallback="topic-" + id_suffix(name)), key,
+                    spellings.__contains__)
             slug_of[name] = slug_of_key[key]
             spellings[slug_of[name]][name] += 1
     members: dict[str, list[str]] = defaultdict(list)
@@ -151,7 +144,8 @@ def _index_providers(ordered: list[Article]) -> tuple[dict[str, str], dict[str, 
     slug_of: dict[str, str] = {}
     taken: set[str] = set()
     for domain in sorted(names):
-        slug = _unique(slug_for(domain, fallback=_most_common(names[domain])), domain, taken)
+        slug = unique_slug(slug_for(domain, fallback=_most_common(names[domain])), domain,
+                           taken.__contains__)
         taken.add(slug)
         slug_of[domain] = slug
     providers = {}

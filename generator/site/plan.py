@@ -1,4 +1,5 @@
-"""Plan every output page: its path, template and the ids of what it shows. Pure.
+"""Plan every output page: its path, template, what it is about (a typed subject) and the
+entries it shows. Pure.
 
 Incremental builds, parallel rendering and the preview server all work from this plan.
 """
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Literal
 
-from generator.model import Citation
+from generator.model import Citation, RelatedItem
 from generator.site.index import Site
 from generator.urls import (
     NEWS_SITEMAP,
@@ -37,8 +38,52 @@ HTML_KINDS = ("article", "home", "topic", "topics", "provider", "providers", "ar
 NEWS_WINDOW = timedelta(days=2)
 NEWS_MAX = 1000
 """Google News sitemaps list the last two days' articles, at most 1,000 per file."""
-Entry = str | Citation
-"""A listing's entry: an article id, or a provider's story that one of our articles cites."""
+ListingKind = Literal["home", "topic", "provider"]
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """What an article page is about."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class ListingRef:
+    """A listing that has feeds: the home page's (no slug), a topic's or a provider's."""
+
+    kind: ListingKind
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class ArchivePeriod:
+    """A year, a month of it, or a day of that month: what a date archive lists."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        """`(2024,)`, `(2024, 3)` or `(2024, 3, 5)`."""
+        return tuple(part for part in (self.year, self.month, self.day) if part is not None)
+
+    def path(self, page: int = 1) -> str:
+        return archive_path(self.year, self.month, self.day, page=page)
+
+
+Subject = ArticleRef | ListingRef | ArchivePeriod | None
+"""What a page is about; None for the index pages, the 404 page, sitemaps and the like."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a listing or feed: an article of ours, or (with `cited`) a provider's
+    story that this article lists as related coverage."""
+
+    article_id: str
+    cited: RelatedItem | None = None
 
 
 @dataclass(frozen=True)
@@ -46,8 +91,7 @@ class Page:
     path: str
     kind: PageKind
     template: str
-    key: str = ""
-    """The article id, topic slug or provider slug the page is about."""
+    subject: Subject = None
     entries: tuple[Entry, ...] = ()
     number: int = 1
     count: int = 1
@@ -68,21 +112,22 @@ def plan_pages(site: Site, search: bool = False) -> list[Page]:
     """Every page of the site, in a stable order; with `search`, the search page too."""
     size = site.config.build.page_size
     pages: list[Page] = [
-        Page(site.article_paths[article_id], "article", "article.html", key=article_id)
+        Page(site.article_paths[article_id], "article", "article.html", ArticleRef(article_id))
         for article_id in site.newest_first
     ]
-    home = _paginate("home", "home.html", "", site.newest_first, size, home_path)
+    home = _paginate("home", "home.html", ListingRef("home"), _entries(site.newest_first),
+                     size, home_path)
     lead = lead_story(site)
     if lead:
         home[0] = replace(home[0], lead=lead, sections=front_sections(site, lead))
     pages += home
     for slug, topic in site.topics.items():
-        pages += _paginate("topic", "topic.html", slug, topic.article_ids, size,
-                           partial(topic_path, slug))
+        pages += _paginate("topic", "topic.html", ListingRef("topic", slug),
+                           _entries(topic.article_ids), size, partial(topic_path, slug))
     for slug, provider in site.providers.items():
         entries = _provider_entries(site, provider.article_ids, provider.citations)
-        pages += _paginate("provider", "provider.html", slug, entries, size,
-                           partial(provider_path, slug))
+        pages += _paginate("provider", "provider.html", ListingRef("provider", slug), entries,
+                           size, partial(provider_path, slug))
     pages += _archives(site, size)
     newest = _newest(site, site.newest_first)
     pages.append(Page(TOPICS_INDEX, "topics", "topics.html", lastmod=newest))
@@ -154,31 +199,27 @@ def _archives(site: Site, size: int) -> list[Page]:
         for stamp in stamps:
             periods.setdefault(stamp, []).append(article_id)
     pages: list[Page] = []
-    for period in sorted(periods, reverse=True):
-        key = "-".join(f"{part:02d}" for part in period)
-        pages += _paginate("archive", "archive.html", key, tuple(periods[period]), size,
-                           partial(_archive_page, period))
+    for stamp in sorted(periods, reverse=True):
+        period = ArchivePeriod(*stamp)
+        pages += _paginate("archive", "archive.html", period, _entries(periods[stamp]), size,
+                           period.path)
     return pages
-
-
-def _archive_page(period: tuple[int, ...], number: int) -> str:
-    return archive_path(*period, page=number)  # type: ignore[misc]
 
 
 def _feeds(site: Site) -> list[Page]:
     """Atom and JSON feeds of the newest articles: site-wide, per topic, per provider."""
     count = site.config.feeds.entries
-    listings = [("", home_path(), site.newest_first)]
-    listings += [(f"topic:{slug}", topic_path(slug), topic.article_ids)
+    listings = [(ListingRef("home"), home_path(), site.newest_first)]
+    listings += [(ListingRef("topic", slug), topic_path(slug), topic.article_ids)
                  for slug, topic in site.topics.items()]
-    listings += [(f"provider:{slug}", provider_path(slug), provider.article_ids)
+    listings += [(ListingRef("provider", slug), provider_path(slug), provider.article_ids)
                  for slug, provider in site.providers.items() if provider.article_ids]
     pages = []
-    for key, listing, ids in listings:
+    for ref, listing, ids in listings:
         atom, json = feed_paths(listing)
-        newest = ids[:count]
-        pages.append(Page(atom, "feed", "feeds/atom.xml", key, newest))
-        pages.append(Page(json, "feed", "feeds/feed.json", key, newest))
+        newest = _entries(ids[:count])
+        pages.append(Page(atom, "feed", "feeds/atom.xml", ref, newest))
+        pages.append(Page(json, "feed", "feeds/feed.json", ref, newest))
     return pages
 
 
@@ -203,33 +244,37 @@ def _sitemaps(site: Site, pages: list[Page]) -> list[Page]:
     return out
 
 
-def _news_articles(site: Site) -> tuple[str, ...]:
+def _news_articles(site: Site) -> tuple[Entry, ...]:
     """The articles of the two days before the newest one (Google News' window)."""
     if not site.newest_first:
         return ()
     since = site.articles[site.newest_first[0]].published_at - NEWS_WINDOW
-    return tuple(article_id for article_id in site.newest_first
-                 if site.articles[article_id].published_at >= since)[:NEWS_MAX]
+    return _entries([article_id for article_id in site.newest_first
+                     if site.articles[article_id].published_at >= since][:NEWS_MAX])
 
 
 def _with_lastmod(site: Site, page: Page) -> Page:
     if page.lastmod is not None or page.kind not in HTML_KINDS:
         return page
-    if page.kind == "article":
-        return replace(page, lastmod=site.articles[page.key].published_at)
-    ids = [entry if isinstance(entry, str) else entry.article_id for entry in page.entries]
-    return replace(page, lastmod=_newest(site, ids))
+    if isinstance(page.subject, ArticleRef):
+        return replace(page, lastmod=site.articles[page.subject.id].published_at)
+    return replace(page, lastmod=_newest(site, (entry.article_id for entry in page.entries)))
 
 
 def _newest(site: Site, ids: Iterable[str]) -> datetime | None:
     return max((site.articles[article_id].published_at for article_id in ids), default=None)
 
 
-def _paginate(kind: PageKind, template: str, key: str, entries: tuple[Entry, ...],
+def _entries(article_ids: Iterable[str]) -> tuple[Entry, ...]:
+    return tuple(Entry(article_id) for article_id in article_ids)
+
+
+def _paginate(kind: PageKind, template: str, subject: Subject, entries: tuple[Entry, ...],
               size: int, path_of: Callable[[int], str]) -> list[Page]:
     count = max(1, -(-len(entries) // size))
     return [
-        Page(path_of(number), kind, template, key, entries[(number - 1) * size: number * size],
+        Page(path_of(number), kind, template, subject,
+             entries[(number - 1) * size: number * size],
              number, count,
              prev_path=path_of(number - 1) if number > 1 else None,
              next_path=path_of(number + 1) if number < count else None)
@@ -241,8 +286,9 @@ def _provider_entries(site: Site, own: tuple[str, ...],
                       citations: tuple[Citation, ...]) -> tuple[Entry, ...]:
     """The provider's own stories and the citations of its stories, newest first."""
     def moment(entry: Entry) -> tuple[float, str]:
-        if isinstance(entry, str):
-            return (-site.articles[entry].published_at.timestamp(), entry)
-        when = entry.item.published_at or site.articles[entry.article_id].published_at
-        return (-when.timestamp(), entry.article_id + " " + entry.item.url)
-    return tuple(sorted((*own, *citations), key=moment))
+        if entry.cited is None:
+            return (-site.articles[entry.article_id].published_at.timestamp(), entry.article_id)
+        when = entry.cited.published_at or site.articles[entry.article_id].published_at
+        return (-when.timestamp(), entry.article_id + " " + entry.cited.url)
+    cited = (Entry(citation.article_id, citation.item) for citation in citations)
+    return tuple(sorted((*_entries(own), *cited), key=moment))

@@ -1,202 +1,33 @@
 """Browser fixtures: the shipped site built twice (base paths `/` and `/repo/`), served over
 HTTP on 127.0.0.1, and one headless Chromium per module that records every request and
 console error of every page it opens.
+
+Plain helpers (ServedSite, BrowsingLog, build_and_serve, ...) live in tests/e2e/helpers.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import struct
-import threading
-import zlib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Iterator
 from hashlib import sha256
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Request,
-    Route,
-    ViewportSize,
-    WebError,
-    sync_playwright,
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.e2e.helpers import (
+    LAUNCH_ARGS,
+    LEAD_IMAGE_SIZE,
+    LEAD_IMAGE_URL,
+    VIEWPORT,
+    BrowsingLog,
+    ServedSite,
+    build_and_serve,
+    png_bytes,
+    require_chromium,
 )
-
-from generator.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "seeds" / "000_678fb8710ce2a97b.txt"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-LEAD_IMAGE_URL = ("https://www.coinspeaker.com/wp-content/uploads/2023/05/"
-                  "china-prosecution-agency-nft-users.jpg")
-LEAD_IMAGE_SIZE = (1024, 683)
-LOCAL_HOST = "127.0.0.1"
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    # Belt and braces: whatever a page asks for, no name but 127.0.0.1 resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
-VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
-
-
-def require_chromium(path: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
-    """Debian's Chromium, or a skip; under CI=true a missing browser is a failure instead."""
-    path = CHROMIUM if path is None else path
-    env = os.environ if env is None else env
-    if path.is_file() and os.access(path, os.X_OK):
-        return path
-    missing_tool(f"{path} not found: the browser tests need Debian's chromium "
-                 "(apt-get install chromium)", env)
-
-
-def missing_tool(reason: str, env: Mapping[str, str] | None = None) -> NoReturn:
-    """Skip for a missing tool; under CI=true fail instead, since CI installs every tool."""
-    env = os.environ if env is None else env
-    if env.get("CI") == "true":
-        pytest.fail(f"{reason}; CI=true, so this fails instead of skipping", pytrace=False)
-    pytest.skip(reason)
-
-
-def png_bytes(width: int, height: int) -> bytes:
-    """A valid RGB PNG: horizontal bands from blue to teal (rows compress to almost nothing)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    rows = bytearray()
-    for y in range(height):
-        shade = y * 255 // max(1, height - 1)
-        rows += b"\x00" + bytes((20, 60 + shade // 2, 200 - shade // 3)) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
-
-
-def seed_front_matter() -> dict[str, Any]:
-    """The shipped seed's YAML front matter, parsed independently of the generator."""
-    import yaml
-
-    _, front, _ = SEED.read_text(encoding="utf-8").split("---\n", 2)
-    data = yaml.safe_load(front)
-    assert isinstance(data, dict)
-    return data
-
-
-@dataclass(frozen=True)
-class ServedSite:
-    name: str
-    url: str
-    """The base URL the site was built for and is served at, ending in `/`."""
-    output: Path
-    image_path: str
-    """The lead image's site path, as published: `images/ab/<sha256>.png`."""
-
-    @property
-    def origin(self) -> str:
-        split = urlsplit(self.url)
-        return f"{split.scheme}://{split.netloc}"
-
-    @property
-    def base_path(self) -> str:
-        return urlsplit(self.url).path
-
-    def at(self, path: str) -> str:
-        """The absolute URL of site path `path` (`topics/ai/` → `http://…/repo/topics/ai/`)."""
-        return self.url + path.lstrip("/")
-
-
-@dataclass
-class BrowsingLog:
-    """Every request, page visit and console error of every context the module opens."""
-
-    requests: list[str] = field(default_factory=list)
-    visited: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    expected_missing: set[str] = field(default_factory=set)
-    """URLs a test requests on purpose to get a 404; their console line is no error."""
-
-    def watch(self, context: BrowserContext) -> None:
-        context.on("request", self._request)
-        context.on("console", self._console)
-        context.on("weberror", self._web_error)
-        # No request may leave the machine, whatever the page asks for; it is still logged.
-        context.route("**/*", _local_only)
-
-    def _request(self, request: Request) -> None:
-        self.requests.append(request.url)
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            self.visited.append(request.url)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        source = message.location.get("url", "")
-        if source in self.expected_missing:
-            return
-        page_url = message.page.url if message.page else "?"
-        self.console_errors.append(f"{page_url}: {message.text} (from {source or '?'})")
-
-    def _web_error(self, error: WebError) -> None:
-        page_url = error.page.url if error.page else "?"
-        self.console_errors.append(f"{page_url}: uncaught {error.error}")
-
-
-def _local_only(route: Route) -> None:
-    if urlsplit(route.request.url).hostname == LOCAL_HOST:
-        route.continue_()
-    else:
-        route.abort("blockedbyclient")
-
-
-class _SiteHandler(SimpleHTTPRequestHandler):
-    """Serves `directory` under the URL prefix `prefix` (`/repo/`); 404 everywhere else."""
-
-    def __init__(self, *args: Any, directory: str, prefix: str, **kwargs: Any) -> None:
-        self.prefix = prefix  # set first: the base class handles the request in __init__
-        super().__init__(*args, directory=directory, **kwargs)
-
-    def do_GET(self) -> None:
-        if self._route():
-            super().do_GET()
-
-    def do_HEAD(self) -> None:
-        if self._route():
-            super().do_HEAD()
-
-    def _route(self) -> bool:
-        path = urlsplit(self.path).path
-        if self.prefix != "/" and path == self.prefix.rstrip("/"):
-            self.send_response(301)
-            self.send_header("Location", self.prefix)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return False
-        if not path.startswith(self.prefix):
-            self.send_error(404, f"Not under {self.prefix}")
-            return False
-        return True
-
-    def translate_path(self, path: str) -> str:
-        return super().translate_path("/" + path[len(self.prefix):])
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -219,40 +50,16 @@ def site_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _serve_and_build(folder: Path, name: str, prefix: str) -> Iterator[ServedSite]:
-    output = folder / f"public-{name}"
-    handler = partial(_SiteHandler, directory=str(output), prefix=prefix)
-    server = ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    port = server.server_address[1]
-    url = f"http://{LOCAL_HOST}:{port}{prefix}"
-    config = folder / f"site-{name}.toml"
-    text, count = re.subn(r'(?m)^base_url = ".*"$', f'base_url = "{url}"',
-                          (folder / "site.toml").read_text(encoding="utf-8"))
-    assert count == 1, "site.toml has no base_url line to replace"
-    config.write_text(text, encoding="utf-8")
-    assert main(["build", "--config", str(config), "--out", str(output)]) == 0
-    images = sorted(p.relative_to(output).as_posix() for p in (output / "images").rglob("*.png"))
-    assert len(images) == 1, f"expected the cached lead image to be published, got {images}"
-    thread = threading.Thread(target=server.serve_forever, name=f"serve-{name}", daemon=True)
-    thread.start()
-    try:
-        yield ServedSite(name, url, output, images[0])
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def root_site(site_folder: Path) -> Iterator[ServedSite]:
     """Built with `base_url = "http://127.0.0.1:<port>/"` and served at the server's root."""
-    yield from _serve_and_build(site_folder, "root", "/")
+    yield from build_and_serve(site_folder, "root", "/")
 
 
 @pytest.fixture(scope="module")
 def repo_site(site_folder: Path) -> Iterator[ServedSite]:
     """Built with `base_url = "http://127.0.0.1:<port>/repo/"`, served only under `/repo/`."""
-    yield from _serve_and_build(site_folder, "repo", "/repo/")
+    yield from build_and_serve(site_folder, "repo", "/repo/")
 
 
 @pytest.fixture(scope="module", params=["root", "repo"])

@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page
 
-from tests.e2e.conftest import (
+from tests.e2e.helpers import (
     LEAD_IMAGE_SIZE,
     LOCAL_HOST,
     SCREENSHOTS,
@@ -203,6 +203,7 @@ def test_full_page_screenshots_are_saved_in_light_and_dark(
 
 def test_each_colour_scheme_gives_every_page_its_background(
         screenshots: dict[Shot, tuple[Path, str]]) -> None:
+    assert len(screenshots) == 2 * len(SHOT_PAGES), sorted(screenshots)
     shown = {shot: background for shot, (_, background) in screenshots.items()}
     assert shown == {(name, scheme): BACKGROUNDS[scheme] for name, scheme in screenshots}
 

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from benchmarks.corpus import write_corpus
-from tests.e2e.conftest import CHROMIUM, ROOT, ServedSite, missing_tool, require_chromium
+from tests.e2e.helpers import CHROMIUM, ServedSite, missing_tool, require_chromium
+from tests.helpers import ROOT
 
 REPORTS = ROOT / "test-artifacts" / "lighthouse"
 """Each page's JSON report, kept for a look (git-ignored)."""

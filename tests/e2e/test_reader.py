@@ -11,13 +11,9 @@ axe-core comes from ROOT/node_modules (scripts/test.sh installs it with npm).
 from __future__ import annotations
 
 import os
-import re
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,17 +30,16 @@ from playwright.sync_api import (
 )
 
 from benchmarks.corpus import write_corpus
-from generator.cli import main
-from tests.e2e.conftest import (
+from tests.e2e.helpers import (
     LOCAL_HOST,
-    ROOT,
     SCREENSHOTS,
     BrowsingLog,
     ServedSite,
-    _SiteHandler,
+    build_and_serve,
     missing_tool,
     seed_front_matter,
 )
+from tests.helpers import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CORPUS_SIZE = 30
@@ -92,43 +87,19 @@ def reader_folder(site_folder: Path) -> Path:
     return site_folder
 
 
-def _build_and_serve(folder: Path, name: str, prefix: str, base_url: str | None,
-                     *extra: str) -> Iterator[ServedSite]:
-    """Build `folder` for `base_url` (default: the URL it is served at) and serve the output
-    under `prefix` on 127.0.0.1 (the conftest's handler: 404 outside the prefix)."""
-    output = folder / f"public-reader-{name}"
-    server = ThreadingHTTPServer(
-        (LOCAL_HOST, 0), partial(_SiteHandler, directory=str(output), prefix=prefix))
-    served = f"http://{LOCAL_HOST}:{server.server_address[1]}{prefix}"
-    config = folder / f"site-reader-{name}.toml"
-    text, count = re.subn(r'(?m)^base_url = ".*"$', f'base_url = "{base_url or served}"',
-                          (folder / "site.toml").read_text(encoding="utf-8"))
-    assert count == 1, "site.toml has no base_url line to replace"
-    config.write_text(text, encoding="utf-8")
-    assert main(["build", "--config", str(config), "--out", str(output), *extra]) == 0
-    thread = threading.Thread(target=server.serve_forever, name=f"reader-{name}", daemon=True)
-    thread.start()
-    try:
-        yield ServedSite(name, served, output, "")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def reader_root(reader_folder: Path) -> Iterator[ServedSite]:
-    yield from _build_and_serve(reader_folder, "root", "/", None)
+    yield from build_and_serve(reader_folder, "reader-root", "/")
 
 
 @pytest.fixture(scope="module")
 def reader_repo(reader_folder: Path) -> Iterator[ServedSite]:
-    yield from _build_and_serve(reader_folder, "repo", "/repo/", REPO_BASE_URL)
+    yield from build_and_serve(reader_folder, "reader-repo", "/repo/", base_url=REPO_BASE_URL)
 
 
 @pytest.fixture(scope="module")
 def reader_no_search(reader_folder: Path) -> Iterator[ServedSite]:
-    yield from _build_and_serve(reader_folder, "nosearch", "/", None, "--no-search")
+    yield from build_and_serve(reader_folder, "reader-nosearch", "/", "--no-search")
 
 
 @pytest.fixture(scope="module", params=["root", "repo"])
@@ -314,7 +285,7 @@ MOTION_JS = """() => {
 
 # ------------------------------------------------------------------------ keyboard only
 
-def test_keyboard_only_from_home_to_an_article_and_on_to_a_related_link(
+def test_the_keyboard_alone_leads_from_home_to_an_article_and_on_to_a_related_link(
         page: Page, reader_site: ServedSite) -> None:
     page.goto(reader_site.url)
     page.keyboard.press("Tab")
@@ -355,7 +326,7 @@ def test_keyboard_only_from_home_to_an_article_and_on_to_a_related_link(
 
 # ----------------------------------------------------------------------------- search
 
-def test_search_from_the_header_then_narrow_by_topic(
+def test_a_search_from_the_header_can_be_narrowed_by_topic(
         context: BrowserContext, reader_site: ServedSite,
         articles: dict[str, Article]) -> None:
     seed = articles[SEED_ARTICLE]
@@ -419,7 +390,7 @@ def test_search_from_the_header_then_narrow_by_topic(
     assert not errors, errors
 
 
-def test_no_search_build_has_no_search_box_nor_search_page(
+def test_a_build_without_search_has_no_search_box_nor_search_page(
         page: Page, reader_no_search: ServedSite, browsing_log: BrowsingLog) -> None:
     for path in ("", SEED_ARTICLE, "topics/", "404.html"):
         assert page.goto(reader_no_search.at(path)) is not None
@@ -478,7 +449,7 @@ def test_phone_pages_fit_the_width_and_use_16px_text(
         tiny: list[str] = phone.evaluate(SMALL_TEXT_JS)
         if tiny:
             small[kind] = tiny[:5]
-        if reader_site.name == "repo" and kind in ("home", "article", "search"):
+        if reader_site.name == "reader-repo" and kind in ("home", "article", "search"):
             phone.screenshot(path=SCREENSHOTS / f"phone-{kind}.png")
     assert not wide, f"pages wider than a 390px phone (scrollWidth, innerWidth): {wide}"
     assert not small, f"text smaller than 16px: {small}"
@@ -569,7 +540,7 @@ def test_article_pages_are_light_with_one_render_blocking_request(
         assert head["blocking"] == [reader_site.at("style.css")], (path, head)
 
 
-def test_no_console_errors_on_any_page_kind(page: Page, reader_site: ServedSite) -> None:
+def test_no_page_kind_logs_a_console_error(page: Page, reader_site: ServedSite) -> None:
     errors: list[str] = []
 
     def log(message: ConsoleMessage) -> None:

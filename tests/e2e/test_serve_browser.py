@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, WebSocket, expect
 
-from tests.conftest import seed_text
-from tests.e2e.conftest import ROOT, SCREENSHOTS, BrowsingLog
+from tests.e2e.helpers import SCREENSHOTS, BrowsingLog
+from tests.helpers import ROOT, seed_text
 from tests.serving import PreviewServer
 
 LIVE_MS = 10_000
@@ -40,8 +40,10 @@ def harbour_seed(title: str = HARBOUR_TITLE, body: str = HARBOUR_BODY) -> str:
     return seed_text(title, date="2024-03-05T10:00:00Z", topics=("Local",), body=body + "\n")
 
 
-def write_site(folder: Path, base_url: str, *, templates: bool = False) -> Path:
-    """A two-article site (shipped theme; with `templates`, a user copy of base.html)."""
+def write_live_site(folder: Path, base_url: str, *, templates: bool = False) -> Path:
+    """A two-article site served at `base_url` (shipped theme; with `templates`, a user copy
+    of base.html). Not tests.helpers.write_site: these pages show this site's own title,
+    description and time zone, and the tests need a base URL at the root as well."""
     (folder / "seeds").mkdir(parents=True)
     config = (f'[site]\ntitle = "Live Test News"\ndescription = "Preview tests."\n'
               f'base_url = "{base_url}"\nlanguage = "en"\ntimezone = "UTC"\n')
@@ -106,7 +108,7 @@ def new_errors(log: BrowsingLog, before: int) -> list[str]:
 
 def test_a_retitled_seed_shows_its_new_title_on_the_open_article(
         tmp_path: Path, page: Page, browsing_log: BrowsingLog) -> None:
-    site = write_site(tmp_path / "site", REPO_URL)
+    site = write_live_site(tmp_path / "site", REPO_URL)
     errors_before = len(browsing_log.console_errors)
     with PreviewServer(site) as server:
         assert server.url.endswith("/repo/")
@@ -130,7 +132,7 @@ def test_a_retitled_seed_shows_its_new_title_on_the_open_article(
 
 def test_a_broken_seed_shows_the_error_overlay_until_it_is_fixed(
         tmp_path: Path, page: Page, browsing_log: BrowsingLog) -> None:
-    site = write_site(tmp_path / "site", REPO_URL)
+    site = write_live_site(tmp_path / "site", REPO_URL)
     seed = site / "seeds" / "harbour.txt"
     good = seed.read_text(encoding="utf-8")
     errors_before = len(browsing_log.console_errors)
@@ -170,7 +172,7 @@ def test_a_broken_seed_shows_the_error_overlay_until_it_is_fixed(
 
 def test_a_template_change_reaches_every_open_page(
         tmp_path: Path, context: BrowserContext, browsing_log: BrowsingLog) -> None:
-    site = write_site(tmp_path / "site", ROOT_URL, templates=True)
+    site = write_live_site(tmp_path / "site", ROOT_URL, templates=True)
     template = site / "templates" / "base.html"
     shipped = template.read_text(encoding="utf-8")
     errors_before = len(browsing_log.console_errors)
@@ -202,7 +204,7 @@ def test_a_template_change_reaches_every_open_page(
 
 def test_a_new_seed_appears_on_the_open_home_page(
         tmp_path: Path, page: Page, browsing_log: BrowsingLog) -> None:
-    site = write_site(tmp_path / "site", REPO_URL)
+    site = write_live_site(tmp_path / "site", REPO_URL)
     errors_before = len(browsing_log.console_errors)
     with PreviewServer(site) as server:
         LiveTab(page).open(server.url)
@@ -222,7 +224,7 @@ def test_a_new_seed_appears_on_the_open_home_page(
 
 def test_a_deleted_seed_turns_its_open_article_into_the_404_page(
         tmp_path: Path, context: BrowserContext, browsing_log: BrowsingLog) -> None:
-    site = write_site(tmp_path / "site", REPO_URL)
+    site = write_live_site(tmp_path / "site", REPO_URL)
     errors_before = len(browsing_log.console_errors)
     with PreviewServer(site) as server:
         url = server.url + MARKET_PATH
@@ -285,7 +287,7 @@ def save_with_rename_and_write(seed: Path, text: str) -> None:
                          ids=["temp-and-replace", "rename-and-write"])
 def test_an_editor_save_is_one_rebuild(tmp_path: Path, page: Page, browsing_log: BrowsingLog,
                                        save: Callable[[Path, str], None]) -> None:
-    site = write_site(tmp_path / "site", REPO_URL)
+    site = write_live_site(tmp_path / "site", REPO_URL)
     seed = site / "seeds" / "harbour.txt"
     errors_before = len(browsing_log.console_errors)
     with PreviewServer(site) as server:

@@ -1,6 +1,6 @@
 """The exact diagnostics `newsgen build` prints for a bad `site.toml`, and that nothing is written.
 
-The config starts from the valid one in tests/conftest.py:
+The config starts from the valid one that tests/helpers.py writes (SITE_TOML):
 
     1  [site]
     2  title = "Test News"
@@ -22,11 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import read_tree, run_build, seed_text
+from tests.helpers import MakeSite, assert_build_fails_with, read_tree, run_build, seed_text
 
 FAILED_1 = "Build failed: 1 error; nothing was written.\n"
-
-MakeSite = Callable[..., Path]
 
 
 def _site_with_config(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
@@ -39,16 +37,6 @@ def _site_with_config(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
     return site
 
 
-def _fails_with(site: Path, capsys: pytest.CaptureFixture[str], expected_stderr: str) -> None:
-    """The build exits 1, prints exactly `expected_stderr`, nothing on stdout, writes nothing."""
-    code = run_build(site)
-    out, err = capsys.readouterr()
-    assert code == 1
-    assert err == expected_stderr
-    assert out == ""
-    assert not (site / "public").exists()
-
-
 def _replace(old: str, new: str) -> Callable[[str], str]:
     def edit(text: str) -> str:
         assert old in text
@@ -59,59 +47,66 @@ def _replace(old: str, new: str) -> Callable[[str], str]:
 def test_a_misspelt_site_key_is_reported_at_its_line_with_a_did_you_mean_hint(
         make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch, _replace('title = "Test News"', 'titel = "x"'))
-    _fails_with(site, capsys,
-                "site.toml:2:1: error: unknown key 'site.titel'\n"
-                "  hint: did you mean 'title'?\n" + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        "site.toml:2:1: error: unknown key 'site.titel'\n"
+        "  hint: did you mean 'title'?\n" + FAILED_1)
 
 
 def test_an_unknown_section_is_reported_at_its_header_listing_the_known_sections(
         make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch,
                              lambda text: text + '\n[theme]\nname = "dark"\n')
-    _fails_with(site, capsys,
-                "site.toml:13:1: error: unknown section 'theme'\n"
-                "  hint: known sections: site, build, images, limits, seo, feeds, publish\n"
-                + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        "site.toml:13:1: error: unknown section 'theme'\n"
+        "  hint: known sections: site, build, images, limits, seo, feeds, publish\n"
+        + FAILED_1)
 
 
 def test_a_page_size_that_is_not_an_integer_is_reported_at_its_line(
         make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch,
                              _replace("page_size = 20", 'page_size = "ten"'))
-    _fails_with(site, capsys,
-                'site.toml:10:1: error: build.page_size: expected an integer, got "ten"\n'
-                + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        'site.toml:10:1: error: build.page_size: expected an integer, got "ten"\n'
+        + FAILED_1)
 
 
 def test_invalid_toml_is_reported_at_the_parser_position(make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch, _replace("[build]", "[build"))
-    _fails_with(site, capsys,
-                "site.toml:8:7: error: invalid TOML: Expected ']' at the end of a table "
-                "declaration\n" + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        "site.toml:8:7: error: invalid TOML: Expected ']' at the end of a table "
+        "declaration\n" + FAILED_1)
 
 
 def test_an_unclosed_string_in_the_config_is_reported_as_an_unclosed_string(
         make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch, _replace('language = "en"', 'language = "en'))
-    _fails_with(site, capsys,
-                "site.toml:5:15: error: invalid TOML: string is never closed\n"
-                "  hint: end the string with '\"' on the same line\n" + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        "site.toml:5:15: error: invalid TOML: string is never closed\n"
+        "  hint: end the string with '\"' on the same line\n" + FAILED_1)
 
 
 def test_an_unknown_timezone_is_reported_with_an_iana_example(make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch, _replace("Europe/Berlin", "Mars/Olympus"))
-    _fails_with(site, capsys,
-                'site.toml:6:1: error: site.timezone: unknown time zone "Mars/Olympus"\n'
-                '  hint: use an IANA name such as "UTC" or "Europe/Berlin"\n' + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        'site.toml:6:1: error: site.timezone: unknown time zone "Mars/Olympus"\n'
+        '  hint: use an IANA name such as "UTC" or "Europe/Berlin"\n' + FAILED_1)
 
 
 def test_a_base_url_that_is_not_http_is_reported_with_an_example(make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch,
                              _replace("https://example.org/news/", "ftp://example.org/news/"))
-    _fails_with(site, capsys,
-                'site.toml:4:1: error: site.base_url: expected an http(s) URL, '
-                'got "ftp://example.org/news/"\n'
-                '  hint: for example base_url = "https://user.github.io/repo/"\n' + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        'site.toml:4:1: error: site.base_url: expected an http(s) URL, '
+        'got "ftp://example.org/news/"\n'
+        '  hint: for example base_url = "https://user.github.io/repo/"\n' + FAILED_1)
 
 
 def test_a_missing_config_file_is_reported_with_how_to_point_at_one(
@@ -119,9 +114,10 @@ def test_a_missing_config_file_is_reported_with_how_to_point_at_one(
     site = make_site({"ok.txt": seed_text()})
     (site / "site.toml").unlink()
     monkeypatch.chdir(site)
-    _fails_with(site, capsys,
-                "site.toml: error: config file not found\n"
-                "  hint: run newsgen from the site's folder or pass --config PATH\n" + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        "site.toml: error: config file not found\n"
+        "  hint: run newsgen from the site's folder or pass --config PATH\n" + FAILED_1)
 
 
 def test_a_bad_config_leaves_the_previous_output_byte_for_byte_unchanged(
@@ -129,31 +125,29 @@ def test_a_bad_config_leaves_the_previous_output_byte_for_byte_unchanged(
     site = make_site({"ok.txt": seed_text()})
     monkeypatch.chdir(site)
     assert run_build(site) == 0
-    before = read_tree(site / "public")
+    assert "index.html" in read_tree(site / "public")
     capsys.readouterr()
 
     config = site / "site.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("page_size = 20",
                                                                  'page_size = "ten"'))
-    code = run_build(site)
-    out, err = capsys.readouterr()
-    assert code == 1
-    assert out == ""
-    assert err == ('site.toml:10:1: error: build.page_size: expected an integer, got "ten"\n'
-                   + FAILED_1)
-    assert read_tree(site / "public") == before
+    assert_build_fails_with(
+        site, capsys,
+        'site.toml:10:1: error: build.page_size: expected an integer, got "ten"\n' + FAILED_1)
 
 
 def test_a_page_size_of_zero_is_reported_with_the_allowed_range(make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch, _replace("page_size = 20", "page_size = 0"))
-    _fails_with(site, capsys,
-                "site.toml:10:1: error: build.page_size: expected an integer from 1 to 1,000, "
-                "got 0\n" + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        "site.toml:10:1: error: build.page_size: expected an integer from 1 to 1,000, "
+        "got 0\n" + FAILED_1)
 
 
 def test_a_limit_of_the_wrong_type_is_reported_at_its_line(make_site, monkeypatch, capsys):
     site = _site_with_config(make_site, monkeypatch,
                              lambda text: text + '\n[limits]\nmarkdown_seconds = "two"\n')
-    _fails_with(site, capsys,
-                'site.toml:14:1: error: limits.markdown_seconds: expected a number, got "two"\n'
-                + FAILED_1)
+    assert_build_fails_with(
+        site, capsys,
+        'site.toml:14:1: error: limits.markdown_seconds: expected a number, got "two"\n'
+        + FAILED_1)

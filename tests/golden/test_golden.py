@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from tests.conftest import read_tree
+from tests.helpers import read_tree
 
 HERE = Path(__file__).resolve().parent
 SITES = sorted(p.name for p in HERE.iterdir() if (p / "site.toml").is_file())
@@ -30,6 +30,7 @@ def test_the_golden_site_builds_exactly_its_expected_output(
         shutil.rmtree(expected_dir, ignore_errors=True)
         shutil.copytree(out, expected_dir, ignore=shutil.ignore_patterns("pagefind"))
     built, expected = read_tree(out), read_tree(expected_dir)
+    assert "index.html" in expected and len(expected) > 10
     assert sorted(built) == sorted(expected)
     for path in sorted(built):
         assert built[path] == expected[path], f"{path} differs from {expected_dir / path}"

@@ -10,52 +10,16 @@ import json
 import re
 import shutil
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from generator.cli import main
 from generator.urls import safe_external_url
+from tests.helpers import PageScan, run_build
 
 HERE = Path(__file__).resolve().parent / "hostile"
 BASE = "/hostile/"
-URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "cite", "data"}
-
-
-class PageScan(HTMLParser):
-    """What a browser would act on: elements, event attributes, URLs and script bodies."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.scripts: list[dict[str, str | None]] = []
-        self.script_bodies: list[str] = []
-        self.event_attributes: list[str] = []
-        self.urls: list[str] = []
-        self.tags: set[str] = set()
-        self._in_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.add(tag)
-        if tag == "script":
-            self.scripts.append(dict(attrs))
-            self._in_script = True
-            self.script_bodies.append("")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.event_attributes.append(f"{tag} {name}={value}")
-            if name in URL_ATTRIBUTES and value:
-                parts = value.split(",") if name == "srcset" else [value]
-                self.urls.extend(part.strip().split(" ")[0] for part in parts)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script:
-            self.script_bodies[-1] += data
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +27,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(HERE, root / "site")
     # Without search: its form and script are the site's own, and tested elsewhere.
-    assert main(["build", "--config", str(root / "site" / "site.toml"), "--no-search"]) == 0
+    assert run_build(root / "site", "--no-search") == 0
     return root
+
+
+def output_files(built: Path, pattern: str = "*") -> list[Path]:
+    """The files of the build's output whose names match `pattern`, sorted."""
+    return sorted(p for p in (built / "site" / "public").rglob(pattern) if p.is_file())
 
 
 def pages(built: Path) -> list[tuple[Path, PageScan]]:
     scans = []
-    for path in sorted((built / "site" / "public").rglob("*.html")):
+    for path in output_files(built, "*.html"):
         scan = PageScan()
         scan.feed(path.read_text(encoding="utf-8"))
         scans.append((path, scan))
@@ -77,19 +46,26 @@ def pages(built: Path) -> list[tuple[Path, PageScan]]:
 
 
 def test_r1_r5_no_page_has_a_script_element_but_our_json_ld(built: Path) -> None:
-    for path, scan in pages(built):
+    scanned = pages(built)
+    assert scanned, "the build wrote no page"
+    for path, scan in scanned:
         assert all(script == {"type": "application/ld+json"} for script in scan.scripts), path
         assert not scan.tags & {"iframe", "svg", "math", "style", "object", "embed", "form",
                                 "base", "meta http-equiv"}, path
 
 
 def test_r2_no_page_has_an_event_attribute(built: Path) -> None:
-    for path, scan in pages(built):
+    scanned = pages(built)
+    assert scanned, "the build wrote no page"
+    for path, scan in scanned:
         assert scan.event_attributes == [], path
 
 
 def test_r3_r4_every_url_is_plain_http_or_inside_the_site(built: Path) -> None:
-    for path, scan in pages(built):
+    scanned = pages(built)
+    assert scanned, "the build wrote no page"
+    assert [path for path, scan in scanned if not scan.urls] == []  # each links somewhere
+    for path, scan in scanned:
         for url in scan.urls:
             if url == "#main":  # the skip link
                 continue
@@ -101,7 +77,9 @@ def test_r3_r4_every_url_is_plain_http_or_inside_the_site(built: Path) -> None:
 
 def test_r7_every_json_ld_block_parses_and_cannot_break_out(built: Path) -> None:
     kinds: Counter[str] = Counter()
-    for path, scan in pages(built):
+    scanned = pages(built)
+    assert scanned, "the build wrote no page"
+    for path, scan in scanned:
         for body in scan.script_bodies:
             assert "</script" not in body.lower() and "<!--" not in body, path
             kinds[json.loads(body)["@type"]] += 1
@@ -127,24 +105,30 @@ def test_r10_template_syntax_in_data_is_printed_literally(built: Path) -> None:
 
 def test_r6_no_markdown_extension_reads_local_files(built: Path) -> None:
     passwd = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
-    for path in (built / "site" / "public").rglob("*"):
-        if path.is_file():
-            assert passwd.encode() not in path.read_bytes(), path
+    files = output_files(built)
+    assert files, "the build wrote no file"
+    for path in files:
+        assert passwd.encode() not in path.read_bytes(), path
 
 
 def test_l1_broken_text_is_cleaned_before_it_reaches_a_page(built: Path) -> None:
-    for path in (built / "site" / "public").rglob("*.html"):
+    html_files = output_files(built, "*.html")
+    assert html_files, "the build wrote no page"
+    for path in html_files:
         text = path.read_text(encoding="utf-8")
         assert not any(char in text for char in "\x00\x07\x0b\ufffe"), path
 
 
 def test_l2_l3_l5_l6_every_path_is_a_short_safe_slug_inside_the_output(built: Path) -> None:
     public = (built / "site" / "public").resolve()
-    for path in public.rglob("*"):
+    paths = sorted(public.rglob("*"))
+    assert paths, "the build wrote nothing"
+    for path in paths:
         assert path.resolve().is_relative_to(public)
         assert all(len(part.encode()) <= 255 for part in path.relative_to(public).parts)
         assert path.name.isascii() and " " not in path.name, path
     names = [p.parent.name for p in public.glob("2024/06/*/*/index.html")]
+    assert names, "no article page of June 2024"
     assert len(names) == len(set(names))
     assert len({n.casefold() for n in names}) == len(names)
 
@@ -157,9 +141,10 @@ def test_l4_homoglyph_case_and_normalisation_twins_get_distinct_pages(built: Pat
 
 
 def test_the_secured_blobs_never_reach_the_output(built: Path) -> None:
-    for path in (built / "site" / "public").rglob("*"):
-        if path.is_file():
-            assert b"HOSTILE-SECRET" not in path.read_bytes(), path
+    files = output_files(built)
+    assert files, "the build wrote no file"
+    for path in files:
+        assert b"HOSTILE-SECRET" not in path.read_bytes(), path
 
 
 def test_nothing_is_written_outside_the_output_folder(built: Path) -> None:
@@ -170,6 +155,7 @@ def test_nothing_is_written_outside_the_output_folder(built: Path) -> None:
 
 def test_r8_no_output_file_holds_a_character_illegal_in_xml(built: Path) -> None:
     illegal = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-    for path in (built / "site" / "public").rglob("*"):
-        if path.suffix in (".html", ".xml", ".json", ".txt"):
-            assert not illegal.search(path.read_text(encoding="utf-8")), path
+    texts = [p for p in output_files(built) if p.suffix in (".html", ".xml", ".json", ".txt")]
+    assert {p.suffix for p in texts} == {".html", ".xml", ".json", ".txt"}
+    for path in texts:
+        assert not illegal.search(path.read_text(encoding="utf-8")), path

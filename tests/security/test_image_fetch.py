@@ -34,13 +34,13 @@ import lxml.html
 import pytest
 from PIL import Image, ImageDraw
 
-from generator import httpfetch
 from generator.cli import main
+from generator.images import fetch as httpfetch
 from generator.images.addresses import Refused, Target, parse_allowed, parse_target, refusal
 from generator.images.fetch import FetchFailed, FetchLimits, fetch
-from tests.conftest import SITE_TOML, seed_text
+from tests.helpers import png_chunk, seed_text, write_site
 
-BASE_PATH = "/news/"  # the path of SITE_TOML's base_url: pages link to /news/images/...
+BASE_PATH = "/news/"  # the path of write_site's base_url: pages link to /news/images/...
 DEADLINE = 3  # --deadline of the hostile run
 MAX_BYTES = 2_000_000  # --max-bytes of the hostile run
 
@@ -69,11 +69,6 @@ def picture(width: int, height: int, kind: str, n: int = 0, **options: object) -
 
 def png_claiming(width: int, height: int) -> bytes:
     """A valid all-black 1-bit PNG of width×height: ~50 KB for 20,000×20,000 pixels."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
-
     row = bytes(1 + (width + 7) // 8)  # filter byte 0, then the row's bits
     per_piece = max(1, 1_000_000 // len(row))
     compressor = zlib.compressobj(9)
@@ -81,8 +76,8 @@ def png_claiming(width: int, height: int) -> bytes:
             for start in range(0, height, per_piece)]
     idat.append(compressor.flush())
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(idat))
-            + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + png_chunk(b"IDAT", b"".join(idat)) + png_chunk(b"IEND", b""))
 
 
 def gzip_of_zeros(megabytes: int) -> bytes:
@@ -253,16 +248,6 @@ def image_seed(title: str, images: list[tuple[str, int, int]]) -> str:
         for url, width, height in images)
     slug = hashlib.sha256(title.encode()).hexdigest()[:12]
     return seed_text(title, url=f"https://example.com/story/{slug}", extra=lines)
-
-
-def write_site(root: Path, seeds: dict[str, str]) -> Path:
-    """A site like conftest's `make_site` (base_url https://example.org/news/), in `root`."""
-    (root / "seeds").mkdir(parents=True, exist_ok=True)
-    (root / "site.toml").write_text(SITE_TOML.format(include_unpublished="true",
-                                                     page_size=20))
-    for name, text in seeds.items():
-        (root / "seeds" / name).write_text(text, encoding="utf-8")
-    return root
 
 
 @dataclass
@@ -586,9 +571,11 @@ def test_nothing_of_a_hostile_image_is_published(hostile_run: HostileRun, case: 
 def test_no_published_file_names_an_image_that_is_not_cached(
         hostile_run: HostileRun) -> None:
     assert hostile_run.built.code == 0
-    naming = sorted(path.relative_to(hostile_run.site / "public").as_posix()
-                    for path in (hostile_run.site / "public").rglob("*")
-                    if path.is_file() and b"127.0.0.1" in path.read_bytes())
+    public = hostile_run.site / "public"
+    files = sorted(path for path in public.rglob("*") if path.is_file())
+    assert files, "the build wrote no file"
+    naming = [path.relative_to(public).as_posix() for path in files
+              if b"127.0.0.1" in path.read_bytes()]
     assert naming == []
 
 
@@ -978,6 +965,7 @@ def test_a_200_image_corpus_is_fetched_and_every_page_uses_local_copies(
     assert len(rows) == CORPUS and not any(row.get("error") for row in rows.values())
     local = 0
     pages = html_pages(public)
+    assert pages, "the build wrote no page"
     for path, page in pages.items():
         assert b"127.0.0.1" not in path.read_bytes(), path
         for img in page.iter("img"):

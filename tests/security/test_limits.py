@@ -7,22 +7,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from benchmarks.pathological import CASES
 from generator.config import LimitsSection
-from generator.content.loader import load_seed
-from tests.conftest import seed_text
-
-LIMITS = LimitsSection()
+from tests.helpers import LIMITS, UTC_ZONE, load_seed_text, seed_text
 
 
 def problems(tmp_path: Path, text: str, limits: LimitsSection = LIMITS) -> list[str]:
-    path = tmp_path / "seed.txt"
-    path.write_text(text, encoding="utf-8")
-    result = load_seed(path, ZoneInfo("UTC"), limits)
+    """What loading `text` as a seed reports, as `severity: message` lines."""
+    result = load_seed_text(tmp_path, text, UTC_ZONE, limits)
     return [f"{p.severity}: {p.message}" for p in result.problems]
 
 

@@ -18,7 +18,7 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from generator.render.theme import SHIPPED_TEMPLATES
-from tests.conftest import seed_text
+from tests.helpers import seed_text
 from tests.serving import PreviewServer
 
 TITLE = "Council approves the river park"
@@ -94,7 +94,8 @@ def test_s2_a_symlink_out_of_the_output_is_not_served(server: PreviewServer, sit
     assert status == 404 and b"[site]" not in body
 
 
-def test_s5_no_directory_listing_and_no_open_redirect(server: PreviewServer, site: Path) -> None:
+def test_s5_a_folder_is_never_listed_and_no_redirect_leaves_the_site(
+        server: PreviewServer, site: Path) -> None:
     hostile = site / "public" / "listing"
     hostile.mkdir()
     (hostile / '"><img src=x onerror=alert(1)>.html').write_text("x")

@@ -10,23 +10,21 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from generator.config import LimitsSection
-from generator.content.loader import load_seed
+from generator.content.loader import SeedResult
 from generator.images.references import ImageCache
 from generator.render.renderer import Renderer, make_environment
 from generator.render.theme import SHIPPED_TEMPLATES
 from generator.site.index import index_site
 from generator.site.plan import plan_pages
 from generator.urls import output_file, slug_for
-from tests.security.test_hostile_site import PageScan
-from tests.unit.factories import article, config
+from tests.helpers import PageScan, article, config, load_seed_text
 
 settings.register_profile("ci", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -34,8 +32,6 @@ settings.register_profile("long", max_examples=3000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-UTC_ZONE = ZoneInfo("UTC")
-LIMITS = LimitsSection()
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HOSTILE_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
                        max_size=80) | st.sampled_from([
@@ -43,23 +39,22 @@ HOSTILE_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=
                            "{{ 7*7 }}", '"><img src=x onerror=alert(1)>', "&amp;", "]]>"])
 
 
-def load_text(text: bytes) -> object:
+def load_text(text: bytes) -> SeedResult:
+    # Not tmp_path: hypothesis runs many examples in one test, each needs a fresh folder.
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "s.txt"
-        path.write_bytes(text)
-        return load_seed(path, UTC_ZONE, LIMITS)
+        return load_seed_text(Path(folder), text)
 
 
 @given(st.binary(max_size=400))
 def test_any_bytes_give_an_article_or_an_error_never_an_exception(data: bytes) -> None:
     result = load_text(data)
-    assert result.article is not None or result.problems  # type: ignore[attr-defined]
+    assert result.article is not None or result.problems
 
 
 @given(st.text(max_size=300))
 def test_any_front_matter_text_gives_an_article_or_an_error(text: str) -> None:
     result = load_text(f"---\n{text}\n---\n".encode("utf-8", "surrogatepass"))
-    assert result.article is not None or result.problems  # type: ignore[attr-defined]
+    assert result.article is not None or result.problems
 
 
 @given(title=HOSTILE_TEXT, excerpt=HOSTILE_TEXT, provider=HOSTILE_TEXT, topic=HOSTILE_TEXT,
@@ -77,12 +72,18 @@ def test_any_text_in_any_field_builds_pages_with_nothing_executable(
             f"    excerpt: {q(related)}\n    provider:\n      name: {q(related or 'o')}\n"
             f"---\n{body}\n").encode("utf-8", "surrogatepass")
     result = load_text(seed)
-    if result.article is None:  # type: ignore[attr-defined]
-        return  # e.g. a title that is only control characters: reported, not built
-    site = index_site([result.article], config())  # type: ignore[attr-defined]
+    if result.article is None:
+        # e.g. a title that is only control characters: reported as an error, not built.
+        assert [p for p in result.problems if p.severity == "error"], result.problems
+        return
+    loaded = result.article
+    site = index_site([loaded], config())
     renderer = Renderer(site, ImageCache(Path("/nonexistent")),
                         make_environment([SHIPPED_TEMPLATES]))
-    for page in plan_pages(site):
+    pages = plan_pages(site)
+    assert pages, "no page was planned"
+    json_ld: Counter[str] = Counter()
+    for page in pages:
         output = renderer.render(page)
         if page.template.endswith(".json"):
             json.loads(output)  # a feed: data, never parsed as HTML
@@ -98,11 +99,14 @@ def test_any_text_in_any_field_builds_pages_with_nothing_executable(
         for body_text in scan.script_bodies:
             assert "</script" not in body_text.lower() and "<!--" not in body_text
             data = json.loads(body_text)
+            json_ld[data["@type"]] += 1
             if data["@type"] == "NewsArticle":
-                assert data["headline"] == result.article.title  # type: ignore[attr-defined]
+                assert data["headline"] == loaded.title
             elif data["@type"] == "BreadcrumbList":
                 last = data["itemListElement"][-1]
-                assert last["name"] == result.article.title  # type: ignore[attr-defined]
+                assert last["name"] == loaded.title
+    # The article page was among them: its headline was checked, not skipped.
+    assert json_ld["NewsArticle"] == json_ld["BreadcrumbList"] == 1, json_ld
 
 
 @given(st.lists(HOSTILE_TEXT, min_size=1, max_size=12))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import read_tree, run_build, seed_text
+from tests.helpers import read_tree, run_build, seed_text
 
 
 @pytest.mark.parametrize("extra", [
@@ -81,5 +81,6 @@ def test_l1_a_seed_file_name_that_is_not_utf8_is_an_error(
 def test_l1_bidi_overrides_are_removed_from_text(make_site: Callable[..., Path]) -> None:
     site = make_site({"a.txt": seed_text("\u202eelppa")})
     assert run_build(site) == 0
-    assert not any("\u202e" in data.decode("utf-8", "replace")
-                   for data in read_tree(site / "public").values())
+    files = read_tree(site / "public")
+    assert files, "the build wrote no file"
+    assert not any("\u202e" in data.decode("utf-8", "replace") for data in files.values())

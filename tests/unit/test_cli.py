@@ -1,50 +1,17 @@
-from __future__ import annotations
+"""The command line's own job: a misspelt command or option is a usage error (exit 2).
 
-from collections.abc import Callable
-from pathlib import Path
+Whole builds through the command line are tested in tests/test_command_line.py.
+"""
+
+from __future__ import annotations
 
 import pytest
 
 from generator import cli
-from tests.conftest import run_build, seed_text
-
-
-def boom(*args: object, **kwargs: object) -> None:
-    raise RuntimeError("something inside newsgen broke")
-
-
-def test_an_unexpected_exception_is_reported_as_a_bug_with_exit_70(
-        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    site = make_site({"a.txt": seed_text()})
-    monkeypatch.setattr(cli, "build", boom)
-    assert run_build(site) == 70
-    assert capsys.readouterr().err == (
-        "newsgen: internal error (a bug in newsgen; rerun with --debug for details)\n")
-
-
-def test_debug_shows_the_traceback_of_an_unexpected_exception(
-        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    site = make_site({"a.txt": seed_text()})
-    monkeypatch.setattr(cli, "build", boom)
-    assert run_build(site, "--debug") == 70
-    err = capsys.readouterr().err
-    assert err.startswith("Traceback") and "RuntimeError: something inside newsgen broke" in err
 
 
 @pytest.mark.parametrize("argv", [[], ["bild"], ["build", "--nope"], ["build", "--out"]])
-def test_bad_usage_exits_2(argv: list[str]) -> None:
+def test_bad_usage_exits_with_status_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(argv)
     assert caught.value.code == 2
-
-
-def test_the_summary_line_counts_each_kind_of_page(make_site: Callable[..., Path],
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    site = make_site({"a.txt": seed_text()}, real_seed=True)
-    assert run_build(site) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("Built 2 articles, 3 topic pages, 5 provider pages, 1 home page, "
-                          "6 archive pages, 4 index pages, 15 feed and sitemap files in ")
-    assert out.endswith(" s (36 rendered, 0 unchanged, 0 removed; 0 errors, 0 warnings).\n")

@@ -8,11 +8,14 @@ import pytest
 from generator.urls import (
     UrlScheme,
     article_path,
+    collision_key,
+    id_suffix,
     output_file,
     provider_path,
     safe_external_url,
     slug_for,
     topic_path,
+    unique_slug,
 )
 
 
@@ -97,3 +100,21 @@ def test_a_cut_slug_is_the_beginning_of_the_title() -> None:
 
 def test_a_single_overlong_word_is_cut_inside_the_word() -> None:
     assert slug_for("a" * 100, "x") == "a" * 80
+
+
+def test_a_free_slug_is_kept_as_it_is() -> None:
+    assert unique_slug("ai", "AI", lambda slug: False) == "ai"
+
+
+def test_a_taken_slug_gets_the_hash_of_its_identity() -> None:
+    assert unique_slug("ai", "A.I.", {"ai"}.__contains__) == "ai-" + id_suffix("A.I.")
+
+
+def test_a_suffixed_slug_that_is_itself_taken_is_hashed_again() -> None:
+    taken = {"ai", "ai-" + id_suffix("A.I.")}
+    assert unique_slug("ai", "A.I.", taken.__contains__) == "ai-" + id_suffix("A.I.#")
+
+
+def test_paths_that_differ_only_by_case_or_normalisation_share_a_collision_key() -> None:
+    assert collision_key("/2024/03/05/Cafe\u0301/") == collision_key("/2024/03/05/CAFÉ/")
+    assert collision_key("/a/") != collision_key("/b/")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from generator.content.frontmatter import FrontMatterError, parse_document
-from tests.conftest import REAL_SEED
+from tests.helpers import REAL_SEED
 
 
 def test_the_real_seed_parses_with_the_line_of_every_key() -> None:

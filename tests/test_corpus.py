@@ -9,22 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from benchmarks import corpus
-
-CORPUS_PY = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus.py"
-Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-
-
-def split_seed(text: str) -> tuple[dict[str, Any], str]:
-    assert text.startswith("---\n")
-    front, body = text[4:].split("\n---\n", 1)
-    data = yaml.load(front, Loader=Loader)
-    assert isinstance(data, dict)
-    return data, body
+from tests.helpers import split_seed
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +45,16 @@ def test_file_names_are_a_six_digit_index_and_sixteen_hex_digits(tmp_path: Path)
 def test_the_command_line_writes_the_same_files_as_the_function(tmp_path: Path) -> None:
     assert corpus.main([str(tmp_path / "cli"), "40", "--seed", "3"]) == 0
     paths = corpus.write_corpus(tmp_path / "fn", 40, seed=3)
+    assert len(paths) == 40
     for path in paths:
         assert (tmp_path / "cli" / path.name).read_bytes() == path.read_bytes()
 
 
 def test_start_date_moves_every_publication_date(tmp_path: Path) -> None:
     assert corpus.main([str(tmp_path), "100", "--start-date", "2020-03-01"]) == 0
-    for path in tmp_path.iterdir():
+    paths = sorted(tmp_path.iterdir())
+    assert len(paths) == 100
+    for path in paths:
         data, _ = split_seed(path.read_text(encoding="utf-8"))
         published = data["publishedDateTime"]
         assert date(2020, 3, 1) <= published.date() < date(2022, 3, 1)
@@ -73,6 +63,7 @@ def test_start_date_moves_every_publication_date(tmp_path: Path) -> None:
 def test_every_seed_parses_with_the_required_fields(
     big_corpus: list[tuple[Path, dict[str, Any], str]],
 ) -> None:
+    assert len(big_corpus) == 2000
     for path, data, body in big_corpus:
         assert isinstance(data["title"], str) and data["title"], path
         assert isinstance(data["publishedDateTime"], datetime), path
@@ -90,7 +81,9 @@ def test_every_seed_parses_with_the_required_fields(
 
 
 def test_publication_times_are_in_utc_with_a_z_suffix(tmp_path: Path) -> None:
-    for path in corpus.write_corpus(tmp_path, 100):
+    paths = corpus.write_corpus(tmp_path, 100)
+    assert len(paths) == 100
+    for path in paths:
         times = re.findall(r"publishedDateTime: (\S+)", path.read_text(encoding="utf-8"))
         assert times
         assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in times)

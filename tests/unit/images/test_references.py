@@ -19,6 +19,13 @@ def write_cache(root: Path, entry: dict[str, object]) -> None:
     (root / "manifest.json").write_text(json.dumps({"version": 1, "images": {URL: entry}}))
 
 
+def add_row(root: Path, url: str, row: dict[str, object]) -> None:
+    """Add `url` and its row to the manifest that `write_cache` wrote."""
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["images"][url] = row
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
 def test_a_cached_image_references_the_local_copy_and_its_variants(tmp_path: Path) -> None:
     write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600,
                            "variants": [{"file": "ab/f-320.webp", "width": 320}]})
@@ -62,9 +69,7 @@ def test_only_raster_image_files_are_ever_published(tmp_path: Path, name: str,
     write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
     if data is not None:
         (tmp_path / name).write_bytes(data)
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    manifest["images"]["https://example.com/b.jpg"] = {"file": name, "width": 5, "height": 5}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    add_row(tmp_path, "https://example.com/b.jpg", {"file": name, "width": 5, "height": 5})
     cache, problems = read_image_cache(tmp_path)
     assert list(cache.entries) == [URL]
     assert problems[0].severity == "warning"
@@ -73,10 +78,7 @@ def test_only_raster_image_files_are_ever_published(tmp_path: Path, name: str,
 def test_two_urls_may_not_share_a_file_that_differs_only_by_case(tmp_path: Path) -> None:
     write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
     (tmp_path / "ab" / "F.jpg").write_bytes(b"\xff\xd8\xff\xe0 another")
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    manifest["images"]["https://example.com/z.jpg"] = {"file": "ab/F.jpg", "width": 5,
-                                                       "height": 5}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    add_row(tmp_path, "https://example.com/z.jpg", {"file": "ab/F.jpg", "width": 5, "height": 5})
     cache, problems = read_image_cache(tmp_path)
     assert len(cache.entries) == 1
     assert "differs only by case from 'ab/f.jpg'" in problems[0].message
@@ -84,19 +86,15 @@ def test_two_urls_may_not_share_a_file_that_differs_only_by_case(tmp_path: Path)
 
 def test_urls_with_the_same_bytes_share_their_files(tmp_path: Path) -> None:
     write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    manifest["images"]["https://mirror.example/f.jpg"] = {"file": "ab/f.jpg", "width": 800,
-                                                          "height": 600}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    add_row(tmp_path, "https://mirror.example/f.jpg",
+            {"file": "ab/f.jpg", "width": 800, "height": 600})
     cache, problems = read_image_cache(tmp_path)
     assert len(cache.entries) == 2 and problems == []
 
 
 def test_a_failed_fetch_is_no_copy_and_no_warning(tmp_path: Path) -> None:
     write_cache(tmp_path, {"file": "ab/f.jpg", "width": 800, "height": 600})
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    manifest["images"]["https://example.com/gone.jpg"] = {"error": "HTTP 404", "attempts": 1}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    add_row(tmp_path, "https://example.com/gone.jpg", {"error": "HTTP 404", "attempts": 1})
     cache, problems = read_image_cache(tmp_path)
     assert list(cache.entries) == [URL] and problems == []
 

@@ -4,19 +4,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.config import LimitsSection
 from generator.content.loader import find_seeds, load_seed, load_seeds
 from generator.model import Image, ProviderRef
-from tests.conftest import REAL_SEED, seed_text
-
-UTC_ZONE = ZoneInfo("UTC")
-LIMITS = LimitsSection()
-
-
-def load(tmp_path: Path, text: str, zone: ZoneInfo = UTC_ZONE):  # type: ignore[no-untyped-def]
-    path = tmp_path / "s.txt"
-    path.write_text(text, encoding="utf-8")
-    return load_seed(path, zone, LIMITS)
+from tests.helpers import LIMITS, REAL_SEED, UTC_ZONE, load_seed_text, seed_text
 
 
 def test_the_real_seed_loads_every_field() -> None:
@@ -38,38 +28,39 @@ def test_the_real_seed_loads_every_field() -> None:
 
 
 def test_unknown_fields_are_kept_but_unused(tmp_path: Path) -> None:
-    article = load(tmp_path, seed_text(extra="sentiment: 0.4\n")).article
+    article = load_seed_text(tmp_path, seed_text(extra="sentiment: 0.4\n")).article
     assert article is not None and article.extra == (("sentiment", 0.4),)
 
 
 def test_a_naive_date_is_read_in_the_site_time_zone(tmp_path: Path) -> None:
-    article = load(tmp_path, seed_text(date="2024-03-05T10:00:00"),
-                   ZoneInfo("Europe/Berlin")).article
+    article = load_seed_text(tmp_path, seed_text(date="2024-03-05T10:00:00"),
+                             ZoneInfo("Europe/Berlin")).article
     assert article is not None
     assert article.published_at.astimezone(UTC) == datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
 
 
 def test_the_provider_domain_defaults_to_the_story_host(tmp_path: Path) -> None:
     text = seed_text(url="https://www.Example.com/x").replace("  domain: example.com\n", "")
-    article = load(tmp_path, text).article
+    article = load_seed_text(tmp_path, text).article
     assert article is not None and article.provider.domain == "example.com"
 
 
 def test_text_is_normalised_and_cleaned_of_control_characters(tmp_path: Path) -> None:
     # YAML's escapes put a NUL and a vertical tab into the title; the e is decomposed (NFD).
     text = seed_text("placeholder").replace('"placeholder"', '"Cafe\u0301 \\x00news\\x0b"')
-    article = load(tmp_path, text).article
+    article = load_seed_text(tmp_path, text).article
     assert article is not None and article.title == "Café news"
 
 
 def test_a_body_becomes_sanitized_html(tmp_path: Path) -> None:
-    article = load(tmp_path, seed_text(body="Hello **world** <script>x</script>\n")).article
+    text = seed_text(body="Hello **world** <script>x</script>\n")
+    article = load_seed_text(tmp_path, text).article
     assert article is not None
     assert article.body_html == "<p>Hello <strong>world</strong> &lt;script&gt;x&lt;/script&gt;</p>"
 
 
 def test_a_javascript_image_url_drops_the_image_with_a_warning(tmp_path: Path) -> None:
-    result = load(tmp_path, seed_text(extra=(
+    result = load_seed_text(tmp_path, seed_text(extra=(
         "images:\n  - url: \"javascript:alert(1)\"\n    width: 10\n    height: 10\n")))
     assert result.article is not None and result.article.images == ()
     assert [p.severity for p in result.problems] == ["warning"]

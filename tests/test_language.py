@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import run_build, seed_text
+from tests.helpers import MakeSite, run_build, seed_text
 
 
 def test_a_seed_in_another_language_gets_lang_on_its_page_and_cards(
-        make_site: Callable[..., Path]) -> None:
+        make_site: MakeSite) -> None:
     site = make_site({
         "zh.txt": seed_text("人脸识别技术应用须严格规范", extra="language: zh-Hans\n"),
         "en.txt": seed_text("An English story", url="https://example.com/en",
@@ -28,20 +25,10 @@ def test_a_seed_in_another_language_gets_lang_on_its_page_and_cards(
 
 
 def test_a_malformed_language_tag_is_an_error_with_its_line(
-        make_site: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+        make_site: MakeSite, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site({"a.txt": seed_text(extra='language: "en_US <b>"\n')})
     monkeypatch.chdir(site)
     assert run_build(site) == 1
     assert ('seeds/a.txt:11:1: error: language: expected a language tag such as "en" or '
             "\"zh-Hans\", got 'en_US <b>'") in capsys.readouterr().err
-
-
-def test_a_site_without_a_description_still_describes_every_page(
-        make_site: Callable[..., Path]) -> None:
-    site = make_site({"a.txt": seed_text(extra="")})
-    config = site / "site.toml"
-    config.write_text(config.read_text().replace('description = "A test site."\n', ""))
-    assert run_build(site, "--no-search") == 0
-    home = (site / "public" / "index.html").read_text()
-    assert '<meta name="description" content="The latest news from Test News.">' in home

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from generator.site.index import index_site
-from generator.site.plan import plan_pages
-from tests.unit.factories import article, config, related_item
+from generator.site.plan import ArchivePeriod, ArticleRef, Entry, ListingRef, plan_pages
+from tests.helpers import article, config, related_item
 
 
 def test_every_kind_of_page_is_planned_once() -> None:
@@ -23,7 +23,8 @@ def test_listings_are_paginated_with_links_both_ways() -> None:
                       config(page_size=2))
     home = [page for page in plan_pages(site) if page.kind == "home"]
     assert [page.path for page in home] == ["/", "/page/2/", "/page/3/"]
-    assert [page.entries for page in home] == [("a4", "a3"), ("a2", "a1"), ("a0",)]
+    assert [[e.article_id for e in page.entries] for page in home] == [
+        ["a4", "a3"], ["a2", "a1"], ["a0"]]
     assert (home[0].prev_path, home[0].next_path) == (None, "/page/2/")
     assert (home[1].prev_path, home[1].next_path) == ("/", "/page/3/")
     assert home[2].next_path is None and home[2].count == 3
@@ -42,4 +43,26 @@ def test_a_provider_page_lists_its_stories_and_the_citations_of_them_newest_firs
         article("b", day=1, domain="other.org"),
     ], config())
     other = next(p for p in plan_pages(site) if p.path == "/providers/other-org/")
-    assert [e if isinstance(e, str) else e.article_id for e in other.entries] == ["a", "b"]
+    assert other.entries == (Entry("a", site.articles["a"].related[0]), Entry("b"))
+
+
+def test_every_page_says_what_it_is_about_with_a_typed_subject() -> None:
+    site = index_site([article("a", related=(related_item("https://forbes.com/x", "forbes.com"),))],
+                      config())
+    subjects = {page.path: page.subject for page in plan_pages(site)}
+    assert subjects["/2024/03/01/a-headline/"] == ArticleRef("a")
+    assert subjects["/"] == ListingRef("home")
+    assert subjects["/feed.xml"] == ListingRef("home")
+    assert subjects["/topics/science/"] == ListingRef("topic", "science")
+    assert subjects["/topics/science/feed.json"] == ListingRef("topic", "science")
+    assert subjects["/providers/forbes-com/"] == ListingRef("provider", "forbes-com")
+    assert subjects["/2024/"] == ArchivePeriod(2024)
+    assert subjects["/2024/03/01/"] == ArchivePeriod(2024, 3, 1)
+    assert subjects["/topics/"] is None and subjects["/sitemap.xml"] is None
+
+
+def test_an_archive_period_gives_its_parts_and_paths() -> None:
+    assert ArchivePeriod(2024).parts == (2024,)
+    assert ArchivePeriod(2024, 3, 5).parts == (2024, 3, 5)
+    assert ArchivePeriod(2024, 3).path() == "/2024/03/"
+    assert ArchivePeriod(2024, 3, 5).path(2) == "/2024/03/05/page/2/"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from generator.site.index import index_site
-from tests.unit.factories import article, config, related_item
+from tests.helpers import article, config, related_item
 
 
 def test_two_articles_with_the_same_title_and_day_get_distinct_paths() -> None:
@@ -75,3 +75,16 @@ def test_distinct_topics_whose_slugs_clash_keep_distinct_pages() -> None:
     assert site.topic_slugs["C"] == "c"
     assert len({site.topic_slugs[name] for name in ("C", "C++", "C#")}) == 3
     assert sorted(topic.name for topic in site.topics.values()) == ["C", "C#", "C++"]
+
+
+def test_an_article_has_each_of_its_topics_once_in_its_own_order() -> None:
+    site = index_site([article("a", topics=("Space", "AI", "ai", "Space"))], config())
+    assert [topic.slug for topic in site.topics_of(site.articles["a"])] == ["space", "ai"]
+
+
+def test_an_articles_first_topic_is_the_one_it_names_first() -> None:
+    site = index_site([article("a", topics=("Space", "AI")), article("b", topics=())],
+                      config())
+    first = site.first_topic(site.articles["a"])
+    assert first is not None and first.slug == "space"
+    assert site.first_topic(site.articles["b"]) is None

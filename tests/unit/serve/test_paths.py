@@ -62,7 +62,7 @@ def test_s1_no_path_leads_out_of_the_site(site: Path, raw: str) -> None:
 
 
 @pytest.mark.parametrize("raw", TRAVERSALS)
-def test_s1_nor_under_a_base_path(site: Path, raw: str) -> None:
+def test_s1_no_path_leads_out_of_the_site_under_a_base_path(site: Path, raw: str) -> None:
     assert locate(site, "/repo/", "/repo" + raw).file is None
 
 

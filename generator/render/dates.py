@@ -1,0 +1,38 @@
+"""Write moments and periods as pages and machines read them. Pure; never locale-dependent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+"""Fixed English names, so output never depends on the machine's locale."""
+
+
+@dataclass(frozen=True)
+class TimeView:
+    iso: str
+    text: str
+    date_text: str
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with a `Z`, as Atom, JSON Feed and sitemaps want."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_time(moment: datetime, zone: ZoneInfo) -> TimeView:
+    """The moment in the site's zone, for `<time datetime>` and for readers."""
+    local = moment.astimezone(zone)
+    date_text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+    return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text)
+
+
+def archive_title(parts: tuple[int, ...]) -> str:
+    """`2024`, `March 2024`, `5 March 2024`."""
+    if len(parts) == 1:
+        return f"{parts[0]}"
+    month = MONTHS[parts[1] - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{parts[2]} {month} {parts[0]}"

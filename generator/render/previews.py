@@ -1,0 +1,74 @@
+"""What link previews and search engines are told a page is: its share image, canonical URL
+and Open Graph card. Pure; every URL here is absolute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.images.references import ImageCache
+from generator.model import Article
+from generator.site.index import Site
+from generator.site.plan import ArticleRef, Page
+from generator.urls import UrlScheme
+
+_IMAGE_TYPES = {"png": "image/png", "webp": "image/webp", "gif": "image/gif",
+                "avif": "image/avif"}
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    url: str
+    width: int
+    height: int
+    type: str
+
+
+@dataclass(frozen=True)
+class Social:
+    """Open Graph and Twitter card data of a page."""
+
+    type: str
+    title: str
+    url: str
+    image: ShareImage | None
+    published: str
+    section: str
+
+
+class LinkPreviews:
+    """Share images and canonical URLs of one site's pages."""
+
+    def __init__(self, site: Site, images: ImageCache) -> None:
+        self.site = site
+        self.images = images
+        self.urls = UrlScheme(site.config.site.base_url)
+
+    def share_image(self, article: Article) -> ShareImage | None:
+        """The lead image as others should fetch it: our copy when cached; the publisher's
+        only where pages show it too (`[images] missing = "remote"`), else none."""
+        if not article.images:
+            return None
+        ref = self.images.resolve(article.images[0], self.site.config.images.missing)
+        if ref.kind == "placeholder":
+            return None
+        url = self.urls.absolute(ref.src) if ref.kind == "local" else ref.src
+        kind = _IMAGE_TYPES.get(url.rsplit(".", 1)[-1].lower(), "image/jpeg")
+        return ShareImage(url, ref.width, ref.height, kind)
+
+    def page_image(self, page: Page) -> ShareImage | None:
+        """A link preview's image: the article's lead image, or on a listing the lead image
+        of its newest article that has one (the site's newest for the index pages)."""
+        if isinstance(page.subject, ArticleRef):
+            return self.share_image(self.site.articles[page.subject.id])
+        ids = [entry.article_id for entry in page.entries] or list(self.site.newest_first)
+        for article_id in ids:
+            image = self.share_image(self.site.articles[article_id])
+            if image is not None:
+                return image
+        return None
+
+    def canonical(self, page: Page) -> str:
+        if isinstance(page.subject, ArticleRef) and self.site.config.seo.canonical == "original":
+            return self.site.articles[page.subject.id].url
+        return self.urls.absolute(page.path)
