@@ -8,6 +8,7 @@ prints (the CLI does) and never touches the network.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -109,6 +110,15 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     Nothing is written to the output unless the whole build succeeds. With `search` (and
     Pagefind installed) the output gets a search page and its index.
     """
+    try:
+        return _build(config, skip_invalid, clean, jobs, progress, search)
+    finally:
+        # What the build froze goes back to the collector: `serve` builds again and again.
+        gc.unfreeze()
+
+
+def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
+           progress: Progress | None, search: bool) -> BuildResult:
     started = time.perf_counter()
     run = _Run(jobs or default_jobs(), progress or (lambda phase, done, total: None), _Laps())
     cache_dir = config.build.cache_dir
@@ -129,6 +139,10 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
 
     results, seeds = load_in_workers(seed_paths, state.seeds, config, run.jobs, run.report)
     articles, more = combine_results(results)
+    # The parsed seeds, and below the site model, live until the build ends and never form
+    # garbage: freezing them spares the collector a pass over the whole heap (a third of a
+    # second at 10,000 seeds) each time the objects made later trigger one.
+    gc.freeze()
     run.lap("load")
     images, image_problems = read_image_cache(config.images.cache_dir)
     result = BuildResult(notice=notice)
@@ -138,6 +152,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         problems + more + image_problems + check_templates(env), skip_invalid)
 
     site = index_site(articles, config, related_ranker(run.jobs, run.report))
+    gc.freeze()
     run.lap("index")
     previous = state.pages if state.output == str(output_dir) and not clean else {}
     # From the swap on, the saved digests no longer describe the output: forget them first,

@@ -3,6 +3,11 @@
 Folders are watched, not files, so an editor that replaces a file (a new inode) is still
 seen; a rename counts as an edit of both names. Editor temp files and anything under the
 ignored folders (the output, the caches) never count, so a build cannot trigger itself.
+
+Where the system reports when a file written to is closed (inotify on Linux), a batch is
+not handed over while a changed file is still open for writing: an editor that writes a
+file in pieces (Vim with `backupcopy=no` writes, fsyncs, writes again) would otherwise
+have a build read it half-written and flash an error.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+try:  # Linux only: the one observer that reports a written file being closed
+    from watchdog.observers.inotify import InotifyObserver
+except ImportError:  # pragma: no cover - other systems
+    InotifyObserver = None  # type: ignore[assignment, misc]
+
 from generator.files import is_editor_temp
 
 # Reads (opened, closed without writing) and attribute changes are left out: the build
@@ -52,13 +62,18 @@ class ChangeWatcher:
     """Collects changed paths from the file system; `wait()` returns them a burst at a time."""
 
     def __init__(self, roots: Iterable[WatchRoot], ignored: Iterable[Path],
-                 settle: float = 0.15, longest: float = 2.0) -> None:
+                 settle: float = 0.15, longest: float = 2.0, open_limit: float = 10.0) -> None:
         self.roots = sorted({WatchRoot(r.folder.resolve(), r.only, r.suffixes) for r in roots},
                             key=lambda r: (str(r.folder), r.only or "", r.suffixes))
         self.ignored = [path.resolve() for path in ignored]
         self.settle = settle
         self.longest = longest
+        self.open_limit = open_limit
+        """How long a batch waits at most for a file still open for writing."""
         self._changed: set[Path] = set()
+        self._writing: set[Path] = set()
+        """Changed files not yet closed by their writer (only where closes are reported)."""
+        self._tracks_closes = False
         self._last_event = 0.0
         self._first_event = 0.0
         self._lock = threading.Condition()
@@ -72,6 +87,8 @@ class ChangeWatcher:
                 observer.schedule(handler, str(root.folder), recursive=root.only is None,
                                   event_filter=_EDITS)
         observer.daemon = True
+        self._tracks_closes = InotifyObserver is not None and isinstance(observer,
+                                                                         InotifyObserver)
         observer.start()
         self._observer = observer
 
@@ -82,8 +99,9 @@ class ChangeWatcher:
             self._observer = None
 
     def wait(self, timeout: float | None = None) -> set[Path]:
-        """Block until something changed and no further change came for `settle` seconds
-        (or changes kept coming for `longest` seconds); the changed paths, or an empty set
+        """Block until something changed, no further change came for `settle` seconds and no
+        changed file is still open for writing (or changes kept coming for `longest`
+        seconds, or a file stayed open for `open_limit`); the changed paths, or an empty set
         after `timeout`."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
@@ -96,10 +114,14 @@ class ChangeWatcher:
             while True:
                 now = time.monotonic()
                 quiet_until = self._last_event + self.settle
-                if now >= quiet_until or now - self._first_event >= self.longest:
+                limit = self.open_limit if self._writing else self.longest
+                if (now >= quiet_until and not self._writing) or \
+                        now - self._first_event >= limit:
                     break
-                self._lock.wait(quiet_until - now)
+                # A close wakes the wait at once (`_record` notifies); the timeout is a cap.
+                self._lock.wait(max(quiet_until - now, 0.0) or self.settle)
             changed, self._changed = self._changed, set()
+            self._writing.clear()
             return changed
 
     def counts(self, path: Path, is_folder: bool = False) -> bool:
@@ -117,7 +139,9 @@ class ChangeWatcher:
                 return True
         return False
 
-    def _record(self, paths: list[Path], is_folder: bool) -> None:
+    def _record(self, paths: list[Path], is_folder: bool, writing: bool | None) -> None:
+        """Note changed paths; `writing` is True when a file was created or written to,
+        False when its writer closed it (or it went away), None otherwise."""
         wanted = [path for path in paths if self.counts(path, is_folder)]
         if not wanted:
             return
@@ -127,6 +151,11 @@ class ChangeWatcher:
                 self._first_event = now
             self._last_event = now
             self._changed.update(wanted)
+            if self._tracks_closes and writing and not is_folder:
+                # A symlink or hard link is made whole, with no close to wait for.
+                self._writing.update(path for path in wanted if not path.is_symlink())
+            elif writing is False:
+                self._writing.difference_update(wanted)
             self._lock.notify_all()
 
 
@@ -136,12 +165,23 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 class _Forward(FileSystemEventHandler):
-    def __init__(self, record: Callable[[list[Path], bool], None]) -> None:
+    def __init__(self, record: Callable[[list[Path], bool, bool | None], None]) -> None:
         self.record = record
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        self.record([Path(_text(p)) for p in paths if p], event.is_directory)
+        self.record([Path(_text(p)) for p in paths if p], event.is_directory,
+                    _writing(event))
+
+
+def _writing(event: FileSystemEvent) -> bool | None:
+    """Whether the event leaves its file open for writing (True), done (False) or says
+    nothing about it (None). A file renamed into place was written and closed elsewhere."""
+    if isinstance(event, (FileCreatedEvent, FileModifiedEvent)):
+        return True
+    if isinstance(event, (FileClosedEvent, FileDeletedEvent, FileMovedEvent)):
+        return False
+    return None
 
 
 def _text(path: str | bytes) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from generator.model import Citation, RelatedItem
 from generator.site.index import Site
@@ -77,10 +77,10 @@ Subject = ArticleRef | ListingRef | ArchivePeriod | None
 """What a page is about; None for the index pages, the 404 page, sitemaps and the like."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One item of a listing or feed: an article of ours, or (with `cited`) a provider's
-    story that this article lists as related coverage."""
+    story that this article lists as related coverage. A tuple: a large site plans
+    hundreds of thousands of them."""
 
     article_id: str
     cited: RelatedItem | None = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +130,48 @@ def test_a_deleted_folder_of_seeds_counts(watcher: ChangeWatcher, project: Path)
     (folder / "x.txt").unlink()
     folder.rmdir()
     assert folder in watcher.wait(timeout=5)
+
+
+def _write_in_two_pieces(path: Path, text: str, pause: float) -> None:
+    """Vim's `backupcopy=no` write: half, fsync, a pause (a busy disk), the rest, close."""
+    half = len(text) // 2
+    with path.open("w", encoding="utf-8") as file:
+        file.write(text[:half])
+        file.flush()
+        os.fsync(file.fileno())
+        time.sleep(pause)
+        file.write(text[half:])
+
+
+def test_a_file_written_in_pieces_is_handed_over_only_once_closed(
+        watcher: ChangeWatcher, project: Path) -> None:
+    seed = project / "seeds" / "a.txt"
+    whole = "---\ntitle: A whole seed\n---\n" + "body " * 200
+    os.rename(seed, project / "seeds" / "a.txt~")
+    # The pause is four times the settle time: without waiting for the close, the batch
+    # would be handed over while the seed is half written.
+    writer = threading.Thread(target=_write_in_two_pieces,
+                              args=(seed, whole, 4 * watcher.settle))
+    writer.start()
+    try:
+        assert watcher.wait(timeout=10) == {seed}
+        assert seed.read_text(encoding="utf-8") == whole
+    finally:
+        writer.join()
+    assert watcher.wait(timeout=QUIET) == set()
+
+
+def test_a_file_left_open_is_handed_over_after_the_open_limit(project: Path) -> None:
+    watching = ChangeWatcher([WatchRoot(project / "seeds", suffixes=(".txt",))],
+                             ignored=[], open_limit=1.0)
+    watching.start()
+    seed = project / "seeds" / "a.txt"
+    try:
+        with seed.open("w", encoding="utf-8") as file:
+            file.write("half")
+            file.flush()
+            started = time.monotonic()
+            assert watching.wait(timeout=10) == {seed}
+            assert time.monotonic() - started < 5
+    finally:
+        watching.stop()
