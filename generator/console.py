@@ -25,7 +25,8 @@ class ProgressLine:
     def __call__(self, phase: str, done: int, total: int) -> None:
         if time.monotonic() - self.started < 1.0:
             return
-        sys.stderr.write(f"\r\x1b[K{phase}: {done:,}/{total:,}")
+        counts = f": {done:,}/{total:,}" if total else ""
+        sys.stderr.write(f"\r\x1b[K{phase}{counts}")
         sys.stderr.flush()
         self.shown = True
 

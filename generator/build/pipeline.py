@@ -26,6 +26,7 @@ from generator.build.cache import (
     load_state,
     save_state,
 )
+from generator.build.lock import BuildLock
 from generator.build.output import OutputError, StagedOutput
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
 from generator.build.search import SearchFailed, pagefind_binary
@@ -110,17 +111,26 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     Nothing is written to the output unless the whole build succeeds. With `search` (and
     Pagefind installed) the output gets a search page and its index.
     """
+    report = progress or (lambda phase, done, total: None)
+    lock = BuildLock(config.build.cache_dir)
     try:
-        return _build(config, skip_invalid, clean, jobs, progress, search)
+        other = lock.acquire(lambda holder: report(
+            f"waiting for another build of this site (process {holder})", 0, 0))
+        result = _build(config, skip_invalid, clean, jobs, report, search)
     finally:
+        lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
         gc.unfreeze()
+    if other:
+        result.notice = "; ".join(filter(None, (
+            f"waited for another build of this site (process {other}) to end", result.notice)))
+    return result
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
-           progress: Progress | None, search: bool) -> BuildResult:
+           report: Progress, search: bool) -> BuildResult:
     started = time.perf_counter()
-    run = _Run(jobs or default_jobs(), progress or (lambda phase, done, total: None), _Laps())
+    run = _Run(jobs or default_jobs(), report, _Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])

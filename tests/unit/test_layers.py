@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "generator"
 RANKS = {
     "errors": 0, "model": 0, "urls": 0, "files": 0, "init": 0, "content.frontmatter": 0,
     "site.related": 0, "images.addresses": 0, "render.dates": 0, "render.theme": 0,
-    "build.search": 0, "serve.paths": 0,
+    "build.search": 0, "build.lock": 0, "serve.paths": 0,
     "config": 1, "content.sanitize": 1, "images.fetch": 1, "images.manifest": 1,
     "images.process": 1, "build.output": 1, "serve.watch": 1, "serve.web": 1,
     "content.fields": 2, "content.markdown": 2, "site.index": 2, "images.references": 2,
