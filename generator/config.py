@@ -110,6 +110,12 @@ class SiteConfig:
         text = repr((self.site, self.build, self.images, self.limits, self.seo, self.feeds))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def reading_fingerprint(self) -> str:
+        """A digest of the settings that reading a seed depends on: the time zone (a time
+        without an offset is read in it) and the limits. Parsed seeds are reused only
+        under the same reading settings."""
+        return hashlib.sha256(repr((self.site.timezone, self.limits)).encode()).hexdigest()
+
     def with_base_url(self, base_url: str | None) -> SiteConfig:
         """The command line's `--base-url` overrides `[site] base_url`."""
         if base_url is None:

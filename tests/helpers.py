@@ -118,19 +118,24 @@ def run_build(site: Path, *args: str) -> int:
     return main(["build", "--config", str(site / "site.toml"), *args])
 
 
+CACHE_FOLDER = ".newsgen-cache"
+"""`[build] cache_dir` of the test sites (the default)."""
+
+
 def assert_build_fails_with(site: Path, capsys: pytest.CaptureFixture[str],
                             expected_stderr: str, *args: str) -> None:
     """The build exits 1, prints exactly `expected_stderr` and nothing on stdout, and changes
     nothing: the site folder holds what it held (no staging folder, no output where there
-    was none) and an earlier output is byte for byte as it was."""
-    names = sorted(p.name for p in site.iterdir())
+    was none; the cache folder, where the build takes its lock, aside) and an earlier output
+    is byte for byte as it was."""
+    names = sorted(p.name for p in site.iterdir() if p.name != CACHE_FOLDER)
     output = read_tree(site / "public")
     code = run_build(site, *args)
     out, err = capsys.readouterr()
     assert code == 1
     assert err == expected_stderr
     assert out == ""
-    assert sorted(p.name for p in site.iterdir()) == names
+    assert sorted(p.name for p in site.iterdir() if p.name != CACHE_FOLDER) == names
     assert read_tree(site / "public") == output
 
 

@@ -7,7 +7,9 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import write_corpus
-from generator.build.cache import CACHE_NAME, SUMMARY_NAME
+from generator.build.cache import CACHE_NAME
 from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "topic", "date", "provider", "related_url",
-         "template", "config", "touch")
+         "template", "config", "timezone", "touch")
 
 
 def clean_build(site: Path, out: Path) -> dict[str, bytes]:
@@ -64,6 +66,11 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
         text = config.read_text()
         config.write_text(re.sub(r"related_count = \d+", f"related_count = {1 + step % 5}", text)
                           if step % 2 else text.replace('"Test News', '"Test'))
+    elif edit == "timezone":
+        config = site / "site.toml"
+        text = config.read_text()
+        config.write_text(text.replace("Europe/Berlin", "Asia/Tokyo") if "Berlin" in text
+                          else text.replace("Asia/Tokyo", "Europe/Berlin"))
     elif edit == "touch":
         os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
 
@@ -113,29 +120,78 @@ def test_unchanged_pages_keep_their_file_and_mtime(make_site: Callable[..., Path
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "random", "older"])
+def _damage(cache: Path, damage: str) -> None:
+    """Spoil the saved cache the way a disk, a tool or another program might."""
+    data = cache.read_bytes()
+    if damage == "truncate":
+        cache.write_bytes(data[: len(data) // 2])
+    elif damage == "random":
+        cache.write_bytes(random.Random(1).randbytes(len(data)))
+    else:
+        with closing(sqlite3.connect(cache, isolation_level=None)) as db:
+            if damage == "older":
+                db.execute("UPDATE meta SET value = ? WHERE key = 'version'", ("0" * 64,))
+            elif damage == "row":
+                db.execute("UPDATE seeds SET result = zeroblob(length(result))")
+            else:  # another program's database in its place
+                for table in ("meta", "seeds", "pages"):
+                    db.execute(f"DROP TABLE {table}")
+                db.execute("CREATE TABLE notes (text TEXT)")
+
+
+@pytest.mark.parametrize(("damage", "notice"), [
+    ("truncate", "cache is damaged"), ("random", "cache is damaged"),
+    ("row", "cache is damaged"), ("older", "cache is from another newsgen version"),
+    ("foreign", "cache is not a newsgen cache")])
 def test_a_damaged_cache_means_a_full_correct_build_with_a_notice(
         make_site: Callable[..., Path], capsys: pytest.CaptureFixture[str], tmp_path: Path,
-        damage: str) -> None:
+        damage: str, notice: str) -> None:
     site = make_site({"a.txt": seed_text("One"), "b.txt": seed_text("Two")})
     assert run_build(site) == 0
-    cache = load_config(site / "site.toml").build.cache_dir
-    state = cache / CACHE_NAME
-    data = state.read_bytes()
-    if damage == "truncate":
-        state.write_bytes(data[: len(data) // 2])
-    elif damage == "random":
-        state.write_bytes(random.Random(1).randbytes(len(data)))
-    else:
-        state.write_bytes(data.replace(data.split(b"\n")[1], b"0" * 64, 1))
-    (cache / SUMMARY_NAME).unlink()
+    _damage(load_config(site / "site.toml").build.cache_dir / CACHE_NAME, damage)
     (site / "seeds" / "c.txt").write_text(seed_text("Three"))
     capsys.readouterr()
     assert run_build(site) == 0
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1 and err[0].startswith("newsgen: cache is ")
-    assert err[0].endswith("; building everything")
+    assert err == [f"newsgen: {notice}; building everything"]
     assert read_tree(site / "public") == clean_build(site, tmp_path / "clean")
+    capsys.readouterr()
+    (site / "seeds" / "c.txt").write_text(seed_text("Three again"))
+    assert run_build(site) == 0  # the cache written anew is trusted again
+    assert capsys.readouterr().err == ""
+
+
+def test_a_new_time_zone_reads_times_without_an_offset_again(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    late = seed_text("Late night story").replace("T10:00:00Z", "T23:30:00")
+    site = make_site({"a.txt": late, "b.txt": seed_text("Two")})
+    assert run_build(site) == 0
+    config = site / "site.toml"
+    config.write_text(config.read_text().replace("Europe/Berlin", "America/New_York"))
+    assert run_build(site) == 0
+    assert read_tree(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_an_edit_rewrites_only_its_own_row_of_the_cache(make_site: Callable[..., Path]) -> None:
+    site = make_site({f"s{n}.txt": seed_text(f"Story {n}", url=f"https://example.com/{n}")
+                      for n in range(5)})
+    assert run_build(site) == 0
+    cache = load_config(site / "site.toml").build.cache_dir / CACHE_NAME
+
+    def rows() -> dict[str, int]:
+        with closing(sqlite3.connect(cache)) as db:
+            return {Path(path).name: rowid
+                    for rowid, path in db.execute("SELECT rowid, path FROM seeds")}
+
+    before = rows()
+    assert len(before) == 5
+    (site / "seeds" / "s2.txt").write_text(seed_text("Story 2, edited",
+                                                     url="https://example.com/2"))
+    assert run_build(site) == 0
+    after = rows()
+    assert {name: rowid for name, rowid in after.items() if name != "s2.txt"} == \
+        {name: rowid for name, rowid in before.items() if name != "s2.txt"}
+    assert after["s2.txt"] != before["s2.txt"]
 
 
 def test_clean_ignores_the_cache(make_site: Callable[..., Path],

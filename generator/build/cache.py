@@ -1,28 +1,43 @@
-"""The incremental-build cache: parsed seeds and per-page digests, kept between builds.
+"""The incremental-build cache: parsed seeds, per-page digests and the last build's summary,
+kept between builds in one SQLite file and updated row by row.
 
-An incremental build is a memoized full build: seeds whose file is unchanged are not parsed
-again, and pages whose digest (template sources, config, the exact data in the page's
-context) is unchanged are not rendered again. The cache is trusted only when its header,
-version and checksum all match; anything else means a full build with a one-line notice.
+Seeds whose file is unchanged are not parsed again, and pages whose digest (template
+sources, config, the exact data in the page's context) is unchanged are not rendered
+again. A build writes only the rows that changed, in one transaction, so a build killed
+while saving leaves the cache as it was. The cache is trusted only when its format and
+newsgen's code version match and every row it reads is whole; anything else means a full
+build with a one-line notice. Only the build that holds the site's lock writes it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import sqlite3
 import sys
+import zlib
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
 from generator.content.loader import SeedResult
 from generator.errors import SourceError
-from generator.files import write_atomically
 
-CACHE_NAME = "build-state.pickle"
-SUMMARY_NAME = "last-build.pickle"
-_MAGIC = b"newsgen build state\n"
+CACHE_NAME = "build-cache.sqlite"
+_FORMAT = "newsgen build cache 1"
+_EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
+"""What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+    "mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, result BLOB NOT NULL, "
+    "crc INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest TEXT NOT NULL)",
+)
+DAMAGED = "cache is damaged; building everything"
 
 
 def code_version(package: Path) -> str:
@@ -62,67 +77,184 @@ class LastBuild:
 class BuildState:
     seeds: dict[str, CachedSeed] = field(default_factory=dict)
     """By the seed's absolute path."""
+    reading: str = ""
+    """The config's reading fingerprint the seeds were parsed under."""
     pages: dict[str, str] = field(default_factory=dict)
     """Each output file (relative posix path) → the digest it was rendered from."""
     output: str = ""
-    """The output folder the page digests describe."""
+    """The output folder the page digests describe ("" when they describe none)."""
+
+    def seeds_read_under(self, reading: str) -> dict[str, CachedSeed]:
+        """The parsed seeds, if they were read under these reading settings (a new time
+        zone changes what a time without an offset means), else none."""
+        return self.seeds if reading == self.reading else {}
+
+
+class _Untrusted(Exception):
+    """The cache file exists but cannot be used; the message is the notice."""
 
 
 def load_state(cache_dir: Path) -> tuple[BuildState, str]:
     """The saved state, or an empty one and why the saved one was not used ("" if none)."""
-    state, notice = _load(cache_dir / CACHE_NAME, BuildState)
-    return state if isinstance(state, BuildState) else BuildState(), notice
+    try:
+        with _reading(cache_dir) as db:
+            if db is None:
+                return BuildState(), ""
+            state = BuildState(seeds=dict(_read_seeds(db)),
+                               reading=_meta_text(db, "reading"),
+                               pages=dict(db.execute("SELECT path, digest FROM pages")),
+                               output=_meta_text(db, "pages_output"))
+    except _Untrusted as exc:
+        return BuildState(), str(exc)
+    return state, ""
 
 
 def load_last_build(cache_dir: Path) -> LastBuild:
-    last, _ = _load(cache_dir / SUMMARY_NAME, LastBuild)
+    try:
+        with _reading(cache_dir) as db:
+            blob = _meta(db, "last_build") if db is not None else None
+            last = pickle.loads(blob) if blob is not None else None
+    except Exception:  # never trust a summary that cannot be read whole
+        return LastBuild()
     return last if isinstance(last, LastBuild) else LastBuild()
 
 
-def _load(path: Path, kind: type[BuildState] | type[LastBuild]
-          ) -> tuple[BuildState | LastBuild, str]:
+def forget_pages(cache_dir: Path) -> None:
+    """From the swap on, the saved page digests and summary no longer describe the output:
+    forget them first, so a build killed before it saves cannot trust them. Parsed seeds
+    stay valid."""
+    path = cache_dir / CACHE_NAME
+    if not path.is_file():
+        return
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return kind(), ""
-    except OSError as exc:
-        return kind(), f"cache not readable ({exc.strerror}); building everything"
-    header, _, payload = data.partition(b"\n\n")
-    lines = (header + b"\n").split(b"\n")
-    if not data.startswith(_MAGIC) or len(lines) < 3:
-        return kind(), "cache is not a newsgen cache; building everything"
-    version, checksum = lines[1].decode(errors="replace"), lines[2].decode(errors="replace")
-    if version != CODE_VERSION:
-        return kind(), "cache is from another newsgen version; building everything"
-    if hashlib.sha256(payload).hexdigest() != checksum:
-        return kind(), "cache is damaged; building everything"
-    try:
-        value = pickle.loads(payload)
-    except Exception:  # a checksum collision or a pickling bug: never trust it
-        return kind(), "cache is damaged; building everything"
-    if not isinstance(value, kind):
-        return kind(), "cache is damaged; building everything"
-    return value, ""
+        with closing(_connect(path)) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM meta WHERE key IN ('pages_output', 'last_build')")
+            db.execute("COMMIT")
+    except sqlite3.Error:  # damaged or foreign: the next load says so and starts anew
+        path.unlink(missing_ok=True)
 
 
-def save_state(cache_dir: Path, state: BuildState, last: LastBuild) -> None:
-    """Write both files atomically, the summary last: it is what says "nothing changed"."""
+def save_state(cache_dir: Path, state: BuildState, last: LastBuild, anew: bool = False
+               ) -> None:
+    """Write what changed since the saved state, and the summary, in one transaction; with
+    `anew` (the saved state was not trusted, or not used), every row."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    _save(cache_dir / CACHE_NAME, state)
-    _save(cache_dir / SUMMARY_NAME, last)
-
-
-def _save(path: Path, value: BuildState | LastBuild) -> None:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    header = _MAGIC + f"{CODE_VERSION}\n{hashlib.sha256(payload).hexdigest()}".encode()
-    write_atomically(path, lambda file: file.write(header + b"\n\n" + payload))
-
-
-def forget_state(cache_dir: Path) -> None:
-    """Drop the saved state: the next build will be a full one."""
-    (cache_dir / SUMMARY_NAME).unlink(missing_ok=True)
-    (cache_dir / CACHE_NAME).unlink(missing_ok=True)
+    path = cache_dir / CACHE_NAME
+    try:
+        _save(path, state, last, anew)
+    except sqlite3.DatabaseError:  # a damaged file: start a new one
+        _remove(path)
+        _save(path, state, last, anew)
+    for name in _EARLIER_FILES:
+        (cache_dir / name).unlink(missing_ok=True)
 
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextmanager
+def _reading(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
+    """The cache, checked for format and version; None when there is none yet."""
+    path = cache_dir / CACHE_NAME
+    if not path.is_file():
+        yield None
+        return
+    try:
+        with closing(_connect(path)) as db:
+            if _meta_text(db, "format") != _FORMAT:
+                raise _Untrusted("cache is not a newsgen cache; building everything")
+            if _meta_text(db, "version") != CODE_VERSION:
+                raise _Untrusted("cache is from another newsgen version; building everything")
+            yield db
+    except sqlite3.DatabaseError as exc:
+        if "no such table" in str(exc):
+            raise _Untrusted("cache is not a newsgen cache; building everything") from None
+        raise _Untrusted(DAMAGED) from None
+    except sqlite3.Error as exc:
+        raise _Untrusted(f"cache not readable ({exc}); building everything") from None
+
+
+def _read_seeds(db: sqlite3.Connection) -> Iterator[tuple[str, CachedSeed]]:
+    for path, size, mtime_ns, sha256, blob, crc in db.execute(
+            "SELECT path, size, mtime_ns, sha256, result, crc FROM seeds"):
+        if zlib.crc32(blob) != crc:
+            raise _Untrusted(DAMAGED)
+        try:
+            result = pickle.loads(blob)
+        except Exception:  # a pickling bug or damage the checksum missed: never trust it
+            raise _Untrusted(DAMAGED) from None
+        yield path, CachedSeed(size, mtime_ns, sha256, result)
+
+
+def _save(path: Path, state: BuildState, last: LastBuild, anew: bool) -> None:
+    with closing(_connect(path)) as db:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            if anew or (_meta_text(db, "format"), _meta_text(db, "version")) != (
+                    _FORMAT, CODE_VERSION):
+                db.execute("DELETE FROM seeds")
+                db.execute("DELETE FROM pages")
+                db.execute("DELETE FROM meta")
+            _save_seeds(db, state.seeds)
+            _save_pages(db, state.pages)
+            meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
+                    "pages_output": state.output,
+                    "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL)}
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
+    saved = {path: (size, mtime_ns, sha256) for path, size, mtime_ns, sha256 in
+             db.execute("SELECT path, size, mtime_ns, sha256 FROM seeds")}
+    db.executemany("DELETE FROM seeds WHERE path = ?",
+                   [(path,) for path in sorted(saved.keys() - seeds.keys())])
+    rows = []
+    for path, entry in seeds.items():
+        if saved.get(path) != (entry.size, entry.mtime_ns, entry.sha256):
+            blob = pickle.dumps(entry.result, protocol=pickle.HIGHEST_PROTOCOL)
+            rows.append((path, entry.size, entry.mtime_ns, entry.sha256, blob,
+                         zlib.crc32(blob)))
+    db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _save_pages(db: sqlite3.Connection, pages: dict[str, str]) -> None:
+    saved = dict(db.execute("SELECT path, digest FROM pages"))
+    db.executemany("DELETE FROM pages WHERE path = ?",
+                   [(path,) for path in sorted(saved.keys() - pages.keys())])
+    db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)",
+                   [(path, digest) for path, digest in pages.items()
+                    if saved.get(path) != digest])
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # Autocommit, with explicit transactions; WAL, so a reader (`newsgen images`) never
+    # waits for the build that writes; NORMAL sync: a crash of the machine may lose the
+    # last transaction, never corrupt the file.
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def _meta(db: sqlite3.Connection, key: str) -> bytes | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else bytes(row[0]) if not isinstance(row[0], str) \
+        else row[0].encode()
+
+
+def _meta_text(db: sqlite3.Connection, key: str) -> str:
+    value = _meta(db, key)
+    return value.decode(errors="replace") if value is not None else ""
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

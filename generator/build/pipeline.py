@@ -21,13 +21,13 @@ from generator.build.cache import (
     CODE_VERSION,
     BuildState,
     LastBuild,
-    forget_state,
+    forget_pages,
     load_last_build,
     load_state,
     save_state,
 )
 from generator.build.lock import BuildLock
-from generator.build.output import OutputError, StagedOutput
+from generator.build.output import OutputError, StagedOutput, recover_interrupted_swap
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
 from generator.build.search import SearchFailed, pagefind_binary
 from generator.build.search import index_site as index_search
@@ -143,11 +143,16 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     last = LastBuild() if clean else load_last_build(cache_dir)
     if last.inputs == inputs and last.output == str(output_dir) and \
             (output_dir / "index.html").is_file():
+        # A build killed after saving, while it deleted the output it replaced, left that
+        # behind: nothing else needs doing, but that still needs removing.
+        recover_interrupted_swap(output_dir)
         return _nothing_changed(last, started)
     state, notice = (BuildState(), "") if clean else load_state(cache_dir)
     run.lap("scan")
 
-    results, seeds = load_in_workers(seed_paths, state.seeds, config, run.jobs, run.report)
+    reading = config.reading_fingerprint()
+    results, seeds = load_in_workers(seed_paths, state.seeds_read_under(reading), config,
+                                     run.jobs, run.report)
     articles, more = combine_results(results)
     # The parsed seeds, and below the site model, live until the build ends and never form
     # garbage: freezing them spares the collector a pass over the whole heap (a third of a
@@ -167,18 +172,20 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     previous = state.pages if state.output == str(output_dir) and not clean else {}
     # From the swap on, the saved digests no longer describe the output: forget them first,
     # so a build killed before the new state is saved cannot trust the old one.
-    forget_state(cache_dir)
+    forget_pages(cache_dir)
     renderer = Renderer(site, images, env, search=binary is not None)
     written = _write_site(site, images, renderer, previous, binary, run)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
     result.removed = len(previous.keys() - written.digests.keys())
     run.lap("swap")
-    save_state(cache_dir, BuildState(seeds=seeds, pages=written.digests, output=str(output_dir)),
+    save_state(cache_dir, BuildState(seeds=seeds, reading=reading, pages=written.digests,
+                                     output=str(output_dir)),
                LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
-                         counts=dict(result.pages)))
-    written.staged.finish()
+                         counts=dict(result.pages)), anew=clean or bool(notice))
     run.lap("save cache")
+    written.staged.finish()
+    run.lap("old output removed")
     result.phases = run.lap.phases
     result.seconds = time.perf_counter() - started
     return result
