@@ -3,6 +3,7 @@ build of the same inputs, byte for byte."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -22,7 +23,9 @@ from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "topic", "date", "provider", "related_url",
-         "template", "config", "timezone", "touch")
+         "template", "config", "timezone", "published", "static", "image", "touch")
+TINY_PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
+"""Enough of a PNG for the cache's signature check (the build never decodes images)."""
 
 
 def clean_build(site: Path, out: Path) -> dict[str, bytes]:
@@ -67,12 +70,44 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
         config.write_text(re.sub(r"related_count = \d+", f"related_count = {1 + step % 5}", text)
                           if step % 2 else text.replace('"Test News', '"Test'))
     elif edit == "timezone":
+        # A time without an offset means another moment in another zone.
+        victim.write_text(text.replace("Z\n", "\n", 1))
         config = site / "site.toml"
         text = config.read_text()
-        config.write_text(text.replace("Europe/Berlin", "Asia/Tokyo") if "Berlin" in text
-                          else text.replace("Asia/Tokyo", "Europe/Berlin"))
+        config.write_text(text.replace('"Asia/Tokyo"', '"Europe/Berlin"') if "Tokyo" in text
+                          else text.replace('"Europe/Berlin"', '"Asia/Tokyo"') if "Berlin" in text
+                          else text.replace("[site]\n", '[site]\ntimezone = "Asia/Tokyo"\n'))
+    elif edit == "published":
+        victim.write_text(text.replace("published: true", "published: false", 1)
+                          if "published: true" in text
+                          else text.replace("published: false", "published: true", 1))
+    elif edit == "static":
+        static = site / "static" / "extra.css"
+        if static.is_file() and step % 3 == 0:
+            static.unlink()
+        else:
+            static.parent.mkdir(exist_ok=True)
+            static.write_text(f"/* edit {step} */ body {{ margin: {step}px; }}\n")
+    elif edit == "image":
+        _toggle_cached_image(site, text, step)
     elif edit == "touch":
         os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
+
+
+def _toggle_cached_image(site: Path, seed: str, step: int) -> None:
+    """Add a seed's lead image to the image cache's manifest, or take the last one out."""
+    cache = site / ".image-cache"
+    manifest = cache / "manifest.json"
+    rows = json.loads(manifest.read_text())["images"] if manifest.is_file() else {}
+    if rows and step % 2:
+        rows.pop(sorted(rows)[-1])
+    elif "  - url: \"" in seed:
+        url = seed.split("  - url: \"", 1)[1].split("\"", 1)[0]
+        (cache / "ab").mkdir(parents=True, exist_ok=True)
+        (cache / "ab" / f"image-{step}.png").write_bytes(TINY_PNG)
+        rows[url] = {"file": f"ab/image-{step}.png", "width": 4, "height": 3}
+    cache.mkdir(exist_ok=True)
+    manifest.write_text(json.dumps({"version": 1, "images": rows}))
 
 
 @given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6), st.integers(0, 10**6))
@@ -86,7 +121,7 @@ def test_after_any_edits_an_incremental_build_equals_a_clean_build(
     (site / "seeds").mkdir(parents=True)
     (site / "site.toml").write_text(
         '[site]\ntitle = "Test News"\nbase_url = "https://example.org/news/"\n'
-        "[build]\ninclude_unpublished = true\npage_size = 4\nrelated_count = 3\n")
+        "[build]\ninclude_unpublished = false\npage_size = 4\nrelated_count = 3\n")
     write_corpus(site / "seeds", 24, seed=seed % 50)
     rng = random.Random(seed)
     assert run_build(site, "--quiet") == 0
