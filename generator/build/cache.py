@@ -113,7 +113,7 @@ def load_last_build(cache_dir: Path) -> LastBuild:
     try:
         with _reading(cache_dir) as db:
             blob = _meta(db, "last_build") if db is not None else None
-            last = pickle.loads(blob) if blob is not None else None
+            last = pickle.loads(blob) if isinstance(blob, bytes) else None
     except Exception:  # never trust a summary that cannot be read whole
         return LastBuild()
     return last if isinstance(last, LastBuild) else LastBuild()
@@ -132,7 +132,7 @@ def forget_pages(cache_dir: Path) -> None:
             db.execute("DELETE FROM meta WHERE key IN ('pages_output', 'last_build')")
             db.execute("COMMIT")
     except sqlite3.Error:  # damaged or foreign: the next load says so and starts anew
-        path.unlink(missing_ok=True)
+        _remove(path)
 
 
 def save_state(cache_dir: Path, state: BuildState, last: LastBuild, anew: bool = False
@@ -244,15 +244,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _meta(db: sqlite3.Connection, key: str) -> bytes | None:
+def _meta(db: sqlite3.Connection, key: str) -> object:
+    """A meta value as stored: text, or bytes for the pickled summary; None when absent."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return None if row is None else bytes(row[0]) if not isinstance(row[0], str) \
-        else row[0].encode()
+    return None if row is None else row[0]
 
 
 def _meta_text(db: sqlite3.Connection, key: str) -> str:
     value = _meta(db, key)
-    return value.decode(errors="replace") if value is not None else ""
+    return value if isinstance(value, str) else ""
 
 
 def _remove(path: Path) -> None:

@@ -118,8 +118,9 @@ class ChangeWatcher:
                 if (now >= quiet_until and not self._writing) or \
                         now - self._first_event >= limit:
                     break
-                # A close wakes the wait at once (`_record` notifies); the timeout is a cap.
-                self._lock.wait(max(quiet_until - now, 0.0) or self.settle)
+                # Until the burst is quiet; once it is, a file still being written is waited
+                # for (its close wakes this at once: `_record` notifies), rechecking the limit.
+                self._lock.wait(quiet_until - now if now < quiet_until else self.settle)
             changed, self._changed = self._changed, set()
             self._writing.clear()
             return changed
