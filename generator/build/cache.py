@@ -1,10 +1,10 @@
-"""The incremental-build cache: parsed seeds, per-page digests and the last build's summary,
+"""The incremental-build cache: parsed seeds, per-page records and the last build's summary,
 kept between builds in one SQLite file and updated row by row.
 
-Seeds whose file is unchanged are not parsed again, and pages whose digest (template
-sources, config, the exact data in the page's context) is unchanged are not rendered
-again. A build writes only the rows that changed, in one transaction, so a build killed
-while saving leaves the cache as it was. The cache is trusted only when its format and
+Seeds whose file is unchanged are not parsed again, and pages whose record (what they read,
+see `build.records`) still gives the same key are not rendered again. A build writes only
+the rows that changed, in one transaction, so a build killed while saving leaves the cache
+as it was. The cache is trusted only when its format and
 newsgen's code version match and every row it reads is whole; anything else means a full
 build with a one-line notice. Only the build that holds the site's lock writes it.
 """
@@ -20,13 +20,15 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.content.loader import SeedResult
 from generator.errors import SourceError
+from generator.site.related import Candidate, Ranking
 
 CACHE_NAME = "build-cache.sqlite"
-_FORMAT = "newsgen build cache 1"
+_FORMAT = "newsgen build cache 2"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -35,9 +37,13 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
     "mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, result BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, key TEXT NOT NULL, "
+    "reads TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ranking (id TEXT PRIMARY KEY, ranked BLOB NOT NULL, "
+    "crc INTEGER NOT NULL)",
 )
 DAMAGED = "cache is damaged; building everything"
+_READS_SEPARATOR = "\x1e"
 
 
 def code_version(package: Path) -> str:
@@ -61,6 +67,16 @@ class CachedSeed:
     result: SeedResult
 
 
+@dataclass(frozen=True)
+class PageRecord:
+    """What one output file was rendered from (see `build.records`)."""
+
+    key: str
+    """Digest of the fingerprint, the page's plan and the value of each read."""
+    reads: tuple[str, ...]
+    """What its context read of the site model, sorted."""
+
+
 @dataclass
 class LastBuild:
     """What the last successful build saw and reported; small, so it is read first."""
@@ -79,10 +95,12 @@ class BuildState:
     """By the seed's absolute path."""
     reading: str = ""
     """The config's reading fingerprint the seeds were parsed under."""
-    pages: dict[str, str] = field(default_factory=dict)
-    """Each output file (relative posix path) → the digest it was rendered from."""
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    """Each output file (relative posix path) → what it was rendered from."""
     output: str = ""
-    """The output folder the page digests describe ("" when they describe none)."""
+    """The output folder the page records describe ("" when they describe none)."""
+    ranking: Ranking | None = None
+    """The related lists and what they were ranked from."""
 
     def seeds_read_under(self, reading: str) -> dict[str, CachedSeed]:
         """The parsed seeds, if they were read under these reading settings (a new time
@@ -102,8 +120,9 @@ def load_state(cache_dir: Path) -> tuple[BuildState, str]:
                 return BuildState(), ""
             state = BuildState(seeds=dict(_read_seeds(db)),
                                reading=_meta_text(db, "reading"),
-                               pages=dict(db.execute("SELECT path, digest FROM pages")),
-                               output=_meta_text(db, "pages_output"))
+                               pages=dict(_read_pages(db)),
+                               output=_meta_text(db, "pages_output"),
+                               ranking=_read_ranking(db))
     except _Untrusted as exc:
         return BuildState(), str(exc)
     return state, ""
@@ -179,13 +198,35 @@ def _reading(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
 def _read_seeds(db: sqlite3.Connection) -> Iterator[tuple[str, CachedSeed]]:
     for path, size, mtime_ns, sha256, blob, crc in db.execute(
             "SELECT path, size, mtime_ns, sha256, result, crc FROM seeds"):
-        if zlib.crc32(blob) != crc:
-            raise _Untrusted(DAMAGED)
-        try:
-            result = pickle.loads(blob)
-        except Exception:  # a pickling bug or damage the checksum missed: never trust it
-            raise _Untrusted(DAMAGED) from None
-        yield path, CachedSeed(size, mtime_ns, sha256, result)
+        yield path, CachedSeed(size, mtime_ns, sha256, _unpickle(blob, crc))
+
+
+def _unpickle(blob: bytes, crc: int) -> Any:
+    """A pickled row's value; damage (a wrong checksum, a row that does not load) means the
+    cache is not trusted."""
+    if zlib.crc32(blob) != crc:
+        raise _Untrusted(DAMAGED)
+    try:
+        return pickle.loads(blob)
+    except Exception:  # a pickling bug or damage the checksum missed: never trust it
+        raise _Untrusted(DAMAGED) from None
+
+
+def _read_pages(db: sqlite3.Connection) -> Iterator[tuple[str, PageRecord]]:
+    for path, key, reads in db.execute("SELECT path, key, reads FROM pages"):
+        yield path, PageRecord(key, tuple(reads.split(_READS_SEPARATOR)) if reads else ())
+
+
+def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
+    count = _meta(db, "related_count")
+    if not isinstance(count, int) or count < 0:
+        return None
+    ranked_as: dict[str, Candidate] = {}
+    related: dict[str, tuple[str, ...]] = {}
+    for article_id, blob, crc in db.execute("SELECT id, ranked, crc FROM ranking"):
+        candidate, related[article_id] = _unpickle(blob, crc)
+        ranked_as[article_id] = candidate
+    return Ranking(count, ranked_as, related)
 
 
 def _save(path: Path, state: BuildState, last: LastBuild, anew: bool) -> None:
@@ -198,11 +239,14 @@ def _save(path: Path, state: BuildState, last: LastBuild, anew: bool) -> None:
                     _FORMAT, CODE_VERSION):
                 db.execute("DELETE FROM seeds")
                 db.execute("DELETE FROM pages")
+                db.execute("DELETE FROM ranking")
                 db.execute("DELETE FROM meta")
             _save_seeds(db, state.seeds)
             _save_pages(db, state.pages)
+            _save_ranking(db, state.ranking)
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
                     "pages_output": state.output,
+                    "related_count": state.ranking.count if state.ranking else -1,
                     "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL)}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             db.execute("COMMIT")
@@ -225,13 +269,28 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
     db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def _save_pages(db: sqlite3.Connection, pages: dict[str, str]) -> None:
-    saved = dict(db.execute("SELECT path, digest FROM pages"))
+def _save_pages(db: sqlite3.Connection, pages: dict[str, PageRecord]) -> None:
+    saved = dict(db.execute("SELECT path, key FROM pages"))
     db.executemany("DELETE FROM pages WHERE path = ?",
                    [(path,) for path in sorted(saved.keys() - pages.keys())])
-    db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)",
-                   [(path, digest) for path, digest in pages.items()
-                    if saved.get(path) != digest])
+    db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+                   [(path, record.key, _READS_SEPARATOR.join(record.reads))
+                    for path, record in pages.items() if saved.get(path) != record.key])
+
+
+def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None) -> None:
+    saved = dict(db.execute("SELECT id, ranked FROM ranking"))
+    ranked_as = ranking.ranked_as if ranking is not None else {}
+    db.executemany("DELETE FROM ranking WHERE id = ?",
+                   [(key,) for key in sorted(saved.keys() - ranked_as.keys())])
+    rows = []
+    for article_id, candidate in ranked_as.items():
+        assert ranking is not None
+        blob = pickle.dumps((candidate, ranking.related[article_id]),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        if saved.get(article_id) != blob:
+            rows.append((article_id, blob, zlib.crc32(blob)))
+    db.executemany("INSERT OR REPLACE INTO ranking VALUES (?, ?, ?)", rows)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

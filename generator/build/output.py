@@ -119,12 +119,16 @@ def write_file(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def reuse(previous: Path, target: Path) -> bool:
+def reuse(previous: Path, target: Path, made: set[Path] | None = None) -> bool:
     """Hard-link the last build's unchanged file into the staging folder; False if it is gone.
 
     The old output is never written to in place, so sharing an inode with it is safe.
+    `made` holds the folders already made, so each is made once.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
     try:
         os.link(previous, target)
     except FileNotFoundError:

@@ -21,6 +21,7 @@ from generator.build.cache import (
     CODE_VERSION,
     BuildState,
     LastBuild,
+    PageRecord,
     forget_pages,
     load_last_build,
     load_state,
@@ -28,6 +29,7 @@ from generator.build.cache import (
 )
 from generator.build.lock import BuildLock
 from generator.build.output import OutputError, StagedOutput, recover_interrupted_swap
+from generator.build.records import ReadDigests
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
 from generator.build.search import SearchFailed, pagefind_binary
 from generator.build.search import index_site as index_search
@@ -48,6 +50,7 @@ from generator.render.theme import SHIPPED_STATIC
 from generator.render.views import Views
 from generator.site.index import Site, index_site
 from generator.site.plan import plan_pages
+from generator.site.related import Ranking
 from generator.urls import output_file
 
 Progress = Callable[[str, int, int], None]
@@ -96,8 +99,8 @@ class _Written:
     """What staging the site produced, before the swap is finished."""
 
     staged: StagedOutput
-    digests: dict[str, str]
-    """Each page file (relative posix path) → the digest it was rendered from."""
+    records: dict[str, PageRecord]
+    """Each page file (relative posix path) → what it was rendered from."""
     pages: Counter[str]
     rendered: int
     unchanged: int
@@ -166,7 +169,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     result.warnings, result.skipped_seeds = _accept(
         problems + more + image_problems + check_templates(env), skip_invalid)
 
-    site = index_site(articles, config, related_ranker(run.jobs, run.report))
+    site = index_site(articles, config, related_ranker(run.jobs, run.report), state.ranking)
     gc.freeze()
     run.lap("index")
     previous = state.pages if state.output == str(output_dir) and not clean else {}
@@ -174,13 +177,15 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     # so a build killed before the new state is saved cannot trust the old one.
     forget_pages(cache_dir)
     renderer = Renderer(site, images, env, search=binary is not None)
-    written = _write_site(site, images, renderer, previous, binary, run)
+    digests = ReadDigests(site, images, {path: seed.sha256 for path, seed in seeds.items()})
+    written = _write_site(site, images, renderer, digests, previous, binary, run)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
-    result.removed = len(previous.keys() - written.digests.keys())
+    result.removed = len(previous.keys() - written.records.keys())
     run.lap("swap")
-    save_state(cache_dir, BuildState(seeds=seeds, reading=reading, pages=written.digests,
-                                     output=str(output_dir)),
+    ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
+    save_state(cache_dir, BuildState(seeds=seeds, reading=reading, pages=written.records,
+                                     output=str(output_dir), ranking=ranking),
                LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
                          counts=dict(result.pages)), anew=clean or bool(notice))
     run.lap("save cache")
@@ -233,8 +238,9 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
     return digest.hexdigest()
 
 
-def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: dict[str, str],
-                search_binary: Path | None, run: _Run) -> _Written:
+def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: ReadDigests,
+                previous: dict[str, PageRecord], search_binary: Path | None, run: _Run
+                ) -> _Written:
     """Stage every page (rendered, or linked when unchanged), images and static files, then
     swap; the staging is left to finish."""
     output_dir = site.config.build.output_dir
@@ -246,8 +252,8 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
     try:
         pages = plan_pages(site, search=search_binary is not None)
         targets = [staged.claim(output_file(page.path)) for page in pages]
-        outcome = render_in_workers(renderer, pages, targets, previous, old, staged.root,
-                                    run.jobs, run.report)
+        outcome = render_in_workers(renderer, digests, pages, targets, staged.root, previous,
+                                    old, run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
         run.lap("render")
@@ -268,7 +274,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, previous: di
     except BaseException:
         staged.abort()
         raise
-    return _Written(staged, outcome.digests, Counter(page.kind for page in pages),
+    return _Written(staged, outcome.records, Counter(page.kind for page in pages),
                     outcome.rendered, outcome.unchanged)
 
 

@@ -12,18 +12,20 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from generator.build.cache import CachedSeed, file_digest
+from generator.build.cache import CachedSeed, PageRecord, file_digest
 from generator.build.output import reuse, write_file
+from generator.build.records import ReadDigests
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
 from generator.errors import SourceError
 from generator.render.renderer import Renderer, TemplateFailure
+from generator.site.index import Ranker
 from generator.site.plan import Page
 from generator.site.related import Candidate, RelatedIndex
 
@@ -139,15 +141,15 @@ def _parse_chunk(keys: list[str]) -> list[CachedSeed]:
 _RELATED: tuple[RelatedIndex, int] | None = None
 
 
-def related_ranker(jobs: int, report: Report) -> Callable[[Sequence[Candidate], int],
-                                                          dict[str, tuple[str, ...]]]:
+def related_ranker(jobs: int, report: Report) -> Ranker:
     """A ranker for index_site that splits the articles across worker processes."""
 
-    def rank(articles: Sequence[Candidate], count: int) -> dict[str, tuple[str, ...]]:
+    def rank(articles: Sequence[Candidate], count: int,
+             only: Collection[str] | None) -> dict[str, tuple[str, ...]]:
         global _RELATED
         _RELATED = (RelatedIndex(articles), count)
         try:
-            ids = [article.id for article in articles]
+            ids = [a.id for a in articles if only is None or a.id in only]
             return dict(zip(ids, _run(_rank_chunk, ids, jobs, "related", report), strict=True))
         finally:
             _RELATED = None
@@ -165,8 +167,8 @@ def _rank_chunk(ids: list[str]) -> list[tuple[str, ...]]:
 
 @dataclass
 class RenderOutcome:
-    digests: dict[str, str] = field(default_factory=dict)
-    """Output file (relative posix path) → digest of what it was rendered from."""
+    records: dict[str, PageRecord] = field(default_factory=dict)
+    """Output file (relative posix path) → what it was rendered from."""
     rendered: int = 0
     unchanged: int = 0
     error: SourceError | None = None
@@ -175,59 +177,61 @@ class RenderOutcome:
 @dataclass(frozen=True)
 class _RenderJob:
     renderer: Renderer
+    digests: ReadDigests
     pages: list[Page]
     targets: list[Path]
-    keys: list[str]
-    previous: dict[str, str]
-    old: Path | None
 
 
 _JOB: _RenderJob | None = None
 
 
-def render_in_workers(renderer: Renderer, pages: list[Page], targets: list[Path],
-                      previous: dict[str, str], old: Path | None, staging: Path, jobs: int,
-                      report: Report) -> RenderOutcome:
-    """Write every page to its staging target: linked from `old` when its digest matches
-    `previous`, rendered otherwise."""
+def render_in_workers(renderer: Renderer, digests: ReadDigests, pages: list[Page],
+                      targets: list[Path], staging: Path, previous: dict[str, PageRecord],
+                      old: Path | None, jobs: int, report: Report) -> RenderOutcome:
+    """Write every page to its staging target: linked from `old` when its recorded reads
+    still give the key it was rendered under, rendered otherwise."""
     global _JOB
-    keys = [target.relative_to(staging).as_posix() for target in targets]
-    _JOB = _RenderJob(renderer, pages, targets, keys, previous, old)
     outcome = RenderOutcome()
+    to_render: list[int] = []
+    made: set[Path] = set()
+    for index, (page, target) in enumerate(zip(pages, targets, strict=True)):
+        key = target.relative_to(staging).as_posix()
+        record = previous.get(key)
+        if (old is not None and record is not None
+                and digests.key(renderer.fingerprint, page, record.reads) == record.key
+                and reuse(old / key, target, made)):
+            outcome.records[key] = record
+            outcome.unchanged += 1
+        else:
+            to_render.append(index)
+    _JOB = _RenderJob(renderer, digests, pages, targets)
     try:
-        for index, digest, rendered, error in _run(_render_chunk, range(len(pages)), jobs,
-                                                   "render", report):
+        for index, record, error in _run(_render_chunk, to_render, jobs, "render", report):
             if error is not None:
                 outcome.error = outcome.error or error
-                continue
-            outcome.digests[keys[index]] = digest
-            if rendered:
+            elif record is not None:
+                outcome.records[targets[index].relative_to(staging).as_posix()] = record
                 outcome.rendered += 1
-            else:
-                outcome.unchanged += 1
     finally:
         _JOB = None
     return outcome
 
 
-def _render_chunk(indexes: list[int]) -> list[tuple[int, str, bool, SourceError | None]]:
+def _render_chunk(indexes: list[int]
+                  ) -> list[tuple[int, PageRecord | None, SourceError | None]]:
     job = _JOB
     assert job is not None
-    done: list[tuple[int, str, bool, SourceError | None]] = []
+    done: list[tuple[int, PageRecord | None, SourceError | None]] = []
     for index in indexes:
-        page, target, key = job.pages[index], job.targets[index], job.keys[index]
-        context = job.renderer.context(page)
-        digest = job.renderer.digest(context)
-        if (job.old is not None and job.previous.get(key) == digest
-                and reuse(job.old / key, target)):
-            done.append((index, digest, False, None))
-            continue
+        page = job.pages[index]
         try:
-            write_file(target, job.renderer.render_context(page, context))
+            data, reads = job.renderer.render_recorded(page)
         except TemplateFailure as exc:
-            done.append((index, digest, True, exc.error))
+            done.append((index, None, exc.error))
             break
-        done.append((index, digest, True, None))
+        write_file(job.targets[index], data)
+        key = job.digests.key(job.renderer.fingerprint, page, reads)
+        done.append((index, PageRecord(key, reads), None))
     return done
 
 

@@ -24,6 +24,7 @@ from generator.site.plan import (
     Page,
     PageKind,
 )
+from generator.site.reads import ReadLog
 from generator.urls import (
     NEWS_SITEMAP,
     NOT_FOUND,
@@ -47,10 +48,11 @@ SubjectType = TypeVar("SubjectType", ArticleRef, ListingRef, ArchivePeriod)
 class PageContexts:
     """Builds the template context of any page of one site."""
 
-    def __init__(self, site: Site, images: ImageCache, search: bool = False) -> None:
+    def __init__(self, site: Site, images: ImageCache, search: bool = False,
+                 log: ReadLog | None = None) -> None:
         self.site = site
         self.search = search
-        self.views = Views(site, images)
+        self.views = Views(site, images, log or ReadLog())
         self.previews = LinkPreviews(site, images)
         self.feeds = Feeds(site, self.previews)
         self.jsonld = StructuredData(site, self.previews)

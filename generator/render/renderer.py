@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -16,9 +17,9 @@ from generator.errors import SourceError
 from generator.images.references import ImageCache
 from generator.render.contexts import Context, PageContexts
 from generator.render.theme import SHIPPED_TEMPLATES
-from generator.render.views import ArticleCard
 from generator.site.index import Site
 from generator.site.plan import Page
+from generator.site.reads import ReadLog, recording_images, recording_site
 
 
 class TemplateFailure(Exception):
@@ -86,42 +87,37 @@ def templates_fingerprint(env: jinja2.Environment) -> str:
 
 
 class Renderer:
-    """Renders pages of one site; `render(page)` is a pure function of the page."""
+    """Renders pages of one site; `render(page)` is a pure function of the page.
+
+    Its contexts read the site through a `ReadLog`, so `render_recorded` also says what the
+    page read (see `site.reads`).
+    """
 
     def __init__(self, site: Site, images: ImageCache, env: jinja2.Environment,
                  search: bool = False) -> None:
         self.env = env
-        self.contexts = PageContexts(site, images, search)
-        self._card_texts: dict[str, str] = {}
-        # Everything besides the context that a page's bytes depend on.
-        self.fingerprint = hashlib.sha256(
-            (site.config.fingerprint() + templates_fingerprint(env)).encode()).hexdigest()
+        self.log = ReadLog()
+        self.contexts = PageContexts(
+            recording_site(site, self.log),
+            replace(images, entries=recording_images(images.entries, self.log)),
+            search, self.log)
+        # Everything besides the plan and the reads that a page's bytes depend on.
+        self.fingerprint = hashlib.sha256("\0".join((
+            site.config.fingerprint(), templates_fingerprint(env), str(search),
+            repr({key: value for key, value in self.contexts.common.items()
+                  if not callable(value)}))).encode()).hexdigest()
 
     def render(self, page: Page) -> bytes:
         return self.render_context(page, self.context(page))
 
+    def render_recorded(self, page: Page) -> tuple[bytes, tuple[str, ...]]:
+        """The page's bytes and, sorted, what it read of the site."""
+        with self.log.capture() as reads:
+            data = self.render(page)
+        return data, tuple(sorted(reads))
+
     def context(self, page: Page) -> Context:
         return self.contexts.context(page)
-
-    def digest(self, context: Context) -> str:
-        """A digest of all the page's bytes depend on: templates, config and the context's
-        data (helpers such as `href` are covered by the config's fingerprint)."""
-        digest = hashlib.sha256(self.fingerprint.encode())
-        for key in sorted(context):
-            if not callable(context[key]):
-                digest.update(f"{key}={self._text_of(context[key])}\0".encode())
-        return digest.hexdigest()
-
-    def _text_of(self, value: object) -> str:
-        """repr(value), with each article card's repr made once: cards recur on many pages."""
-        if isinstance(value, ArticleCard):
-            text = self._card_texts.get(value.id)
-            if text is None:
-                text = self._card_texts[value.id] = repr(value)
-            return text
-        if isinstance(value, (list, tuple)):
-            return "[" + ",".join(self._text_of(item) for item in value) + "]"
-        return repr(value)
 
     def render_context(self, page: Page, context: Context) -> bytes:
         try:

@@ -11,6 +11,7 @@ from generator.images.references import ImageCache, ImageRef
 from generator.model import Article, Image, RelatedItem, RelatedLink
 from generator.render.dates import TimeView, format_time
 from generator.site.index import Site
+from generator.site.reads import Memo, ReadLog
 from generator.urls import UrlScheme, provider_path, topic_path
 
 
@@ -94,13 +95,13 @@ class CitationCard:
 class Views:
     """Builds view records for one site; holds only what every view needs."""
 
-    def __init__(self, site: Site, images: ImageCache) -> None:
+    def __init__(self, site: Site, images: ImageCache, log: ReadLog) -> None:
         self.site = site
         self.images = images
         self.urls = UrlScheme(site.config.site.base_url)
         self.zone = site.config.zone
         # An article's card appears on several listings; it is the same record each time.
-        self._cards: dict[str, ArticleCard] = {}
+        self._cards: Memo[str, ArticleCard] = Memo(log)
         self._hrefs: dict[str, str] = {}
 
     def href(self, path: str) -> str:
@@ -124,10 +125,7 @@ class Views:
         return ImageView(ref, src, srcset, alt, provider_name)
 
     def card(self, article_id: str) -> ArticleCard:
-        card = self._cards.get(article_id)
-        if card is None:
-            card = self._cards[article_id] = self._make_card(article_id)
-        return card
+        return self._cards.value(article_id, lambda: self._make_card(article_id))
 
     def _make_card(self, article_id: str) -> ArticleCard:
         article = self.site.articles[article_id]

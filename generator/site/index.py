@@ -6,14 +6,14 @@ Pure: builds the Site from loaded articles and the config; no I/O.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
-from generator.site.related import Candidate, rank_related
+from generator.site.related import Candidate, Ranking, rank_related, stale_ids
 from generator.urls import article_path, collision_key, id_suffix, slug_for, unique_slug
 
 
@@ -35,6 +35,8 @@ class Site:
     """Article id → ids of internal related articles, best first."""
     coverage: dict[str, tuple[RelatedLink, ...]]
     """Article id → its `related` items, each linked to our page when we have the story."""
+    ranked_as: dict[str, Candidate] = field(default_factory=dict)
+    """Article id → what its related list was ranked from (the build cache keeps it)."""
 
     def topics_of(self, article: Article) -> tuple[Topic, ...]:
         """The article's topics in its own order, once each (`AI` and `ai` are one topic)."""
@@ -50,13 +52,15 @@ def newest_first_key(article: Article) -> tuple[float, str]:
     return (-article.published_at.timestamp(), article.id)
 
 
-Ranker = Callable[[Sequence[Candidate], int], dict[str, tuple[str, ...]]]
+Ranker = Callable[[Sequence[Candidate], int, Collection[str] | None],
+                  dict[str, tuple[str, ...]]]
 
 
 def index_site(articles: Iterable[Article], config: SiteConfig,
-               ranker: Ranker = rank_related) -> Site:
+               ranker: Ranker = rank_related, previous: Ranking | None = None) -> Site:
     """The whole-site model of the articles that the config includes; `ranker` ranks the
-    related articles (the build passes one that runs in parallel)."""
+    related articles (the build passes one that runs in parallel). With the `previous`
+    build's ranking, only the articles a change reaches are ranked again."""
     included = [a for a in articles if a.published or config.build.include_unpublished]
     ordered = sorted(included, key=newest_first_key)
     by_id = {article.id: article for article in ordered}
@@ -76,9 +80,19 @@ def index_site(articles: Iterable[Article], config: SiteConfig,
         topic_slugs=topic_slugs,
         providers=providers,
         provider_slugs=provider_slugs,
-        related=ranker(candidates, config.build.related_count),
+        related=_related(candidates, config.build.related_count, ranker, previous),
         coverage=_link_coverage(ordered),
+        ranked_as={candidate.id: candidate for candidate in candidates},
     )
+
+
+def _related(candidates: list[Candidate], count: int, ranker: Ranker,
+             previous: Ranking | None) -> dict[str, tuple[str, ...]]:
+    if previous is None or previous.count != count:
+        return ranker(candidates, count, None)
+    ranked = ranker(candidates, count, stale_ids(candidates, previous.ranked_as))
+    return {c.id: ranked[c.id] if c.id in ranked else previous.related[c.id]
+            for c in candidates}
 
 
 def _article_paths(ordered: list[Article], config: SiteConfig) -> dict[str, str]:

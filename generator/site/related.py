@@ -1,7 +1,11 @@
 """Rank each article's internal related articles through inverted indexes. Pure.
 
 Every pair is never compared: candidates are the articles nearest in time within each of
-an article's topics and its provider, so the cost grows with N, not N².
+an article's topics and its provider, so the cost grows with N, not N². Nothing in a score
+depends on the site as a whole (a topic's weight depends on its own size only), so a
+change to one article can change only the rankings of the articles that share a topic or
+the provider with it, before or after the change: `stale_ids` finds those, and a build
+ranks only them.
 """
 
 from __future__ import annotations
@@ -10,10 +14,13 @@ import bisect
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 NEIGHBOURS_PER_KEY = 40
+IDF_SCALE = 10_000.0
+"""A topic's weight is about log(1 + IDF_SCALE / its size) (see `topic_weight`). The scale is
+fixed, not the site's size, so a new story never reweighs unrelated topics."""
 _WORD = re.compile(r"\w{3,}")
 _WEEK = 7 * 86_400.0
 
@@ -33,10 +40,100 @@ def title_words(title: str) -> frozenset[str]:
     return frozenset(_WORD.findall(title.casefold()))
 
 
-def rank_related(articles: Sequence[Candidate], count: int) -> dict[str, tuple[str, ...]]:
-    """For each article id, the ids of its `count` best related articles, best first."""
+@dataclass(frozen=True)
+class Ranking:
+    """A build's related lists and the candidates they were ranked from, which the next
+    build reuses for every article that `stale_ids` leaves out."""
+
+    count: int
+    ranked_as: Mapping[str, Candidate]
+    related: Mapping[str, tuple[str, ...]]
+
+
+def rank_related(articles: Sequence[Candidate], count: int,
+                 only: Collection[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """For each article id (of those in `only`, if given), the ids of its `count` best
+    related articles, best first."""
     index = RelatedIndex(articles)
-    return {article.id: index.best(article.id, count) for article in articles}
+    return {article.id: index.best(article.id, count) for article in articles
+            if only is None or article.id in only}
+
+
+def stale_ids(articles: Sequence[Candidate], ranked_as: Mapping[str, Candidate]) -> set[str]:
+    """The articles whose related list may differ from the one ranked when the articles
+    were `ranked_as`.
+
+    An article's list depends only on the articles near it in time in each of its keys
+    (its topics and its provider) and on its topics' weights. So a change to one article
+    (added, removed, or any of its ranking data changed) reaches only the articles within
+    a window's width of it, before and after the change, in each key it had or has; and a
+    topic whose weight changed reaches all its members.
+    """
+    now = {article.id: article for article in articles}
+    changed: list[tuple[Candidate | None, Candidate | None]] = [
+        (ranked_as.get(a.id), a) for a in articles if ranked_as.get(a.id) != a]
+    changed += [(old, None) for article_id, old in ranked_as.items() if article_id not in now]
+    if not changed:
+        return set()
+    before, after = _by_key(ranked_as.values()), _by_key(articles)
+    stale: set[str] = set()
+    for old, new in changed:
+        for lists, version in ((before, old), (after, new)):
+            if version is not None:
+                for key in _keys(version):
+                    stale.update(_around(lists[key], version))
+        for topic in {*(old.topics if old else ()), *(new.topics if new else ())}:
+            key = "t:" + topic
+            if _weight_class(len(before.get(key, ()))) != _weight_class(len(after.get(key, ()))):
+                stale.update(article_id for _, article_id in after.get(key, ()))
+    return {article_id for article_id in stale if article_id in now}
+
+
+def _by_key(articles: Iterable[Candidate]) -> dict[str, list[tuple[float, str]]]:
+    """Each key's articles, oldest first: the lists `_nearest` picks candidates from."""
+    by_key: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for article in articles:
+        for key in _keys(article):
+            by_key[key].append((article.timestamp, article.id))
+    for entries in by_key.values():
+        entries.sort()
+    return by_key
+
+
+def _around(entries: list[tuple[float, str]], article: Candidate) -> Iterator[str]:
+    """The ids whose candidate window in `entries` may hold `article` or move because of
+    it: all of a short list, else those whose window starts within a window's width (and
+    one) of its place. A window is placed by time, so every article at the same moment as
+    one at either end counts too."""
+    if len(entries) <= NEIGHBOURS_PER_KEY + 1:
+        yield from (article_id for _, article_id in entries)
+        return
+    at = bisect.bisect_left(entries, (article.timestamp, article.id))
+    reach = NEIGHBOURS_PER_KEY + 1
+    first = entries[max(0, at - reach)][0]
+    last = entries[min(len(entries) - 1, at + reach)][0]
+    start = bisect.bisect_left(entries, first, key=_time)
+    end = bisect.bisect_right(entries, last, key=_time)
+    yield from (article_id for _, article_id in entries[start:end])
+
+
+def _time(entry: tuple[float, str]) -> float:
+    return entry[0]
+
+
+def _keys(article: Candidate) -> list[str]:
+    return ["t:" + topic for topic in dict.fromkeys(article.topics)] + ["p:" + article.provider]
+
+
+def _weight_class(size: int) -> int:
+    """A topic's size to a quarter power of two: its weight changes only when its size
+    moves into another class, so a new story seldom reweighs its topics."""
+    return round(4 * math.log2(size)) if size else -1
+
+
+def topic_weight(size: int) -> float:
+    """log(1 + IDF_SCALE / size), by the size's class: rarer topics count for more."""
+    return math.log(1 + IDF_SCALE / 2 ** (_weight_class(size) / 4))
 
 
 class RelatedIndex:
@@ -47,17 +144,10 @@ class RelatedIndex:
     """
 
     def __init__(self, articles: Sequence[Candidate]) -> None:
-        by_key: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for article in articles:
-            for topic in article.topics:
-                by_key["t:" + topic].append((article.timestamp, article.id))
-            by_key["p:" + article.provider].append((article.timestamp, article.id))
-        for entries in by_key.values():
-            entries.sort()
+        by_key = _by_key(articles)
         self.by_key = dict(by_key)
         self.times = {key: [entry[0] for entry in entries] for key, entries in by_key.items()}
-        total = len(articles)
-        self.idf = {key[2:]: math.log(1 + total / len(entries))
+        self.idf = {key[2:]: topic_weight(len(entries))
                     for key, entries in by_key.items() if key.startswith("t:")}
         self.articles = {a.id: a for a in articles}
         self.topics = {a.id: frozenset(a.topics) for a in articles}
@@ -68,7 +158,7 @@ class RelatedIndex:
             return ()
         article = self.articles[article_id]
         candidates: set[str] = set()
-        for key in ["t:" + topic for topic in article.topics] + ["p:" + article.provider]:
+        for key in _keys(article):
             candidates.update(_nearest(self.by_key[key], self.times[key], article.timestamp))
         candidates.discard(article_id)
         mine_topics, mine_words = self.topics[article_id], self.words[article_id]

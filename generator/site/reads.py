@@ -1,0 +1,149 @@
+"""Record what one page reads of the site model, so the next build can tell, from the
+changed inputs alone, whether the page needs rendering again.
+
+A page's context is built from a Site whose mappings log every key read. Whatever a
+page's bytes depend on besides the config, the templates and its own plan passes through
+one of them, so the log is the page's complete list of dependencies: a read of one key
+(an article, a topic, a related list), or of a whole mapping when the page goes through
+all of it (the topics index). A read is written `<mapping>\\x1f<key>`, `*` for the whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
+
+Key = TypeVar("Key")
+
+
+class _SiteLike(Protocol):
+    @property
+    def newest_first(self) -> tuple[str, ...]: ...
+
+
+Model = TypeVar("Model", bound=_SiteLike)
+Value = TypeVar("Value")
+SEPARATOR = "\x1f"
+WHOLE = "*"
+RECORDED = ("articles", "article_paths", "topics", "topic_slugs", "providers",
+            "provider_slugs", "related", "coverage")
+"""The Site's mappings whose reads are logged; `newest_first` is logged whole."""
+
+
+class ReadLog:
+    """The reads of the page being built; None outside a page, when nothing is logged."""
+
+    def __init__(self) -> None:
+        self.reads: set[str] | None = None
+
+    def record(self, read: str) -> None:
+        if self.reads is not None:
+            self.reads.add(read)
+
+    @contextmanager
+    def capture(self) -> Iterator[set[str]]:
+        """Collect the reads made inside; they count for the enclosing capture too."""
+        outer, self.reads = self.reads, set()
+        collected = self.reads
+        try:
+            yield collected
+        finally:
+            self.reads = outer
+            if outer is not None:
+                outer |= collected
+
+
+class Memo(dict[Key, tuple[Value, frozenset[str]]]):
+    """A memo for values made from reads of the site: a hit logs the reads the value was
+    made from, so a page that reuses another page's card still depends on what it shows."""
+
+    def __init__(self, log: ReadLog) -> None:
+        super().__init__()
+        self.log = log
+
+    def value(self, key: Key, make: Callable[[], Value]) -> Value:
+        found = self.get(key)
+        if found is None:
+            with self.log.capture() as reads:
+                made = make()
+            self[key] = found = (made, frozenset(reads))
+        elif self.log.reads is not None:
+            self.log.reads |= found[1]
+        return found[0]
+
+
+class _Recording(dict[Any, Any]):
+    """A dict that logs each key read, and the whole mapping when it is gone through."""
+
+    def __init__(self, name: str, data: dict[Any, Any], log: ReadLog) -> None:
+        super().__init__(data)
+        self.prefix = name + SEPARATOR
+        self.log = log
+
+    def __getitem__(self, key: Any) -> Any:
+        self.log.record(self.prefix + str(key))
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.log.record(self.prefix + str(key))
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.log.record(self.prefix + str(key))
+        return super().__contains__(key)
+
+    def _whole(self) -> None:
+        self.log.record(self.prefix + WHOLE)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._whole()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._whole()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._whole()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._whole()
+        return super().values()
+
+    def items(self) -> Any:
+        self._whole()
+        return super().items()
+
+
+class _RecordingTuple(tuple[str, ...]):
+    """`newest_first`, logged whole whenever it is read at all."""
+
+    log: ReadLog
+
+    def __iter__(self) -> Iterator[str]:
+        self.log.record("newest_first" + SEPARATOR + WHOLE)
+        return super().__iter__()
+
+    def __getitem__(self, index: Any) -> Any:
+        self.log.record("newest_first" + SEPARATOR + WHOLE)
+        return super().__getitem__(index)
+
+    def __len__(self) -> int:
+        self.log.record("newest_first" + SEPARATOR + WHOLE)
+        return super().__len__()
+
+
+def recording_site(site: Model, log: ReadLog) -> Model:
+    """The same site (a `site.index.Site`), whose reads go to `log`."""
+    newest = _RecordingTuple(site.newest_first)
+    newest.log = log
+    fields = {name: _Recording(name, getattr(site, name), log) for name in RECORDED}
+    return replace(site, newest_first=newest, **fields)  # type: ignore[type-var]
+
+
+def recording_images(entries: dict[str, Value], log: ReadLog) -> dict[str, Value]:
+    """The image cache's entries by URL, whose reads go to `log`."""
+    return _Recording("images", entries, log)
