@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -134,7 +134,7 @@ class SiteConfig:
         if seeds_dir is not None:
             build = replace(build, seeds_dir=seeds_dir.resolve())
         if output_dir is not None:
-            build = replace(build, output_dir=output_dir.resolve())
+            build = replace(build, output_dir=real_parent(output_dir))
         config = replace(self, build=build)
         problem = output_dir_problem(config)
         if problem:
@@ -240,8 +240,16 @@ def _check_value(key: str, raw: object, default: object, base: Path) -> tuple[ob
     if isinstance(default, Path):
         if not raw.strip():
             return None, f"{key}: expected a folder path, got an empty string"
-        return (base / raw).resolve(), ""
+        return (real_parent(base / raw) if key == "build.output_dir"
+                else (base / raw).resolve()), ""
     return raw, ""
+
+
+def real_parent(path: Path) -> Path:
+    """`path` absolute, with links resolved in its parent but not in its own name: the
+    output folder is a link that each build points at a new tree."""
+    path = path.absolute()
+    return path.parent.resolve() / path.name
 
 
 def _resolve_default_dirs(config: SiteConfig, base: Path) -> SiteConfig:
@@ -251,7 +259,9 @@ def _resolve_default_dirs(config: SiteConfig, base: Path) -> SiteConfig:
     for name in ("seeds_dir", "output_dir", "templates_dir", "static_dir", "cache_dir"):
         value = getattr(build, name)
         if not value.is_absolute():
-            build = replace(build, **{name: (base / value).resolve()})
+            folder: Any = (real_parent(base / value) if name == "output_dir"
+                           else (base / value).resolve())
+            build = replace(build, **{name: folder})
     if not images.cache_dir.is_absolute():
         images = replace(images, cache_dir=(base / images.cache_dir).resolve())
     return replace(config, build=build, images=images)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import __version__
+from generator.build.output import is_output_link
 from generator.build.pipeline import BuildResult, build
 from generator.config import PublishSection, SiteConfig, is_domain
 from generator.console import print_build
@@ -168,12 +169,12 @@ def _check_target(git: _Git, target: _Target, push: bool) -> None:
 def site_files(root: Path) -> list[str]:
     """Every file under `root`, as sorted posix paths; refuses what must not be published.
 
-    Refused: every symlink (the build never makes one, so one is foreign, and a link could
-    lead out of the output), anything that is not a file or folder (FIFO, socket, device),
-    dot-names (the build never writes them: `.git`, `.env`, editor backups) and names with
-    control characters.
+    Refused: every symlink but `root` itself, the link the build points at its output tree
+    (the build makes no other, so one is foreign, and a link could lead out of the output),
+    anything that is not a file or folder (FIFO, socket, device), dot-names (the build
+    never writes them: `.git`, `.env`, editor backups) and names with control characters.
     """
-    if root.is_symlink() or not root.is_dir():
+    if (root.is_symlink() and not is_output_link(root)) or not root.is_dir():
         raise PublishError(f"{root} is not a folder: nothing to publish")
     found: list[str] = []
     pending = [""]

@@ -49,8 +49,9 @@ def running_builds(site: Path, wait: float = 2.0) -> list[str]:
 
 
 def leftovers(site: Path) -> list[str]:
-    """What builds left beside the output folder `site/public`."""
-    return sorted(p.name for p in site.iterdir() if p.name.startswith(".public"))
+    """What builds left beside the output link `site/public` and its two trees."""
+    return sorted(p.name for p in site.iterdir() if p.name.startswith(".public")
+                  and p.name not in (".public.tree-a", ".public.tree-b"))
 
 
 def write_reference_config(site: Path) -> Path:
@@ -168,8 +169,10 @@ def test_a_build_with_nothing_to_do_still_removes_what_a_killed_build_left(
         make_site: Callable[..., Path]) -> None:
     site = make_site({"a.txt": seed_text()})
     assert start_build(site, site / "public", "--no-search").wait() == 0
-    # What a build leaves when it is killed after saving its cache, while it still deletes
-    # the previous output (swapped out into its staging folder) in the background.
-    shutil.copytree(site / "public", site / ".public.staging-999999")
+    # What a build leaves when it is killed after saving its cache: the plain output folder
+    # of an earlier newsgen, swapped out for the link and deleted in the background; or
+    # the new link, not yet renamed over the old one.
+    shutil.copytree(site / "public", site / ".public.link-999999")
+    os.symlink(".public.tree-a", site / ".public.link-999998")
     assert start_build(site, site / "public", "--no-search").wait() == 0
     assert leftovers(site) == []

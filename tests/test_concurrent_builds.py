@@ -64,8 +64,9 @@ def test_builds_started_during_another_all_succeed_and_leave_a_whole_site(
                                        stderr=subprocess.PIPE, text=True))
     outcomes = [process.communicate(timeout=300) for process in builds]
     assert [process.returncode for process in builds] == [0, 0, 0], outcomes
-    assert sorted(p.name for p in site.iterdir()) == [".newsgen-cache", "public", "seeds",
-                                                      "site.toml"]
+    # The later builds found nothing to do: one output tree, and nothing else left behind.
+    assert sorted(p.name for p in site.iterdir()) == [
+        ".newsgen-cache", ".public.tree-a", "public", "seeds", "site.toml"]
     assert run_build(site, "--out", str(tmp_path / "clean"), "--clean", "--no-search") == 0
     built = read_tree(site / "public")
     assert len(built) > 600

@@ -169,7 +169,8 @@ def _damage(cache: Path, damage: str) -> None:
             elif damage == "row":
                 db.execute("UPDATE seeds SET result = zeroblob(length(result))")
             else:  # another program's database in its place
-                for table in ("meta", "seeds", "pages"):
+                tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                for (table,) in tables.fetchall():
                     db.execute(f"DROP TABLE {table}")
                 db.execute("CREATE TABLE notes (text TEXT)")
 
@@ -245,6 +246,10 @@ def test_nothing_changed_renders_nothing(make_site: Callable[..., Path],
     assert run_build(site) == 0
     assert " (0 rendered, 20 unchanged, 0 removed;" in capsys.readouterr().out.splitlines()[-1]
     assert (site / "public/index.html").stat().st_mtime_ns == mtime
-    shutil.rmtree(site / "public")
+    (site / "public").unlink()  # what `rm -rf public` removes: the link
     assert run_build(site) == 0  # the output is gone: build it again
     assert (site / "public/index.html").is_file()
+    shutil.rmtree((site / "public").resolve())  # the live tree, behind the link
+    assert run_build(site) == 0
+    assert (site / "public/index.html").is_file()
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean")

@@ -56,7 +56,7 @@ def publish(site: Path, *args: str) -> int:
 def source(make_site: Callable[..., Path], tmp_path: Path) -> tuple[Path, Path]:
     """A committed site with a bare remote `origin`: (site folder, remote folder)."""
     site = make_site({"a.txt": seed_text("First story")})
-    (site / ".gitignore").write_text("/public/\n/.newsgen-cache/\n")
+    (site / ".gitignore").write_text("/public\n/.public.*\n/.newsgen-cache/\n")
     git(site, "init", "-q", "-b", "main")
     git(site, "add", "-A")
     git(site, "commit", "-q", "-m", "Seeds")

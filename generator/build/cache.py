@@ -37,13 +37,15 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS seeds (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
     "mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, result BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, key TEXT NOT NULL, "
-    "reads TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, "
+    "key TEXT NOT NULL, reads TEXT NOT NULL, PRIMARY KEY (tree, path))",
     "CREATE TABLE IF NOT EXISTS ranking (id TEXT PRIMARY KEY, ranked BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
 )
 DAMAGED = "cache is damaged; building everything"
 _READS_SEPARATOR = "\x1e"
+_TREE = "tree-"
+"""Meta key prefix: `tree-a` present means the cache vouches for the files of tree a."""
 
 
 def code_version(package: Path) -> str:
@@ -95,10 +97,11 @@ class BuildState:
     """By the seed's absolute path."""
     reading: str = ""
     """The config's reading fingerprint the seeds were parsed under."""
-    pages: dict[str, PageRecord] = field(default_factory=dict)
-    """Each output file (relative posix path) → what it was rendered from."""
+    trees: dict[str, dict[str, PageRecord]] = field(default_factory=dict)
+    """For each output tree the cache vouches for (see `build.output`), each of its files
+    (relative posix path) → what it was made from."""
     output: str = ""
-    """The output folder the page records describe ("" when they describe none)."""
+    """The output folder the trees belong to."""
     ranking: Ranking | None = None
     """The related lists and what they were ranked from."""
 
@@ -112,17 +115,18 @@ class _Untrusted(Exception):
     """The cache file exists but cannot be used; the message is the notice."""
 
 
-def load_state(cache_dir: Path) -> tuple[BuildState, str]:
-    """The saved state, or an empty one and why the saved one was not used ("" if none)."""
+def load_state(cache_dir: Path, output_dir: Path) -> tuple[BuildState, str]:
+    """The saved state, or an empty one and why the saved one was not used ("" if none);
+    the records of output trees only if they are `output_dir`'s."""
     try:
         with _reading(cache_dir) as db:
             if db is None:
                 return BuildState(), ""
+            output = _meta_text(db, "trees_output")
             state = BuildState(seeds=dict(_read_seeds(db)),
                                reading=_meta_text(db, "reading"),
-                               pages=dict(_read_pages(db)),
-                               output=_meta_text(db, "pages_output"),
-                               ranking=_read_ranking(db))
+                               trees=_read_trees(db) if output == str(output_dir) else {},
+                               output=output, ranking=_read_ranking(db))
     except _Untrusted as exc:
         return BuildState(), str(exc)
     return state, ""
@@ -138,17 +142,17 @@ def load_last_build(cache_dir: Path) -> LastBuild:
     return last if isinstance(last, LastBuild) else LastBuild()
 
 
-def forget_pages(cache_dir: Path) -> None:
-    """From the swap on, the saved page digests and summary no longer describe the output:
-    forget them first, so a build killed before it saves cannot trust them. Parsed seeds
-    stay valid."""
+def forget_tree(cache_dir: Path, tree: str) -> None:
+    """Before a build changes an output tree, the cache stops vouching for it (and for the
+    summary of the last build): a build killed before it saves leaves the tree untrusted.
+    Parsed seeds and the other tree stay valid."""
     path = cache_dir / CACHE_NAME
     if not path.is_file():
         return
     try:
         with closing(_connect(path)) as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM meta WHERE key IN ('pages_output', 'last_build')")
+            db.execute("DELETE FROM meta WHERE key IN (?, 'last_build')", (_TREE + tree,))
             db.execute("COMMIT")
     except sqlite3.Error:  # damaged or foreign: the next load says so and starts anew
         _remove(path)
@@ -212,9 +216,15 @@ def _unpickle(blob: bytes, crc: int) -> Any:
         raise _Untrusted(DAMAGED) from None
 
 
-def _read_pages(db: sqlite3.Connection) -> Iterator[tuple[str, PageRecord]]:
-    for path, key, reads in db.execute("SELECT path, key, reads FROM pages"):
-        yield path, PageRecord(key, tuple(reads.split(_READS_SEPARATOR)) if reads else ())
+def _read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
+    trees: dict[str, dict[str, PageRecord]] = {
+        key.removeprefix(_TREE): {} for (key,) in
+        db.execute("SELECT key FROM meta WHERE key LIKE ?", (_TREE + "%",))}
+    for tree, path, key, reads in db.execute("SELECT tree, path, key, reads FROM files"):
+        if tree in trees:
+            trees[tree][path] = PageRecord(
+                key, tuple(reads.split(_READS_SEPARATOR)) if reads else ())
+    return trees
 
 
 def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
@@ -238,14 +248,19 @@ def _save(path: Path, state: BuildState, last: LastBuild, anew: bool) -> None:
             if anew or (_meta_text(db, "format"), _meta_text(db, "version")) != (
                     _FORMAT, CODE_VERSION):
                 db.execute("DELETE FROM seeds")
-                db.execute("DELETE FROM pages")
+                db.execute("DELETE FROM files")
                 db.execute("DELETE FROM ranking")
                 db.execute("DELETE FROM meta")
             _save_seeds(db, state.seeds)
-            _save_pages(db, state.pages)
+            if _meta_text(db, "trees_output") != state.output:
+                db.execute("DELETE FROM files")
+                db.execute("DELETE FROM meta WHERE key LIKE ?", (_TREE + "%",))
+            for tree, records in state.trees.items():
+                _save_files(db, tree, records)
             _save_ranking(db, state.ranking)
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
-                    "pages_output": state.output,
+                    "trees_output": state.output,
+                    **{_TREE + tree: "ok" for tree in state.trees},
                     "related_count": state.ranking.count if state.ranking else -1,
                     "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL)}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
@@ -269,13 +284,13 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
     db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def _save_pages(db: sqlite3.Connection, pages: dict[str, PageRecord]) -> None:
-    saved = dict(db.execute("SELECT path, key FROM pages"))
-    db.executemany("DELETE FROM pages WHERE path = ?",
-                   [(path,) for path in sorted(saved.keys() - pages.keys())])
-    db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
-                   [(path, record.key, _READS_SEPARATOR.join(record.reads))
-                    for path, record in pages.items() if saved.get(path) != record.key])
+def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord]) -> None:
+    saved = dict(db.execute("SELECT path, key FROM files WHERE tree = ?", (tree,)))
+    db.executemany("DELETE FROM files WHERE tree = ? AND path = ?",
+                   [(tree, path) for path in sorted(saved.keys() - files.keys())])
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                   [(tree, path, record.key, _READS_SEPARATOR.join(record.reads))
+                    for path, record in files.items() if saved.get(path) != record.key])
 
 
 def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None) -> None:

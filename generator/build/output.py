@@ -1,7 +1,16 @@
-"""Write a build into a staging folder and swap it in for the output folder at the end.
+"""Bring the output folder's inactive tree up to date, then make it the live one in one step.
 
-A failed or killed build leaves the previous output as it was; leftovers of one are cleaned
-up (or, if the swap itself was interrupted, rolled back) by the next build.
+The output folder (`public`) is a symbolic link to one of two trees beside it,
+`.public.tree-a` and `.public.tree-b`. A build works on the tree that is not live: a file
+already right there is left alone, a file right in the live tree is hard-linked from it,
+and only the rest is written. Then a new link replaces the old one with rename(2), so a
+reader sees the whole previous site or the whole new one, never a mix.
+
+The trees share inodes, so no file is ever written in place: each is written (or linked)
+under a temporary name and renamed over its path. A build killed before the flip leaves
+the live tree as it was; the cache marks the inactive tree untrusted before it is touched,
+and the next build clears it. Output of newsgen 0.2 (a plain folder) is exchanged for the
+link in one step where the kernel can, and removed.
 """
 
 from __future__ import annotations
@@ -14,46 +23,61 @@ import sys
 import threading
 from pathlib import Path, PurePosixPath
 
+from generator.files import TEMP_PREFIX
 from generator.urls import collision_key
+
+TREES = ("a", "b")
 
 
 class OutputError(Exception):
-    """An output path that is unsafe or claimed twice."""
+    """An output path that is unsafe or claimed twice, or an output folder not ours."""
 
 
-class StagedOutput:
-    """A staging folder beside `output_dir`; `commit()` swaps it in whole."""
+class OutputTrees:
+    """The two trees of one output folder; `commit()` makes the inactive one live."""
 
     def __init__(self, output_dir: Path) -> None:
-        self.output_dir = output_dir.resolve()
+        self.output_dir = Path(os.path.abspath(output_dir))
         recover_interrupted_swap(self.output_dir)
-        if not _replaceable(self.output_dir):
+        self.live_name = self._live_tree()
+        self.name = next(name for name in TREES if name != self.live_name)
+        """The tree this build writes: the one that is not live."""
+        self.root = tree_path(self.output_dir, self.name)
+        self.live: Path | None = (tree_path(self.output_dir, self.live_name)
+                                  if self.live_name else
+                                  self.output_dir if self.output_dir.is_dir() else None)
+        """Where the live site's files are: a tree, or the plain folder of an earlier
+        newsgen; None when there is no site yet."""
+        self._claimed: dict[str, PurePosixPath] = {}
+        self._made: set[Path] = set()
+        self._cleanup: threading.Thread | None = None
+
+    def _live_tree(self) -> str:
+        """The live tree's name; "" when the output is a plain folder or missing."""
+        output = self.output_dir
+        if output.is_symlink():
+            for name in TREES:
+                if os.readlink(output) == tree_path(output, name).name:
+                    return name
+            raise OutputError("output folder is a link to somewhere newsgen did not build; "
+                              "refusing to replace it (remove it or choose another folder)")
+        if not _replaceable(output):
             raise OutputError(
                 "output folder holds files but no index.html and 404.html, so it is not a "
                 "newsgen build; refusing to replace it (remove it or choose another folder)")
-        self.root = self.output_dir.parent / f".{self.output_dir.name}.staging-{os.getpid()}"
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root.mkdir(parents=True)
-        self._claimed: dict[str, PurePosixPath] = {}
-        self._cleanup: threading.Thread | None = None
+        return ""
 
-    def write(self, relative: PurePosixPath, data: bytes) -> None:
-        write_file(self.claim(relative), data)
+    def start(self, trusted: bool) -> None:
+        """Make the tree ready to work on: as it was when `trusted` (the cache describes it),
+        else emptied."""
+        if not trusted:
+            shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True, exist_ok=True)
 
-    def copy(self, relative: PurePosixPath, source: Path, previous: Path | None = None) -> None:
-        """Copy `source` in, or link `previous` (the same file in the last build) when it is
-        unchanged, so an unchanged file keeps its inode and mtime."""
-        target = self.claim(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if previous is not None and _same_file_state(source, previous) and reuse(previous, target):
-            return
-        shutil.copy2(source, target)
-
-    def has(self, relative: PurePosixPath) -> bool:
-        return collision_key(str(relative)) in self._claimed
+    # ---- the files of this build -------------------------------------------------------
 
     def claim(self, relative: PurePosixPath) -> Path:
-        """The staging path for `relative`; a second claim on one path is refused."""
+        """The tree's path for `relative`; a second claim on one path is refused."""
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise OutputError(f"unsafe output path {str(relative)!r}")
         key = collision_key(str(relative))
@@ -63,90 +87,123 @@ class StagedOutput:
                 "or Unicode normalisation)" if self._claimed[key] != relative
                 else f"{relative} is written twice")
         self._claimed[key] = relative
-        # No resolve() needed: the staging folder is new and newsgen makes no symlinks in it,
-        # so a relative path without `..` cannot lead out of it.
         return self.root.joinpath(*relative.parts)
 
-    def commit(self) -> None:
-        """Swap the staging folder in for the output folder.
+    def has(self, relative: PurePosixPath) -> bool:
+        return collision_key(str(relative)) in self._claimed
 
-        Where the kernel can exchange two paths in one step, there is no moment at which
-        the output folder is missing or mixed; elsewhere it is moved aside first, and a
-        build killed between the two renames is rolled back by the next one.
-        """
-        if self.output_dir.exists() and _exchange(self.root, self.output_dir):
-            self._discard(self.root)  # it now holds the previous output
+    def write(self, target: Path, data: bytes) -> None:
+        """Write a claimed file under a temporary name, then rename it into place."""
+        temporary = self._temporary(target)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+
+    def copy(self, target: Path, source: Path) -> None:
+        temporary = self._temporary(target)
+        shutil.copy2(source, temporary)
+        os.replace(temporary, target)
+
+    def link_live(self, target: Path) -> bool:
+        """Hard-link the live tree's file at the same path; False if it is not there."""
+        if self.live is None:
+            return False
+        source = self.live / target.relative_to(self.root)
+        temporary = self._temporary(target)
+        try:
+            os.link(source, temporary)
+        except FileNotFoundError:
+            return False
+        except OSError:  # no hard links here (another file system): copy with its mtime
+            try:
+                shutil.copy2(source, temporary)
+            except FileNotFoundError:
+                return False
+        os.replace(temporary, target)
+        return True
+
+    def _temporary(self, target: Path) -> Path:
+        folder = target.parent
+        if folder not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        return folder / f"{TEMP_PREFIX}{target.name}"
+
+    def remove(self, relatives: list[str]) -> None:
+        """Delete files of an earlier build that this one does not have, and the folders
+        that leaves empty."""
+        folders: set[Path] = set()
+        for relative in relatives:
+            path = self.root / relative
+            path.unlink(missing_ok=True)
+            folders.add(path.parent)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            while folder != self.root:
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty (or gone already)
+                    break
+                folder = folder.parent
+
+    # ---- the flip ----------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Make this tree the live one: a new link renamed over the output's path."""
+        link = self.output_dir.parent / f".{self.output_dir.name}.link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        os.symlink(self.root.name, link)
+        output = self.output_dir
+        if output.is_symlink() or not output.exists():
+            os.replace(link, output)
             return
-        old = self.output_dir.parent / f".{self.output_dir.name}.old-{os.getpid()}"
-        if self.output_dir.exists():
-            os.rename(self.output_dir, old)
-        os.rename(self.root, self.output_dir)
+        # A plain folder (newsgen 0.2's output): exchanged for the link in one step where
+        # the kernel can, else moved aside first (a kill between the renames is undone by
+        # the next build). Either way it is then deleted in the background.
+        if _exchange(link, output):
+            self._discard(link)
+            return
+        old = output.parent / f".{output.name}.old-{os.getpid()}"
+        os.rename(output, old)
+        os.replace(link, output)
         self._discard(old)
 
     def _discard(self, old: Path) -> None:
-        """Delete the previous output in the background while the build finishes; a build
-        killed meanwhile leaves a leftover that the next one removes."""
         self._cleanup = threading.Thread(target=shutil.rmtree, args=(old,),
                                          kwargs={"ignore_errors": True})
         self._cleanup.start()
 
     def finish(self) -> None:
-        """Wait until the previous output is deleted."""
+        """Wait until the output this build replaced, if a plain folder, is deleted."""
         if self._cleanup is not None:
             self._cleanup.join()
 
-    def abort(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+
+def tree_path(output_dir: Path, name: str) -> Path:
+    return output_dir.parent / f".{output_dir.name}.tree-{name}"
+
+
+def is_output_link(output_dir: Path) -> bool:
+    """Whether `output_dir` is the link a build made to one of its trees."""
+    return output_dir.is_symlink() and os.readlink(output_dir) in (
+        tree_path(output_dir, name).name for name in TREES)
 
 
 def recover_interrupted_swap(output_dir: Path) -> None:
-    """Undo what a killed build left: restore an output moved aside, drop stale staging."""
+    """Undo what a killed build left: restore an output moved aside, drop stale links,
+    staging folders of newsgen 0.2 and a replaced output not yet deleted."""
     parent = output_dir.parent
     if not parent.is_dir():
         return
     prefix = f".{output_dir.name}."
     leftovers = sorted(p for p in parent.iterdir() if p.name.startswith(prefix))
     for path in leftovers:
-        if ".old-" in path.name and not output_dir.exists():
+        kind = path.name[len(prefix):].split("-", 1)[0]
+        if kind == "old" and not os.path.lexists(output_dir):
             os.rename(path, output_dir)
-        elif ".staging-" in path.name or ".old-" in path.name:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def write_file(target: Path, data: bytes) -> None:
-    """Write one claimed file of the staging folder."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-
-
-def reuse(previous: Path, target: Path, made: set[Path] | None = None) -> bool:
-    """Hard-link the last build's unchanged file into the staging folder; False if it is gone.
-
-    The old output is never written to in place, so sharing an inode with it is safe.
-    `made` holds the folders already made, so each is made once.
-    """
-    if made is None or target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if made is not None:
-            made.add(target.parent)
-    try:
-        os.link(previous, target)
-    except FileNotFoundError:
-        return False
-    except OSError:  # no hard links here (another file system): copy with its mtime
-        try:
-            shutil.copy2(previous, target)
-        except FileNotFoundError:
-            return False
-    return True
-
-
-def _same_file_state(source: Path, previous: Path) -> bool:
-    try:
-        one, two = source.stat(), previous.stat()
-    except FileNotFoundError:
-        return False
-    return one.st_size == two.st_size and one.st_mtime_ns == two.st_mtime_ns
+        elif kind in ("staging", "old", "link"):
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+            else:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 _RENAME_EXCHANGE = 2
@@ -188,4 +245,3 @@ def _replaceable(output_dir: Path) -> bool:
         return False
     return (not any(output_dir.iterdir())
             or ((output_dir / "index.html").is_file() and (output_dir / "404.html").is_file()))
-

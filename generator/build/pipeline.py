@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -22,16 +23,16 @@ from generator.build.cache import (
     BuildState,
     LastBuild,
     PageRecord,
-    forget_pages,
+    forget_tree,
     load_last_build,
     load_state,
     save_state,
 )
 from generator.build.lock import BuildLock
-from generator.build.output import OutputError, StagedOutput, recover_interrupted_swap
+from generator.build.output import OutputError, OutputTrees, recover_interrupted_swap
 from generator.build.records import ReadDigests
+from generator.build.search import SEARCH_FOLDER, SearchFailed, pagefind_binary
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
-from generator.build.search import SearchFailed, pagefind_binary
 from generator.build.search import index_site as index_search
 from generator.build.workers import (
     default_jobs,
@@ -98,9 +99,11 @@ class _Run:
 class _Written:
     """What staging the site produced, before the swap is finished."""
 
-    staged: StagedOutput
+    trees: OutputTrees
     records: dict[str, PageRecord]
-    """Each page file (relative posix path) → what it was rendered from."""
+    """Each file of the new tree (relative posix path) → what it was made from."""
+    replaced: dict[str, PageRecord]
+    """The same of the tree it replaced."""
     pages: Counter[str]
     rendered: int
     unchanged: int
@@ -150,7 +153,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
         # behind: nothing else needs doing, but that still needs removing.
         recover_interrupted_swap(output_dir)
         return _nothing_changed(last, started)
-    state, notice = (BuildState(), "") if clean else load_state(cache_dir)
+    state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir)
     run.lap("scan")
 
     reading = config.reading_fingerprint()
@@ -172,24 +175,21 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     site = index_site(articles, config, related_ranker(run.jobs, run.report), state.ranking)
     gc.freeze()
     run.lap("index")
-    previous = state.pages if state.output == str(output_dir) and not clean else {}
-    # From the swap on, the saved digests no longer describe the output: forget them first,
-    # so a build killed before the new state is saved cannot trust the old one.
-    forget_pages(cache_dir)
     renderer = Renderer(site, images, env, search=binary is not None)
     digests = ReadDigests(site, images, {path: seed.sha256 for path, seed in seeds.items()})
-    written = _write_site(site, images, renderer, digests, previous, binary, run)
+    written = _write_site(site, images, renderer, digests, state, binary, run)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
-    result.removed = len(previous.keys() - written.records.keys())
+    result.removed = len(written.replaced.keys() - written.records.keys())
     run.lap("swap")
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
-    save_state(cache_dir, BuildState(seeds=seeds, reading=reading, pages=written.records,
+    save_state(cache_dir, BuildState(seeds=seeds, reading=reading,
+                                     trees={written.trees.name: written.records},
                                      output=str(output_dir), ranking=ranking),
                LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
                          counts=dict(result.pages)), anew=clean or bool(notice))
     run.lap("save cache")
-    written.staged.finish()
+    written.trees.finish()
     run.lap("old output removed")
     result.phases = run.lap.phases
     result.seconds = time.perf_counter() - started
@@ -239,57 +239,76 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
 
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: ReadDigests,
-                previous: dict[str, PageRecord], search_binary: Path | None, run: _Run
-                ) -> _Written:
-    """Stage every page (rendered, or linked when unchanged), images and static files, then
-    swap; the staging is left to finish."""
+                state: BuildState, search_binary: Path | None, run: _Run) -> _Written:
+    """Bring the output's inactive tree up to date (pages, images, static files, search
+    index) and make it the live one; what it replaced is left to finish deleting."""
     output_dir = site.config.build.output_dir
+    cache_dir = site.config.build.cache_dir
     try:
-        staged = StagedOutput(output_dir)
+        trees = OutputTrees(output_dir)
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
-    old = output_dir if previous else None
+    mine = state.trees.get(trees.name)
+    live = state.trees.get(trees.live_name, {}) if trees.live_name else {}
+    # From here until the new state is saved, the cache must not vouch for this tree.
+    forget_tree(cache_dir, trees.name)
     try:
+        trees.start(trusted=mine is not None)
         pages = plan_pages(site, search=search_binary is not None)
-        targets = [staged.claim(output_file(page.path)) for page in pages]
-        outcome = render_in_workers(renderer, digests, pages, targets, staged.root, previous,
-                                    old, run.jobs, run.report)
+        outcome = render_in_workers(renderer, digests, pages, trees, mine or {}, live,
+                                    run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
         run.lap("render")
-        _copy_images(site, images, renderer.contexts.views, staged, old)
-        _copy_static(site.config.build.static_dir, staged, old)
+        records = dict(outcome.records)
+        records.update(_place_files(_used_images(site, images, renderer.contexts.views),
+                                    trees, mine or {}, live))
+        records.update(_place_files(_static_files(site.config.build.static_dir, trees),
+                                    trees, mine or {}, live))
+        trees.remove(sorted((mine or {}).keys() - records.keys()))
         run.lap("images and static")
+        shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
         if search_binary is not None:
             try:
-                index_search(search_binary, staged.root)
+                index_search(search_binary, trees.root)
             except SearchFailed as exc:
                 raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]
                                   ) from None
             run.lap("search index")
-        staged.commit()
+        trees.commit()
     except OutputError as exc:
-        staged.abort()
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
-    except BaseException:
-        staged.abort()
-        raise
-    return _Written(staged, outcome.records, Counter(page.kind for page in pages),
+    return _Written(trees, records, live, Counter(page.kind for page in pages),
                     outcome.rendered, outcome.unchanged)
 
 
-def _copy_images(site: Site, images: ImageCache, views: Views, staged: StagedOutput,
-                 old: Path | None) -> None:
-    """Publish the cached files that some page references, and no others."""
+def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
+                 mine: dict[str, PageRecord], live: dict[str, PageRecord]
+                 ) -> dict[str, PageRecord]:
+    """Copy each file into the tree, unless the tree (or, by a link, the live one) has it
+    already: same source, size and mtime."""
+    records = {}
+    for relative, source in files.items():
+        target = trees.claim(relative)
+        key = relative.as_posix()
+        stat = source.stat()
+        record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", ())
+        if mine.get(key) != record and not (live.get(key) == record and
+                                            trees.link_live(target)):
+            trees.copy(target, source)
+        records[key] = record
+    return records
+
+
+def _used_images(site: Site, images: ImageCache, views: Views) -> dict[PurePosixPath, Path]:
+    """The cached files that some page references, and no others."""
     used: set[str] = set()
     for article in site.articles.values():
         used |= views.local_images(article)
-    for site_path in sorted(used):
-        relative = output_file(site_path)
-        staged.copy(relative, images.source_file(site_path), _previous(old, relative))
+    return {output_file(site_path): images.source_file(site_path) for site_path in sorted(used)}
 
 
-def _copy_static(user_static: Path, staged: StagedOutput, old: Path | None) -> None:
+def _static_files(user_static: Path, trees: OutputTrees) -> dict[PurePosixPath, Path]:
     """The shipped static files, then the user's, which replace shipped ones of the same name."""
     files: dict[PurePosixPath, Path] = {}
     for folder in (SHIPPED_STATIC, user_static):
@@ -306,10 +325,6 @@ def _copy_static(user_static: Path, staged: StagedOutput, old: Path | None) -> N
                     raise OutputError(f"{source} is a symlink leading outside {root}")
                 files[PurePosixPath(source.relative_to(root).as_posix())] = source
     for relative in sorted(files):
-        if staged.has(relative):
+        if trees.has(relative):
             raise OutputError(f"static file {relative} has the same path as a page")
-        staged.copy(relative, files[relative], _previous(old, relative))
-
-
-def _previous(old: Path | None, relative: PurePosixPath) -> Path | None:
-    return old.joinpath(*relative.parts) if old is not None else None
+    return dict(sorted(files.items()))

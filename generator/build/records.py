@@ -34,15 +34,16 @@ class ReadDigests:
         self._known: dict[str, str] = {}
 
     def key(self, fingerprint: str, page: Page, reads: Iterable[str]) -> str:
-        """The page's key: what it depends on, as it is now."""
+        """The page's key: what it depends on, as it is now. The reads themselves need not
+        be in it: a key is only ever compared with one made from the same reads."""
         known = self._known
-        digest = hashlib.blake2b(f"{fingerprint}\0{page!r}\0".encode(), digest_size=20)
+        parts = [fingerprint, repr(page)]
         for read in reads:
             value = known.get(read)
             if value is None:
                 value = known[read] = self._digest(read)
-            digest.update(f"{read}={value}\0".encode())
-        return digest.hexdigest()
+            parts.append(value)
+        return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
 
     def _digest(self, read: str) -> str:
         name, _, key = read.partition(SEPARATOR)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generator.build.cache import CachedSeed, PageRecord, file_digest
-from generator.build.output import reuse, write_file
+from generator.build.output import OutputTrees
 from generator.build.records import ReadDigests
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
@@ -28,6 +28,7 @@ from generator.render.renderer import Renderer, TemplateFailure
 from generator.site.index import Ranker
 from generator.site.plan import Page
 from generator.site.related import Candidate, RelatedIndex
+from generator.urls import output_file
 
 Report = Callable[[str, int, int], None]
 Item = TypeVar("Item")
@@ -180,37 +181,47 @@ class _RenderJob:
     digests: ReadDigests
     pages: list[Page]
     targets: list[Path]
+    trees: OutputTrees
 
 
 _JOB: _RenderJob | None = None
 
 
 def render_in_workers(renderer: Renderer, digests: ReadDigests, pages: list[Page],
-                      targets: list[Path], staging: Path, previous: dict[str, PageRecord],
-                      old: Path | None, jobs: int, report: Report) -> RenderOutcome:
-    """Write every page to its staging target: linked from `old` when its recorded reads
-    still give the key it was rendered under, rendered otherwise."""
+                      trees: OutputTrees, mine: dict[str, PageRecord],
+                      live: dict[str, PageRecord], jobs: int, report: Report) -> RenderOutcome:
+    """Bring every page of the output tree up to date: left as it is when its record
+    (`mine`) still holds, linked from the live tree when that one's record does, rendered
+    otherwise. A record holds when its reads still give its key."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
-    made: set[Path] = set()
-    for index, (page, target) in enumerate(zip(pages, targets, strict=True)):
-        key = target.relative_to(staging).as_posix()
-        record = previous.get(key)
-        if (old is not None and record is not None
-                and digests.key(renderer.fingerprint, page, record.reads) == record.key
-                and reuse(old / key, target, made)):
-            outcome.records[key] = record
-            outcome.unchanged += 1
+    targets = []
+    fingerprint = renderer.fingerprint
+    for index, page in enumerate(pages):
+        relative = output_file(page.path)
+        target = trees.claim(relative)
+        targets.append(target)
+        key = relative.as_posix()
+        kept, linked = mine.get(key), live.get(key)
+        if kept is not None and digests.key(fingerprint, page, kept.reads) == kept.key \
+                and os.path.exists(target):
+            outcome.records[key] = kept
+        elif linked is not None and linked != kept and \
+                digests.key(fingerprint, page, linked.reads) == linked.key and \
+                trees.link_live(target):
+            outcome.records[key] = linked
         else:
             to_render.append(index)
-    _JOB = _RenderJob(renderer, digests, pages, targets)
+            continue
+        outcome.unchanged += 1
+    _JOB = _RenderJob(renderer, digests, pages, targets, trees)
     try:
         for index, record, error in _run(_render_chunk, to_render, jobs, "render", report):
             if error is not None:
                 outcome.error = outcome.error or error
             elif record is not None:
-                outcome.records[targets[index].relative_to(staging).as_posix()] = record
+                outcome.records[output_file(pages[index].path).as_posix()] = record
                 outcome.rendered += 1
     finally:
         _JOB = None
@@ -229,7 +240,7 @@ def _render_chunk(indexes: list[int]
         except TemplateFailure as exc:
             done.append((index, None, exc.error))
             break
-        write_file(job.targets[index], data)
+        job.trees.write(job.targets[index], data)
         key = job.digests.key(job.renderer.fingerprint, page, reads)
         done.append((index, PageRecord(key, reads), None))
     return done

@@ -71,7 +71,7 @@ def wanted_images(config: SiteConfig, every_image: bool, jobs: int | None = None
 
 def _articles(config: SiteConfig, jobs: int) -> tuple[list[Article], int]:
     paths, _ = find_seeds(config.build.seeds_dir)
-    state, _ = load_state(config.build.cache_dir)
+    state, _ = load_state(config.build.cache_dir, config.build.output_dir)
     results, _ = load_in_workers(paths, state.seeds_read_under(config.reading_fingerprint()),
                                  config, jobs, lambda *_: None)
     articles, problems = combine_results(results)

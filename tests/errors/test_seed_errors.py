@@ -261,7 +261,7 @@ def test_p3_a_failed_build_exits_1_and_leaves_the_previous_output_byte_for_byte(
         'seeds/bad.txt:4:1: error: publishedDateTime: not a date and time: '
         '"next Tuesday"\n' + DATE_HINT + FAILED_1)
     assert sorted(p.name for p in site.iterdir()) == [
-        ".newsgen-cache", "public", "seeds", "site.toml"]  # no staging folder left
+        ".newsgen-cache", ".public.tree-a", "public", "seeds", "site.toml"]  # nothing more
 
 
 def test_a_misspelt_key_gets_a_did_you_mean_warning_beside_the_missing_field_error(

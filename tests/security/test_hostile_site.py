@@ -7,6 +7,7 @@ and broken text in every field. Every page is parsed with a real HTML parser.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -150,7 +151,8 @@ def test_the_secured_blobs_never_reach_the_output(built: Path) -> None:
 def test_nothing_is_written_outside_the_output_folder(built: Path) -> None:
     assert sorted(p.name for p in built.iterdir()) == ["site"]
     assert sorted(p.name for p in (built / "site").iterdir()) == [
-        ".newsgen-cache", "public", "seeds", "site.toml"]
+        ".newsgen-cache", ".public.tree-a", "public", "seeds", "site.toml"]
+    assert os.readlink(built / "site" / "public") == ".public.tree-a"
 
 
 def test_r8_no_output_file_holds_a_character_illegal_in_xml(built: Path) -> None:

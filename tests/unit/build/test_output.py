@@ -1,48 +1,107 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.build.output import OutputError, StagedOutput
+from generator.build.output import OutputError, OutputTrees, tree_path
 
 
-def test_a_committed_build_replaces_the_output_whole(tmp_path: Path) -> None:
+def build_tree(out: Path, files: dict[str, bytes], trusted: bool = True) -> OutputTrees:
+    """One build's worth of output: `files` written into the inactive tree, then live."""
+    trees = OutputTrees(out)
+    trees.start(trusted)
+    for name, data in files.items():
+        trees.write(trees.claim(PurePosixPath(name)), data)
+    trees.commit()
+    trees.finish()
+    return trees
+
+
+def test_each_build_makes_the_other_tree_live(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    first = build_tree(out, {"index.html": b"1"})
+    second = build_tree(out, {"index.html": b"2"})
+    assert (first.name, second.name) == ("a", "b")
+    assert os.readlink(out) == ".public.tree-b"
+    assert (out / "index.html").read_bytes() == b"2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".public.tree-a", ".public.tree-b", "public"]
+
+
+def test_a_file_linked_from_the_live_tree_shares_its_inode(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build_tree(out, {"a/index.html": b"kept"})
+    trees = OutputTrees(out)
+    trees.start(trusted=False)
+    assert trees.link_live(trees.claim(PurePosixPath("a/index.html")))
+    trees.commit()
+    assert os.stat(out / "a" / "index.html").st_ino == \
+        os.stat(tree_path(out, "a") / "a" / "index.html").st_ino
+
+
+def test_writing_a_shared_file_never_changes_the_live_copy(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build_tree(out, {"index.html": b"live"})
+    trees = OutputTrees(out)
+    trees.start(trusted=False)
+    target = trees.claim(PurePosixPath("index.html"))
+    assert trees.link_live(target)
+    trees.write(target, b"new")
+    assert (out / "index.html").read_bytes() == b"live"
+
+
+def test_an_untrusted_tree_is_emptied_and_a_trusted_one_kept(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build_tree(out, {"index.html": b"a1", "stale.html": b"x"})
+    build_tree(out, {"index.html": b"b1"})
+    trees = OutputTrees(out)
+    assert trees.name == "a"
+    trees.start(trusted=True)
+    assert (trees.root / "stale.html").is_file()
+    trees.remove(["stale.html"])
+    assert not (trees.root / "stale.html").exists()
+    trees = OutputTrees(out)
+    trees.start(trusted=False)
+    assert list(trees.root.iterdir()) == []
+
+
+def test_removing_files_removes_the_folders_left_empty(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    trees = build_tree(out, {"2024/01/02/story/index.html": b"s", "2024/index.html": b"y"})
+    trees = OutputTrees(out)
+    trees.start(trusted=False)
+    root = tree_path(out, "a")
+    trees.root = root
+    trees.remove(["2024/01/02/story/index.html"])
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
+        "2024", "2024/index.html"]
+
+
+def test_a_plain_output_folder_of_an_earlier_newsgen_is_replaced_by_the_link(
+        tmp_path: Path) -> None:
     out = tmp_path / "public"
     (out / "old").mkdir(parents=True)
     for name in ("index.html", "404.html", "old/index.html"):
         (out / name).write_text("stale")
-    staged = StagedOutput(out)
-    staged.write(PurePosixPath("index.html"), b"new")
-    staged.commit()
-    staged.finish()
-    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
-
-
-def test_an_aborted_build_leaves_the_output_as_it_was(tmp_path: Path) -> None:
-    out = tmp_path / "public"
-    out.mkdir()
-    (out / "index.html").write_text("old")
-    (out / "404.html").write_text("old")
-    staged = StagedOutput(out)
-    staged.write(PurePosixPath("index.html"), b"new")
-    staged.abort()
-    assert (out / "index.html").read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+    build_tree(out, {"index.html": b"new"})
+    assert out.is_symlink() and sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.tree-a", "public"]
 
 
 def test_a_second_write_to_one_path_is_refused(tmp_path: Path) -> None:
-    staged = StagedOutput(tmp_path / "public")
-    staged.write(PurePosixPath("a/index.html"), b"1")
+    trees = OutputTrees(tmp_path / "public")
+    trees.claim(PurePosixPath("a/index.html"))
     with pytest.raises(OutputError, match="would overwrite"):
-        staged.write(PurePosixPath("A/index.html"), b"2")
+        trees.claim(PurePosixPath("A/index.html"))
 
 
 def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
     (tmp_path / ".public.staging-99999").mkdir()
+    os.symlink(".public.tree-a", tmp_path / ".public.link-99999")
     (tmp_path / "public").mkdir()
-    StagedOutput(tmp_path / "public").abort()
+    OutputTrees(tmp_path / "public")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
@@ -51,7 +110,7 @@ def test_an_output_moved_aside_by_an_interrupted_swap_is_restored(tmp_path: Path
     aside.mkdir()
     (aside / "index.html").write_text("previous")
     (aside / "404.html").write_text("previous")
-    StagedOutput(tmp_path / "public").abort()
+    OutputTrees(tmp_path / "public")
     assert (tmp_path / "public" / "index.html").read_text() == "previous"
 
 
@@ -59,5 +118,12 @@ def test_a_folder_that_is_not_an_earlier_build_is_never_replaced(tmp_path: Path)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "thesis.txt").write_text("years of work")
     with pytest.raises(OutputError, match="not a newsgen build"):
-        StagedOutput(tmp_path / "docs")
+        OutputTrees(tmp_path / "docs")
     assert (tmp_path / "docs" / "thesis.txt").read_text() == "years of work"
+
+
+def test_a_link_to_somewhere_else_is_never_replaced(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink("elsewhere", tmp_path / "public")
+    with pytest.raises(OutputError, match="link to somewhere newsgen did not build"):
+        OutputTrees(tmp_path / "public")
