@@ -67,6 +67,11 @@ def article_path(published_local: datetime, slug: str) -> str:
     return f"/{published_local:%Y/%m/%d}/{slug}/"
 
 
+def search_bundle(article_path: str) -> str:
+    """The month of the search index an article page is in: `/2024/05/06/slug/` → `2024-05`."""
+    return article_path[1:8].replace("/", "-")
+
+
 def paged(path: str, page: int) -> str:
     """`/topics/ai/` for page 1, `/topics/ai/page/2/` after."""
     return path if page == 1 else f"{path}page/{page}/"

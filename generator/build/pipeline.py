@@ -31,9 +31,14 @@ from generator.build.cache import (
 from generator.build.lock import BuildLock
 from generator.build.output import OutputError, OutputTrees, recover_interrupted_swap
 from generator.build.records import ReadDigests
-from generator.build.search import SEARCH_FOLDER, SearchFailed, pagefind_binary
+from generator.build.search import (
+    SEARCH_FOLDER,
+    SearchFailed,
+    bundle_records,
+    pagefind_binary,
+    update_index,
+)
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
-from generator.build.search import index_site as index_search
 from generator.build.workers import (
     default_jobs,
     load_in_workers,
@@ -265,15 +270,21 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: Rea
                                     trees, mine or {}, live))
         records.update(_place_files(_static_files(site.config.build.static_dir, trees),
                                     trees, mine or {}, live))
-        trees.remove(sorted((mine or {}).keys() - records.keys()))
+        trees.remove(sorted(key for key in (mine or {}).keys() - records.keys()
+                            if not key.startswith(SEARCH_FOLDER + "/")))
         run.lap("images and static")
-        shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
-        if search_binary is not None:
+        if search_binary is None:
+            shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
+        else:
+            articles = [output_file(page.path).as_posix() for page in pages
+                        if page.kind == "article"]
+            bundles = bundle_records(search_binary, {key: records[key] for key in articles})
             try:
-                index_search(search_binary, trees.root)
+                update_index(search_binary, trees, bundles, mine or {}, live, run.jobs)
             except SearchFailed as exc:
                 raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]
                                   ) from None
+            records.update(bundles)
             run.lap("search index")
         trees.commit()
     except OutputError as exc:

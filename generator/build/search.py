@@ -1,15 +1,29 @@
-"""Search for the built site: Pagefind's indexer, run over the staged output.
+"""Search for the built site: Pagefind's indexer, run month by month over the output tree.
 
 Pagefind is an optional dependency (`pip install 'newsgen[search]'` brings its binary). It
 indexes article pages only (those marked `data-pagefind-body`), with their topics and
-provider as filters and their date to sort by, and writes `/pagefind/` beside the pages.
+provider as filters and their date to sort by.
+
+Pagefind cannot update an index, so the index is cut into one bundle per month of
+stories, `/pagefind/<YYYY-MM>/`, and the search page merges them in the browser (Pagefind's
+`mergeIndex`). A build indexes again only the months whose article pages changed; the
+others are kept, or hard-linked from the live tree. Each bundle's record is a digest of
+its pages' records and of the indexer, so a month is never left stale.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from generator.build.cache import PageRecord
+from generator.build.output import OutputTrees
+from generator.urls import search_bundle
 
 SEARCH_FOLDER = "pagefind"
 UNAVAILABLE = ("search is off: the Pagefind binary is not installed "
@@ -31,14 +45,87 @@ def pagefind_binary() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def index_site(binary: Path, site: Path, timeout: float = 600) -> None:
-    """Write the search index into `site/pagefind/`."""
+def bundle_records(binary: Path, article_records: Mapping[str, PageRecord]
+                   ) -> dict[str, PageRecord]:
+    """Each month's bundle (by its folder, `pagefind/2024-05/`) → a record whose key is a
+    digest of the indexer and of the records of the month's article pages (their output
+    files, `2024/05/06/slug/index.html`)."""
+    stat = binary.stat()
+    indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    months: dict[str, list[str]] = {}
+    for path, record in sorted(article_records.items()):
+        months.setdefault(search_bundle("/" + path), []).append(f"{path}\0{record.key}")
+    return {f"{SEARCH_FOLDER}/{month}/": PageRecord(_digest(indexer, *lines), ())
+            for month, lines in sorted(months.items())}
+
+
+def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord],
+                 mine: Mapping[str, PageRecord], live: Mapping[str, PageRecord],
+                 jobs: int, timeout: float = 600) -> int:
+    """Bring the tree's search bundles up to date: kept when the tree's record holds, linked
+    from the live tree when its record does, indexed otherwise; every other bundle goes.
+    Returns how many months were indexed."""
+    folder = trees.root / SEARCH_FOLDER
+    folder.mkdir(exist_ok=True)
+    for entry in folder.iterdir():  # months gone, and anything else
+        if f"{SEARCH_FOLDER}/{entry.name}/" not in bundles:
+            _remove(entry)
+    to_index = []
+    for key, record in bundles.items():
+        bundle = trees.root / key
+        if mine.get(key) == record and bundle.is_dir():
+            continue
+        _remove(bundle)
+        if not (live.get(key) == record and trees.live is not None
+                and _link_folder(trees.live / key, bundle)):
+            to_index.append(key)
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        for problem in pool.map(lambda key: _index(binary, trees.root, key, timeout), to_index):
+            if problem:
+                raise SearchFailed(problem)
+    return len(to_index)
+
+
+def _index(binary: Path, site: Path, bundle: str, timeout: float) -> str:
+    """Index one month into its bundle; what went wrong, or ""."""
+    month = bundle.split("/")[1]
     try:
         done = subprocess.run(
-            [str(binary), "--site", str(site), "--output-subdir", SEARCH_FOLDER, "--silent"],
+            [str(binary), "--site", str(site), "--glob", month.replace("-", "/") + "/**/*.html",
+             "--output-subdir", bundle.rstrip("/"), "--silent"],
             capture_output=True, text=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SearchFailed(f"the search indexer could not run: {exc}") from None
+        return f"the search indexer could not run: {exc}"
     if done.returncode != 0:
         said = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise SearchFailed("the search indexer failed: " + " / ".join(said))
+        return "the search indexer failed: " + " / ".join(said)
+    return ""
+
+
+def _link_folder(source: Path, target: Path) -> bool:
+    """Hard-link every file of `source` into a new folder `target`; False if it is gone."""
+    if not source.is_dir():
+        return False
+    for directory, _, names in os.walk(source):
+        made = target / Path(directory).relative_to(source)
+        made.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(Path(directory, name), made / name)
+            except FileNotFoundError:
+                _remove(target)
+                return False
+            except OSError:  # no hard links here: copy
+                shutil.copy2(Path(directory, name), made / name)
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -35,6 +35,7 @@ from generator.urls import (
     feed_paths,
     home_path,
     provider_path,
+    search_bundle,
     slug_for,
     topic_path,
 )
@@ -63,7 +64,7 @@ class PageContexts:
             "sitemap": self._sitemap, "sitemap_index": self._sitemap,
             "news_sitemap": self._news_sitemap, "robots": self._robots,
             "topics": self._topics, "providers": self._providers,
-            "search": lambda page: {"title": "Search"},
+            "search": self._search,
             "not_found": lambda page: {"title": "Page not found", "not_found_path": NOT_FOUND},
         }
 
@@ -206,6 +207,12 @@ class PageContexts:
         return {"title": "Providers", "items": [
             (Link(p.name, self.views.href(provider_path(p.slug))), len(p.article_ids),
              len(p.citations), p.domain) for p in providers]}
+
+    def _search(self, page: Page) -> Context:
+        site = self.site
+        bundles = dict.fromkeys(search_bundle(site.article_paths[article_id])
+                                for article_id in site.newest_first)
+        return {"title": "Search", "search_bundles": " ".join(bundles)}
 
     # ---- files for machines -----------------------------------------------------------
 

@@ -1,5 +1,10 @@
 // newsgen search page: Pagefind's JS API over the site's own index; nothing from another
 // host. Results are newest first; the topic and provider lists narrow them.
+//
+// The index is one Pagefind bundle per month (data-bundles, newest first), merged here,
+// each tagged with its month as a "bundle" filter. A merged search orders results by each
+// bundle's own ranking, not by date across bundles; so the count comes from one search of
+// them all, and the newest results from searching the months one by one, newest first.
 (async () => {
   const form = document.getElementById("search-form");
   if (!form) return;
@@ -9,10 +14,16 @@
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
   const base = form.dataset.base || "/";
+  const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
   let pagefind;
   try {
-    pagefind = await import(base + "pagefind/pagefind.js");
-    await pagefind.options({ baseUrl: base });
+    if (!bundles.length) throw new Error("no articles to search");
+    pagefind = await import(base + "pagefind/" + bundles[0] + "/pagefind.js");
+    await pagefind.options({ baseUrl: base, mergeFilter: { bundle: bundles[0] } });
+    for (const name of bundles.slice(1)) {
+      await pagefind.mergeIndex(base + "pagefind/" + name + "/",
+        { baseUrl: base, mergeFilter: { bundle: name } });
+    }
   } catch (error) {
     status.textContent = "Search is not available on this copy of the site.";
     return;
@@ -68,8 +79,15 @@
       return;
     }
     status.textContent = "Searching…";
-    const found = await pagefind.search(text || null, { filters: chosen, sort: { date: "desc" } });
-    const shown = await Promise.all(found.results.slice(0, 50).map((result) => result.data()));
+    const sort = { date: "desc" };
+    const found = await pagefind.search(text || null, { filters: chosen, sort });
+    const newest = [];
+    for (const name of bundles) {
+      if (newest.length >= 50 || newest.length >= found.results.length) break;
+      const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
+      newest.push(...month.results.slice(0, 50 - newest.length));
+    }
+    const shown = await Promise.all(newest.map((result) => result.data()));
     list.replaceChildren(...shown.map(entry));
     const count = found.results.length;
     status.textContent = count === 0 ? "No articles found."
