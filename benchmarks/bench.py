@@ -6,8 +6,9 @@ Usage: python benchmarks/bench.py [--sizes 1000,10000] [--runs 3] [--json FILE] 
 For each corpus size it measures, as the median of --runs runs: a clean full build (no
 output, no cache), a rebuild with nothing changed, rebuilds after editing one seed's title,
 adding one seed, deleting one seed and editing one template, the title edit again with
-`--no-search`, and the peak memory (RSS) of a clean build and of a title edit's build. With Hugo on the PATH (Debian's `hugo`), Hugo's full build of the equivalent
-site (../shared/peers/hugo) runs in the same loop, alternating with ours, and the ratio of
+`--no-search`, and the peak memory (RSS) of a clean build and of a title edit's build.
+With Hugo on the PATH (Debian's `hugo`), Hugo's full build of the equivalent site
+(../shared/peers/hugo) runs in the same loop, alternating with ours, and the ratio of
 medians is printed. Nothing is asserted: the numbers are for reading.
 """
 

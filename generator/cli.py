@@ -16,10 +16,7 @@ from generator.build.pipeline import build
 from generator.config import SiteConfig, load_config
 from generator.console import print_build, print_problems, progress_line
 from generator.errors import BuildFailed
-from generator.images.commands import run_images
 from generator.init import InitError, create_site
-from generator.publish import PublishError, PublishOptions, publish
-from generator.serve.loop import ServeError, ServeOptions, serve
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 
@@ -35,21 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = config.with_dirs(args.seeds, args.out).with_base_url(args.base_url)
             return _build(config, args)
         if args.command == "images":
-            return run_images(config, args)
+            return _images(config, args)
         if args.command == "serve":
-            serve(ServeOptions(args.config, args.host, args.port, args.open, args.jobs,
-                               args.seeds, args.out, search=not args.no_search))
-            return EXIT_OK
+            return _serve(args)
         if args.command == "publish":
-            publish(config, PublishOptions(
-                remote=args.remote, branch=args.branch, cname=args.cname, message=args.message,
-                push=not args.no_push, force=args.force, jobs=args.jobs))
-            return EXIT_OK
+            return _publish(config, args)
         parser.print_help()
         return EXIT_USAGE
-    except (ServeError, PublishError) as exc:
-        print(f"newsgen: {exc}", file=sys.stderr)
-        return EXIT_ERRORS
     except BuildFailed as exc:
         print_problems(exc.errors + exc.warnings)
         count = len(exc.errors)
@@ -193,6 +182,40 @@ def _init(folder: Path) -> int:
         print(f"  wrote {path}")
     print(f"Created a site in {folder}. Next: cd {folder} && newsgen build "
           "(or newsgen serve to preview it).")
+    return EXIT_OK
+
+
+# Each command below imports what only it needs (the web server, git, the image fetcher)
+# when it runs, so that `newsgen build` with nothing to do starts in a blink.
+
+def _images(config: SiteConfig, args: argparse.Namespace) -> int:
+    from generator.images.commands import run_images
+
+    return run_images(config, args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from generator.serve.loop import ServeError, ServeOptions, serve
+
+    try:
+        serve(ServeOptions(args.config, args.host, args.port, args.open, args.jobs,
+                           args.seeds, args.out, search=not args.no_search))
+    except ServeError as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
+
+
+def _publish(config: SiteConfig, args: argparse.Namespace) -> int:
+    from generator.publish import PublishError, PublishOptions, publish
+
+    try:
+        publish(config, PublishOptions(
+            remote=args.remote, branch=args.branch, cname=args.cname, message=args.message,
+            push=not args.no_push, force=args.force, jobs=args.jobs))
+    except PublishError as exc:
+        print(f"newsgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
     return EXIT_OK
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from generator.build.pipeline import BuildResult
+from generator.build.result import BuildResult
 from generator.errors import SourceError, report_order
 
 _KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),

@@ -21,7 +21,8 @@ from typing import TextIO
 
 from generator import __version__
 from generator.build.output import is_output_link
-from generator.build.pipeline import BuildResult, build
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
 from generator.config import PublishSection, SiteConfig, is_domain
 from generator.console import print_build
 

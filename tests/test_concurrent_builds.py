@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from generator.build.lock import LOCK_NAME
-from generator.build.pipeline import BuildResult, build
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
 from generator.config import load_config
 from tests.helpers import ROOT, MakeSite, read_tree, run_build, seed_text
 

@@ -11,7 +11,8 @@ import pytest
 
 import generator.publish
 from generator import __version__
-from generator.build.pipeline import BuildResult, build
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
 from generator.cli import main
 from generator.config import SiteConfig
 from generator.publish import PublishError, site_files

@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
-from generator.content.loader import SeedResult
 from generator.errors import SourceError
 from generator.site.related import Candidate, Ranking
+
+if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
+    from generator.content.loader import SeedResult
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT = "newsgen build cache 2"

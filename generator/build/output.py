@@ -171,10 +171,13 @@ class OutputTrees:
                                          kwargs={"ignore_errors": True})
         self._cleanup.start()
 
-    def finish(self) -> None:
-        """Wait until the output this build replaced, if a plain folder, is deleted."""
-        if self._cleanup is not None:
-            self._cleanup.join()
+    def finish(self) -> bool:
+        """Wait until the output this build replaced, if a plain folder, is deleted; False
+        when there was none."""
+        if self._cleanup is None:
+            return False
+        self._cleanup.join()
+        return True
 
 
 def tree_path(output_dir: Path, name: str) -> Path:

@@ -244,8 +244,3 @@ def _render_chunk(indexes: list[int]
         key = job.digests.key(job.renderer.fingerprint, page, reads)
         done.append((index, PageRecord(key, reads), None))
     return done
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)

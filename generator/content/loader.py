@@ -5,7 +5,6 @@ Reads seeds; never writes. A seed either becomes an Article or yields errors, ne
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,12 +13,11 @@ from generator.config import LANGUAGE_TAG, LimitsSection
 from generator.content.fields import FieldReader, clean_text
 from generator.content.frontmatter import FrontMatterError, parse_document
 from generator.content.markdown import MarkdownTooDeep, MarkdownTooSlow, render_markdown
+from generator.content.seeds import find_seeds, missing_seeds_dir
 from generator.errors import SourceError
-from generator.files import is_editor_temp
 from generator.model import Article, Image, ProviderRef, RelatedItem
 from generator.urls import host_of, normalise_domain
 
-SEED_SUFFIXES = (".txt", ".md")
 KNOWN_FIELDS = frozenset({
     "category", "title", "excerpt", "publishedDateTime", "originalUrl", "webUrl", "ampWebUrl",
     "cdnAmpWebUrl", "type", "quality", "heat", "published", "provider", "topics", "images",
@@ -38,37 +36,6 @@ class SeedResult:
     article: Article | None
     problems: tuple[SourceError, ...]
     """Errors (then `article` is None) and warnings."""
-
-
-def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
-    """Every seed file under `seeds_dir`, sorted; symlinks leading outside it are errors."""
-    root = seeds_dir.resolve()
-    found: list[Path] = []
-    problems: list[SourceError] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder, name)
-            if not name.endswith(SEED_SUFFIXES) or is_editor_temp(name):
-                continue
-            if not _is_utf8(name):
-                problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
-                                            "rename the file; its name is the seed's id"))
-                continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
-                                            f"it leads to {path.resolve()}; copy the file instead"))
-                continue
-            found.append(path)
-    return found, problems
-
-
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes of the file name, kept as surrogates
-        return False
-    return True
 
 
 def load_seed(path: Path, zone: ZoneInfo, limits: LimitsSection) -> SeedResult:
@@ -230,11 +197,6 @@ def _read_related(data: dict[str, object], reader: FieldReader) -> tuple[Related
         if title and url and provider:
             related.append(item_read)
     return tuple(related)
-
-
-def missing_seeds_dir(seeds_dir: Path) -> SourceError:
-    return SourceError(seeds_dir, 0, 0, "seeds folder not found",
-                       "set [build] seeds_dir in site.toml or pass --seeds DIR")
 
 
 def load_seeds(seeds_dir: Path, zone: ZoneInfo,

@@ -20,9 +20,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.build.cache import load_state
-from generator.build.workers import default_jobs, load_in_workers
+from generator.build.result import default_jobs
+from generator.build.workers import load_in_workers
 from generator.config import SiteConfig
-from generator.content.loader import combine_results, find_seeds
+from generator.content.loader import combine_results
+from generator.content.seeds import find_seeds
 from generator.files import TEMP_PREFIX
 from generator.images.fetch import FetchFailed, FetchLimits, fetch
 from generator.images.manifest import (

@@ -16,7 +16,6 @@ import jinja2
 from generator.errors import SourceError
 from generator.images.references import ImageCache
 from generator.render.contexts import Context, PageContexts
-from generator.render.theme import SHIPPED_TEMPLATES
 from generator.site.index import Site
 from generator.site.plan import Page
 from generator.site.reads import ReadLog, recording_images, recording_site
@@ -28,14 +27,6 @@ class TemplateFailure(Exception):
     def __init__(self, error: SourceError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-def template_dirs(user_dir: Path) -> list[Path]:
-    """The user's folder first, then the shipped theme."""
-    dirs = [user_dir] if user_dir.is_dir() else []
-    if SHIPPED_TEMPLATES.resolve() not in [d.resolve() for d in dirs]:
-        dirs.append(SHIPPED_TEMPLATES)
-    return dirs
 
 
 def make_environment(dirs: list[Path]) -> jinja2.Environment:

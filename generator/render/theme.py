@@ -15,3 +15,11 @@ def _theme_root() -> Path:
 
 SHIPPED_TEMPLATES = _theme_root() / "templates"
 SHIPPED_STATIC = _theme_root() / "static"
+
+
+def template_dirs(user_dir: Path) -> list[Path]:
+    """The user's folder first, then the shipped theme."""
+    dirs = [user_dir] if user_dir.is_dir() else []
+    if SHIPPED_TEMPLATES.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(SHIPPED_TEMPLATES)
+    return dirs

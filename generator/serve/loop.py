@@ -30,10 +30,11 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
-from generator.build.pipeline import BuildResult, build
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
 from generator.config import SiteConfig, load_config
 from generator.console import print_problems, summary_line
-from generator.content.loader import SEED_SUFFIXES
+from generator.content.seeds import SEED_SUFFIXES
 from generator.errors import BuildFailed, SourceError, report_order
 from generator.images.manifest import MANIFEST_NAME
 from generator.render.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES

@@ -7,6 +7,8 @@ Modules are named by their dotted path inside `generator` (`content.loader`); a 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "generator"
@@ -15,8 +17,9 @@ RANKS = {
     "errors": 0, "model": 0, "urls": 0, "files": 0, "init": 0, "content.frontmatter": 0,
     "site.related": 0, "images.addresses": 0, "render.dates": 0, "render.theme": 0,
     "build.lock": 0, "serve.paths": 0, "site.reads": 0,
-    "config": 1, "content.sanitize": 1, "images.fetch": 1, "images.manifest": 1,
-    "images.process": 1, "build.output": 1, "serve.watch": 1, "serve.web": 1,
+    "config": 1, "content.sanitize": 1, "content.seeds": 1, "images.fetch": 1,
+    "images.manifest": 1, "images.process": 1, "build.result": 1, "build.output": 1,
+    "serve.watch": 1, "serve.web": 1,
     "content.fields": 2, "content.markdown": 2, "site.index": 2, "images.references": 2,
     "content.loader": 3, "site.plan": 3, "render.views": 3,
     "render.listings": 4, "render.previews": 4, "build.cache": 4,
@@ -24,8 +27,8 @@ RANKS = {
     "render.contexts": 6,
     "render.renderer": 7,
     "build.workers": 8,
-    "build.pipeline": 9, "images.pool": 9,
-    "console": 10,
+    "build.stages": 9, "images.pool": 9,
+    "build.pipeline": 10, "console": 10,
     "publish": 11, "images.commands": 11, "serve.loop": 11,
     "cli": 12,
     "__main__": 13,
@@ -94,7 +97,7 @@ def test_every_import_points_to_a_lower_rank() -> None:
 
 def test_imports_are_read_from_subpackages() -> None:
     """The checks above see the imports of modules inside folders (a guard on this file)."""
-    assert "content.loader" in _imports(PACKAGE / "build" / "pipeline.py")
+    assert "content.loader" in _imports(PACKAGE / "build" / "stages.py")
     assert "site.index" in _imports(PACKAGE / "site" / "plan.py")
 
 
@@ -117,3 +120,14 @@ def test_the_build_cannot_reach_the_network() -> None:
         used |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         roots = {module.split(".")[0] for module in used} | used
         assert roots & network == set(), name
+
+
+def test_a_build_with_nothing_to_do_imports_no_parser_template_engine_or_server() -> None:
+    """`newsgen build` checks whether anything changed before it imports the heavy stages,
+    so a build with nothing to do costs little more than the interpreter's start."""
+    code = ("import sys, generator.cli; heavy = ('yaml', 'markdown', 'jinja2', 'tornado', "
+            "'livereload', 'generator.build.stages', 'generator.content.loader'); "
+            "print(sorted(m for m in heavy if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=PACKAGE.parent)
+    assert done.stdout.strip() == "[]"

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.content.loader import find_seeds, load_seed, load_seeds
+from generator.content.loader import load_seed, load_seeds
+from generator.content.seeds import find_seeds
 from generator.model import Image, ProviderRef
 from tests.helpers import LIMITS, REAL_SEED, UTC_ZONE, load_seed_text, seed_text
 

@@ -1,0 +1,57 @@
+"""What a build reports, and the clock and settings it runs with."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from generator.errors import SourceError
+
+Progress = Callable[[str, int, int], None]
+"""Called with a phase name, the items done and the items in all."""
+
+
+@dataclass
+class BuildResult:
+    pages: Counter[str] = field(default_factory=Counter)
+    warnings: list[SourceError] = field(default_factory=list)
+    skipped_seeds: int = 0
+    rendered: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    notice: str = ""
+    """One line about the cache, when it could not be used."""
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each phase, in order."""
+
+
+class Laps:
+    """Records how long each phase of a build took."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.started = self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self.last
+        self.last = now
+
+
+@dataclass(frozen=True)
+class Run:
+    """How this build runs: its worker processes, its progress report and its phase clock."""
+
+    jobs: int
+    report: Progress
+    lap: Laps
+
+
+def default_jobs() -> int:
+    """One worker process per core this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)

@@ -1,0 +1,49 @@
+"""Find the seed files of a site: which files under the seeds folder are seeds, and which
+are refused. Reads names and links only, never contents: the build checks whether anything
+changed with it before it imports the parser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from generator.errors import SourceError
+from generator.files import is_editor_temp
+
+SEED_SUFFIXES = (".txt", ".md")
+
+
+def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
+    """Every seed file under `seeds_dir`, sorted; symlinks leading outside it are errors."""
+    root = seeds_dir.resolve()
+    found: list[Path] = []
+    problems: list[SourceError] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if not name.endswith(SEED_SUFFIXES) or is_editor_temp(name):
+                continue
+            if not _is_utf8(name):
+                problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
+                                            "rename the file; its name is the seed's id"))
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
+                                            f"it leads to {path.resolve()}; copy the file instead"))
+                continue
+            found.append(path)
+    return found, problems
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of the file name, kept as surrogates
+        return False
+    return True
+
+
+def missing_seeds_dir(seeds_dir: Path) -> SourceError:
+    return SourceError(seeds_dir, 0, 0, "seeds folder not found",
+                       "set [build] seeds_dir in site.toml or pass --seeds DIR")
