@@ -23,13 +23,14 @@ from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "topic", "date", "provider", "related_url",
-         "template", "config", "timezone", "published", "static", "image", "touch")
+         "template", "config", "timezone", "published", "static", "image", "touch",
+         "code_version")
 TINY_PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
 """Enough of a PNG for the cache's signature check (the build never decodes images)."""
 
 
-def clean_build(site: Path, out: Path) -> dict[str, bytes]:
-    assert run_build(site, "--out", str(out), "--clean", "--quiet") == 0
+def clean_build(site: Path, out: Path, *args: str) -> dict[str, bytes]:
+    assert run_build(site, "--out", str(out), "--clean", "--quiet", *args) == 0
     return read_tree(out)
 
 
@@ -92,6 +93,10 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
         _toggle_cached_image(site, text, step)
     elif edit == "touch":
         os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
+    elif edit == "code_version":
+        # What another newsgen version finds: a cache whose code version is not its own.
+        with closing(sqlite3.connect(site / ".newsgen-cache" / CACHE_NAME)) as db, db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'version'", ("0" * 64,))
 
 
 def _toggle_cached_image(site: Path, seed: str, step: int) -> None:
@@ -253,3 +258,18 @@ def test_nothing_changed_renders_nothing(make_site: Callable[..., Path],
     assert run_build(site) == 0
     assert (site / "public/index.html").is_file()
     assert read_tree(site / "public") == clean_build(site, site.parent / "clean")
+
+
+def test_files_removed_from_the_live_output_come_back(make_site: Callable[..., Path]) -> None:
+    """`rm -rf public/*` empties the live tree; the builds that follow refill both trees,
+    static files and images included, not only the pages."""
+    site = make_site({"a.txt": seed_text(), "b.txt": seed_text("Another story")})
+    assert run_build(site, "--no-search") == 0
+    for entry in (site / "public").iterdir():
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for step in range(3):  # the other tree, then the emptied one, then the other again
+        seed = site / "seeds" / "a.txt"
+        seed.write_text(seed.read_text().replace('title: "', f'title: "Step {step} ', 1))
+        assert run_build(site, "--no-search") == 0
+        clean = clean_build(site, site.parent / f"clean-{step}", "--no-search")
+        assert read_tree(site / "public") == clean, step

@@ -287,12 +287,16 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
 
 
 def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord]) -> None:
-    saved = dict(db.execute("SELECT path, key FROM files WHERE tree = ?", (tree,)))
+    saved = {path: (key, reads) for path, key, reads in
+             db.execute("SELECT path, key, reads FROM files WHERE tree = ?", (tree,))}
     db.executemany("DELETE FROM files WHERE tree = ? AND path = ?",
                    [(tree, path) for path in sorted(saved.keys() - files.keys())])
-    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                   [(tree, path, record.key, _READS_SEPARATOR.join(record.reads))
-                    for path, record in files.items() if saved.get(path) != record.key])
+    rows = []
+    for path, record in files.items():
+        row = (record.key, _READS_SEPARATOR.join(record.reads))
+        if saved.get(path) != row:
+            rows.append((tree, path, *row))
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
 
 
 def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None) -> None:

@@ -70,9 +70,28 @@ class OutputTrees:
     def start(self, trusted: bool) -> None:
         """Make the tree ready to work on: as it was when `trusted` (the cache describes it),
         else emptied."""
-        if not trusted:
-            shutil.rmtree(self.root, ignore_errors=True)
+        if not trusted and self.root.exists():
+            try:
+                shutil.rmtree(self.root)
+            except OSError as exc:  # a file left in it could be published, or indexed
+                raise OutputError(f"cannot empty {self.root}: {exc}") from None
         self.root.mkdir(parents=True, exist_ok=True)
+
+    def clone_live(self) -> None:
+        """Fill the (emptied) tree with hard links to every file of the live one: after a
+        build that changed every page, the next one then starts from the live site rather
+        than from nothing."""
+        assert self.live is not None
+        source_root, target_root = str(self.live), str(self.root)
+        for directory, folders, names in os.walk(source_root):
+            target = target_root + directory[len(source_root):]
+            for folder in folders:
+                os.mkdir(os.path.join(target, folder))
+            for name in names:
+                try:
+                    os.link(os.path.join(directory, name), os.path.join(target, name))
+                except OSError:  # no hard links here (another file system): copy
+                    shutil.copy2(os.path.join(directory, name), os.path.join(target, name))
 
     # ---- the files of this build -------------------------------------------------------
 

@@ -49,6 +49,10 @@ class ReadDigests:
         name, _, key = read.partition(SEPARATOR)
         if name == "newest_first":
             return _hash(repr(self.site.newest_first))
+        if "." in name:  # one field of a topic or provider
+            name, field = name.split(".", 1)
+            found = getattr(self.site, name).get(key)
+            return _MISSING if found is None else _hash(repr(getattr(found, field)))
         if name == "images":
             mapping: Mapping[str, object] = self.images.entries
         else:

@@ -142,19 +142,30 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: Rea
     forget_tree(cache_dir, trees.name)
     try:
         trees.start(trusted=mine is not None)
+        if mine is None and live and trees.live is not None:
+            trees.clone_live()  # the tree now holds what the live one holds
+            mine = live
         pages = plan_pages(site, search=search_binary is not None)
+        used_images = _used_images(site, images, renderer.contexts.views)
+        static = _static_files(site.config.build.static_dir)
+        # What the tree holds that this build does not make goes first, so that a file
+        # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
+        # on a file system that ignores case.
+        made = {output_file(page.path).as_posix() for page in pages}
+        made |= {relative.as_posix() for relative in [*used_images, *static]}
+        trees.remove(sorted(key for key in (mine or {}).keys() - made
+                            if not key.startswith(SEARCH_FOLDER + "/")))
         outcome = render_in_workers(renderer, digests, pages, trees, mine or {}, live,
                                     run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
         run.lap("render")
         records = dict(outcome.records)
-        records.update(_place_files(_used_images(site, images, renderer.contexts.views),
-                                    trees, mine or {}, live))
-        records.update(_place_files(_static_files(site.config.build.static_dir, trees),
-                                    trees, mine or {}, live))
-        trees.remove(sorted(key for key in (mine or {}).keys() - records.keys()
-                            if not key.startswith(SEARCH_FOLDER + "/")))
+        records.update(_place_files(used_images, trees, mine or {}, live))
+        for relative in static:
+            if trees.has(relative):
+                raise OutputError(f"static file {relative} has the same path as a page")
+        records.update(_place_files(static, trees, mine or {}, live))
         run.lap("images and static")
         if search_binary is None:
             shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
@@ -187,8 +198,9 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
         key = relative.as_posix()
         stat = source.stat()
         record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", ())
-        if mine.get(key) != record and not (live.get(key) == record and
-                                            trees.link_live(target)):
+        if mine.get(key) == record and os.path.exists(target):
+            pass  # the tree has it already
+        elif not (live.get(key) == record and trees.link_live(target)):
             trees.copy(target, source)
         records[key] = record
     return records
@@ -202,7 +214,7 @@ def _used_images(site: Site, images: ImageCache, views: Views) -> dict[PurePosix
     return {output_file(site_path): images.source_file(site_path) for site_path in sorted(used)}
 
 
-def _static_files(user_static: Path, trees: OutputTrees) -> dict[PurePosixPath, Path]:
+def _static_files(user_static: Path) -> dict[PurePosixPath, Path]:
     """The shipped static files, then the user's, which replace shipped ones of the same name."""
     files: dict[PurePosixPath, Path] = {}
     for folder in (SHIPPED_STATIC, user_static):
@@ -218,7 +230,4 @@ def _static_files(user_static: Path, trees: OutputTrees) -> dict[PurePosixPath, 
                 if not source.resolve().is_relative_to(root):
                     raise OutputError(f"{source} is a symlink leading outside {root}")
                 files[PurePosixPath(source.relative_to(root).as_posix())] = source
-    for relative in sorted(files):
-        if trees.has(relative):
-            raise OutputError(f"static file {relative} has the same path as a page")
     return dict(sorted(files.items()))

@@ -197,13 +197,13 @@ def render_in_workers(renderer: Renderer, digests: ReadDigests, pages: list[Page
     outcome = RenderOutcome()
     to_render: list[int] = []
     targets = []
-    fingerprint = renderer.fingerprint
     for index, page in enumerate(pages):
         relative = output_file(page.path)
         target = trees.claim(relative)
         targets.append(target)
         key = relative.as_posix()
         kept, linked = mine.get(key), live.get(key)
+        fingerprint = renderer.fingerprint(page.template)
         if kept is not None and digests.key(fingerprint, page, kept.reads) == kept.key \
                 and os.path.exists(target):
             outcome.records[key] = kept
@@ -241,6 +241,6 @@ def _render_chunk(indexes: list[int]
             done.append((index, None, exc.error))
             break
         job.trees.write(job.targets[index], data)
-        key = job.digests.key(job.renderer.fingerprint, page, reads)
+        key = job.digests.key(job.renderer.fingerprint(page.template), page, reads)
         done.append((index, PageRecord(key, reads), None))
     return done

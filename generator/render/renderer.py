@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 
 from generator.errors import SourceError
 from generator.images.references import ImageCache
@@ -77,6 +78,30 @@ def templates_fingerprint(env: jinja2.Environment) -> str:
     return digest.hexdigest()
 
 
+def _template_sources(env: jinja2.Environment, name: str) -> str:
+    """The file and source of `name` and of every template it reaches through `extends`,
+    `include`, `import` and `from`, as the loader finds them; every template's, when one
+    of those names is computed at render time and so cannot be known here."""
+    assert env.loader is not None
+    seen: dict[str, str] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        try:
+            source, filename, _ = env.loader.get_source(env, current)
+        except jinja2.TemplateNotFound:
+            seen[current] = "missing"
+            continue
+        seen[current] = f"{filename}\0{source}"
+        for referenced in meta.find_referenced_templates(env.parse(source)):
+            if referenced is None:
+                return templates_fingerprint(env)
+            todo.append(referenced)
+    return "\0".join(f"{key}\0{value}" for key, value in sorted(seen.items()))
+
+
 class Renderer:
     """Renders pages of one site; `render(page)` is a pure function of the page.
 
@@ -92,11 +117,23 @@ class Renderer:
             recording_site(site, self.log),
             replace(images, entries=recording_images(images.entries, self.log)),
             search, self.log)
-        # Everything besides the plan and the reads that a page's bytes depend on.
-        self.fingerprint = hashlib.sha256("\0".join((
-            site.config.fingerprint(), templates_fingerprint(env), str(search),
+        # What every page's bytes depend on besides its template, its plan and its reads.
+        self._shared = "\0".join((
+            site.config.fingerprint(), str(search),
             repr({key: value for key, value in self.contexts.common.items()
-                  if not callable(value)}))).encode()).hexdigest()
+                  if not callable(value)})))
+        self._fingerprints: dict[str, str] = {}
+
+    def fingerprint(self, template: str) -> str:
+        """A digest of what every page has in common and of the sources of `template` and
+        of every template it extends, includes or imports: a page made from it depends on
+        nothing else besides its plan and its reads."""
+        found = self._fingerprints.get(template)
+        if found is None:
+            sources = _template_sources(self.env, template)
+            found = self._fingerprints[template] = hashlib.sha256(
+                (self._shared + "\0" + sources).encode()).hexdigest()
+        return found
 
     def render(self, page: Page) -> bytes:
         return self.render_context(page, self.context(page))

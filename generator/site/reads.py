@@ -4,8 +4,10 @@ changed inputs alone, whether the page needs rendering again.
 A page's context is built from a Site whose mappings log every key read. Whatever a
 page's bytes depend on besides the config, the templates and its own plan passes through
 one of them, so the log is the page's complete list of dependencies: a read of one key
-(an article, a topic, a related list), or of a whole mapping when the page goes through
-all of it (the topics index). A read is written `<mapping>\\x1f<key>`, `*` for the whole.
+(an article, a related list), of one field of a topic or provider (its name, or its list
+of articles), or of a whole mapping when the page goes through all of it (the topics
+index). A read is written `<mapping>\\x1f<key>` (`<mapping>.<field>\\x1f<key>` for a field),
+`*` for the whole.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ WHOLE = "*"
 RECORDED = ("articles", "article_paths", "topics", "topic_slugs", "providers",
             "provider_slugs", "related", "coverage")
 """The Site's mappings whose reads are logged; `newest_first` is logged whole."""
+FIELDWISE = ("topics", "providers")
+"""Mappings whose values are logged field by field: a card shows a topic's name, and must
+not depend on the topic's list of articles, which every new story in it changes."""
 
 
 class ReadLog:
@@ -79,14 +84,20 @@ class _Recording(dict[Any, Any]):
 
     def __init__(self, name: str, data: dict[Any, Any], log: ReadLog) -> None:
         super().__init__(data)
+        self.name = name
         self.prefix = name + SEPARATOR
         self.log = log
+        self.fieldwise = name in FIELDWISE
 
     def __getitem__(self, key: Any) -> Any:
+        if self.fieldwise:
+            return _Fields(super().__getitem__(key), self.name, str(key), self.log)
         self.log.record(self.prefix + str(key))
         return super().__getitem__(key)
 
     def get(self, key: Any, default: Any = None) -> Any:
+        if self.fieldwise and super().__contains__(key):
+            return self[key]
         self.log.record(self.prefix + str(key))
         return super().get(key, default)
 
@@ -116,6 +127,19 @@ class _Recording(dict[Any, Any]):
     def items(self) -> Any:
         self._whole()
         return super().items()
+
+
+class _Fields:
+    """A topic or provider whose field reads are logged, each on its own."""
+
+    __slots__ = ("_key", "_log", "_name", "_value")
+
+    def __init__(self, value: object, name: str, key: str, log: ReadLog) -> None:
+        self._value, self._name, self._key, self._log = value, name, key, log
+
+    def __getattr__(self, field: str) -> Any:
+        self._log.record(f"{self._name}.{field}{SEPARATOR}{self._key}")
+        return getattr(self._value, field)
 
 
 class _RecordingTuple(tuple[str, ...]):
