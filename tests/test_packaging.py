@@ -53,7 +53,8 @@ def test_the_pages_workflow_has_every_step(workflow: Path) -> None:
     assert setup["with"]["cache"] == "pip"  # type: ignore[index]
     cache = next(s for s in steps(workflow) if str(s.get("uses", "")).startswith(
         "actions/cache"))
-    assert cache["with"]["path"].split() == [".newsgen-cache", ".image-cache"]  # type: ignore[index]
+    assert cache["with"]["path"].split() == [  # type: ignore[index]
+        ".newsgen-cache", ".image-cache", "public", ".public.tree-a", ".public.tree-b"]
     build = next(s for s in steps(workflow) if s.get("name") == "Build")
     assert '--base-url "${{ steps.pages.outputs.base_url }}/"' in str(build["run"])
 
