@@ -202,7 +202,7 @@ def find_article(site: Path) -> tuple[Path, str, str]:
         if not PLAIN_TITLE.match(title) or \
                 slug_for(title + " !!!!!!!!!!!!", fallback=seed.stem) != slug:
             continue
-        heading = f"<h1>{html.escape(title, quote=False)}</h1>"
+        heading = f">{html.escape(title, quote=False)}</h1>"  # the <h1> has attributes
         for page in sorted(output.glob(f"[0-9][0-9][0-9][0-9]/*/*/{slug}/index.html")):
             if heading in page.read_text(encoding="utf-8"):
                 return seed, title, "/" + page.parent.relative_to(output).as_posix() + "/"
