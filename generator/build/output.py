@@ -77,21 +77,14 @@ class OutputTrees:
                 raise OutputError(f"cannot empty {self.root}: {exc}") from None
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def clone_live(self) -> None:
+    def clone_live(self) -> bool:
         """Fill the (emptied) tree with hard links to every file of the live one: after a
         build that changed every page, the next one then starts from the live site rather
-        than from nothing."""
-        assert self.live is not None
-        source_root, target_root = str(self.live), str(self.root)
-        for directory, folders, names in os.walk(source_root):
-            target = target_root + directory[len(source_root):]
-            for folder in folders:
-                os.mkdir(os.path.join(target, folder))
-            for name in names:
-                try:
-                    os.link(os.path.join(directory, name), os.path.join(target, name))
-                except OSError:  # no hard links here (another file system): copy
-                    shutil.copy2(os.path.join(directory, name), os.path.join(target, name))
+        than from nothing. False, with the tree left empty, when the live one is gone."""
+        if self.live is not None and link_folder(self.live, self.root):
+            return True
+        self.root.mkdir(exist_ok=True)
+        return False
 
     # ---- the files of this build -------------------------------------------------------
 
@@ -197,6 +190,27 @@ class OutputTrees:
             return False
         self._cleanup.join()
         return True
+
+
+def link_folder(source: Path, target: Path) -> bool:
+    """Hard-link every file of `source` into `target` (made as needed; copied where the file
+    system has no hard links). False, with `target` removed, if `source` or a file of it
+    is gone."""
+    if not source.is_dir():
+        return False
+    source_root, target_root = str(source), str(target)
+    for directory, _, names in os.walk(source_root):
+        made = target_root + directory[len(source_root):]
+        os.makedirs(made, exist_ok=True)
+        for name in names:
+            try:
+                os.link(os.path.join(directory, name), os.path.join(made, name))
+            except FileNotFoundError:
+                shutil.rmtree(target, ignore_errors=True)
+                return False
+            except OSError:  # no hard links here (another file system): copy
+                shutil.copy2(os.path.join(directory, name), os.path.join(made, name))
+    return True
 
 
 def tree_path(output_dir: Path, name: str) -> Path:

@@ -14,7 +14,6 @@ its pages' records and of the indexer, so a month is never left stale.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.build.cache import PageRecord
-from generator.build.output import OutputTrees
+from generator.build.output import OutputTrees, link_folder
 from generator.urls import search_bundle
 
 SEARCH_FOLDER = "pagefind"
@@ -77,7 +76,7 @@ def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord
             continue
         _remove(bundle)
         if not (live.get(key) == record and trees.live is not None
-                and _link_folder(trees.live / key, bundle)):
+                and link_folder(trees.live / key, bundle)):
             to_index.append(key)
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         for problem in pool.map(lambda key: _index(binary, trees.root, key, timeout), to_index):
@@ -100,24 +99,6 @@ def _index(binary: Path, site: Path, bundle: str, timeout: float) -> str:
         said = (done.stderr or done.stdout).strip().splitlines()[-3:]
         return "the search indexer failed: " + " / ".join(said)
     return ""
-
-
-def _link_folder(source: Path, target: Path) -> bool:
-    """Hard-link every file of `source` into a new folder `target`; False if it is gone."""
-    if not source.is_dir():
-        return False
-    for directory, _, names in os.walk(source):
-        made = target / Path(directory).relative_to(source)
-        made.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            try:
-                os.link(Path(directory, name), made / name)
-            except FileNotFoundError:
-                _remove(target)
-                return False
-            except OSError:  # no hard links here: copy
-                shutil.copy2(Path(directory, name), made / name)
-    return True
 
 
 def _remove(path: Path) -> None:

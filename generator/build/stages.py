@@ -142,9 +142,8 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: Rea
     forget_tree(cache_dir, trees.name)
     try:
         trees.start(trusted=mine is not None)
-        if mine is None and live and trees.live is not None:
-            trees.clone_live()  # the tree now holds what the live one holds
-            mine = live
+        if mine is None and live and trees.clone_live():
+            mine = live  # the tree now holds what the live one holds
         pages = plan_pages(site, search=search_binary is not None)
         used_images = _used_images(site, images, renderer.contexts.views)
         static = _static_files(site.config.build.static_dir)
