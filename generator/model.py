@@ -62,6 +62,9 @@ class Article:
     """Opaque: kept in the model, never written to any output."""
     extra: tuple[tuple[str, object], ...] = field(default=(), compare=False, repr=False)
     """Fields the seed format does not know, as (key, value) pairs: kept, unused."""
+    slug: str = field(default="", compare=False, repr=False)
+    """The title's slug (`urls.slug_for`), worked out once when the seed is parsed and
+    cached with it; empty for an article made otherwise."""
 
 
 @dataclass(frozen=True)

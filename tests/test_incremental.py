@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import write_corpus
-from generator.build.cache import CACHE_NAME
+from generator.build import cache
+from generator.build.cache import CACHE_NAME, KeptState
+from generator.build.pipeline import build
 from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
 
@@ -273,3 +275,39 @@ def test_files_removed_from_the_live_output_come_back(make_site: Callable[..., P
         assert run_build(site, "--no-search") == 0
         clean = clean_build(site, site.parent / f"clean-{step}", "--no-search")
         assert read_tree(site / "public") == clean, step
+
+
+def test_a_kept_state_is_used_until_another_build_writes_the_cache(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` keeps its last build's state in memory; a build from the command line in
+    between makes it stale, and the next build reads the cache again."""
+    site = make_site({"a.txt": seed_text(), "b.txt": seed_text("Another story")})
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    seed = site / "seeds" / "a.txt"
+
+    def edit(step: int) -> None:
+        seed.write_text(seed.read_text().replace('title: "', f'title: "Step {step} ', 1))
+
+    build(config, search=False, kept=kept)
+    assert kept.state is not None
+    with monkeypatch.context() as patch:  # the cache's rows are not read again
+        patch.setattr(cache, "_read_seeds", _never)
+        for step in range(2):
+            edit(step)
+            build(config, search=False, kept=kept)
+    built = read_tree(site / "public")
+    # A clean build elsewhere is another writer of the same cache.
+    assert built == clean_build(site, site.parent / "clean-2", "--no-search")
+    edit(3)
+    reads = []
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "_read_seeds", lambda db: reads.append(1) or iter(()))
+        build(config, search=False, kept=kept)
+    assert reads, "the stale kept state was used"
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean-3",
+                                                     "--no-search")
+
+
+def _never(*args: object) -> None:
+    raise AssertionError("the cache was read")

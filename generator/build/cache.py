@@ -15,6 +15,7 @@ import hashlib
 import pickle
 import sqlite3
 import sys
+import uuid
 import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
     from generator.content.loader import SeedResult
 
 CACHE_NAME = "build-cache.sqlite"
-_FORMAT = "newsgen build cache 2"
+_FORMAT = "newsgen build cache 3"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -40,12 +41,11 @@ _SCHEMA = (
     "mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, result BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, "
-    "key TEXT NOT NULL, reads TEXT NOT NULL, PRIMARY KEY (tree, path))",
+    "key TEXT NOT NULL, reads TEXT NOT NULL, made TEXT NOT NULL, PRIMARY KEY (tree, path))",
     "CREATE TABLE IF NOT EXISTS ranking (id TEXT PRIMARY KEY, ranked BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
 )
 DAMAGED = "cache is damaged; building everything"
-_READS_SEPARATOR = "\x1e"
 _TREE = "tree-"
 """Meta key prefix: `tree-a` present means the cache vouches for the files of tree a."""
 
@@ -73,12 +73,16 @@ class CachedSeed:
 
 @dataclass(frozen=True)
 class PageRecord:
-    """What one output file was rendered from (see `build.records`)."""
+    """What one output file was made from."""
 
     key: str
-    """Digest of the fingerprint, the page's plan and the value of each read."""
-    reads: tuple[str, ...]
-    """What its context read of the site model, sorted."""
+    """For a page, a digest of its template's fingerprint and its plan (see
+    `build.records`); for another file, what it was copied from."""
+    reads: str
+    """What the page's context read of the site model (see `site.reads.joined_reads`)."""
+    made: str = ""
+    """The build that rendered the page: two records with the same path and `made` are
+    the same bytes."""
 
 
 @dataclass
@@ -106,6 +110,10 @@ class BuildState:
     """The output folder the trees belong to."""
     ranking: Ranking | None = None
     """The related lists and what they were ranked from."""
+    model: dict[str, dict[str, object]] = field(default_factory=dict)
+    """What pages could read of the site model as the build that made `model_tree` saw it
+    (`build.records.Snapshot`)."""
+    model_tree: str = ""
 
     def seeds_read_under(self, reading: str) -> dict[str, CachedSeed]:
         """The parsed seeds, if they were read under these reading settings (a new time
@@ -113,22 +121,47 @@ class BuildState:
         return self.seeds if reading == self.reading else {}
 
 
+@dataclass
+class KeptState:
+    """What a process that builds again and again (`newsgen serve`) keeps of its last
+    build, so that the next one need not read the cache: the state as saved, and the stamp
+    the save gave the cache. Any other writer changes the stamp."""
+
+    state: BuildState | None = None
+    stamp: str = ""
+
+
 class _Untrusted(Exception):
     """The cache file exists but cannot be used; the message is the notice."""
 
 
-def load_state(cache_dir: Path, output_dir: Path) -> tuple[BuildState, str]:
+def load_state(cache_dir: Path, output_dir: Path, kept: KeptState | None = None
+               ) -> tuple[BuildState, str]:
     """The saved state, or an empty one and why the saved one was not used ("" if none);
-    the records of output trees only if they are `output_dir`'s."""
+    the records of output trees only if they are `output_dir`'s. The `kept` state when
+    the cache is still as this process saved it."""
     try:
         with _reading(cache_dir) as db:
             if db is None:
                 return BuildState(), ""
+            if kept is not None and kept.state is not None and kept.stamp and \
+                    kept.state.output == str(output_dir) and \
+                    kept.stamp == _meta_text(db, "stamp"):
+                return kept.state, ""
             output = _meta_text(db, "trees_output")
             state = BuildState(seeds=dict(_read_seeds(db)),
                                reading=_meta_text(db, "reading"),
                                trees=_read_trees(db) if output == str(output_dir) else {},
                                output=output, ranking=_read_ranking(db))
+            state.model_tree = _meta_text(db, "model_tree")
+            blob, crc = _meta(db, "model"), _meta_text(db, "model_crc")
+            if state.model_tree in state.trees and isinstance(blob, bytes) and crc.isdigit():
+                model = _unpickle(blob, int(crc))
+                if not isinstance(model, dict):
+                    raise _Untrusted(DAMAGED)
+                state.model = model
+            else:
+                state.model_tree = ""
     except _Untrusted as exc:
         return BuildState(), str(exc)
     return state, ""
@@ -146,7 +179,8 @@ def load_last_build(cache_dir: Path) -> LastBuild:
 
 def forget_tree(cache_dir: Path, tree: str) -> None:
     """Before a build changes an output tree, the cache stops vouching for it (and for the
-    summary of the last build): a build killed before it saves leaves the tree untrusted.
+    summary of the last build, and for a state kept in memory): a build killed before it
+    saves leaves the tree untrusted.
     Parsed seeds and the other tree stay valid."""
     path = cache_dir / CACHE_NAME
     if not path.is_file():
@@ -154,25 +188,29 @@ def forget_tree(cache_dir: Path, tree: str) -> None:
     try:
         with closing(_connect(path)) as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM meta WHERE key IN (?, 'last_build')", (_TREE + tree,))
+            db.execute("DELETE FROM meta WHERE key IN (?, 'last_build', 'stamp')",
+                       (_TREE + tree,))
             db.execute("COMMIT")
     except sqlite3.Error:  # damaged or foreign: the next load says so and starts anew
         _remove(path)
 
 
 def save_state(cache_dir: Path, state: BuildState, last: LastBuild, anew: bool = False
-               ) -> None:
+               ) -> str:
     """Write what changed since the saved state, and the summary, in one transaction; with
-    `anew` (the saved state was not trusted, or not used), every row."""
+    `anew` (the saved state was not trusted, or not used), every row. Returns the stamp
+    it gave the cache (see `KeptState`)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / CACHE_NAME
+    stamp = uuid.uuid4().hex
     try:
-        _save(path, state, last, anew)
+        _save(path, state, last, anew, stamp)
     except sqlite3.DatabaseError:  # a damaged file: start a new one
         _remove(path)
-        _save(path, state, last, anew)
+        _save(path, state, last, anew, stamp)
     for name in _EARLIER_FILES:
         (cache_dir / name).unlink(missing_ok=True)
+    return stamp
 
 
 def file_digest(path: Path) -> str:
@@ -222,10 +260,10 @@ def _read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
     trees: dict[str, dict[str, PageRecord]] = {
         key.removeprefix(_TREE): {} for (key,) in
         db.execute("SELECT key FROM meta WHERE key LIKE ?", (_TREE + "%",))}
-    for tree, path, key, reads in db.execute("SELECT tree, path, key, reads FROM files"):
+    for tree, path, key, reads, made in db.execute(
+            "SELECT tree, path, key, reads, made FROM files"):
         if tree in trees:
-            trees[tree][path] = PageRecord(
-                key, tuple(reads.split(_READS_SEPARATOR)) if reads else ())
+            trees[tree][path] = PageRecord(key, reads, made)
     return trees
 
 
@@ -241,7 +279,7 @@ def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
     return Ranking(count, ranked_as, related)
 
 
-def _save(path: Path, state: BuildState, last: LastBuild, anew: bool) -> None:
+def _save(path: Path, state: BuildState, last: LastBuild, anew: bool, stamp: str) -> None:
     with closing(_connect(path)) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -260,7 +298,10 @@ def _save(path: Path, state: BuildState, last: LastBuild, anew: bool) -> None:
             for tree, records in state.trees.items():
                 _save_files(db, tree, records)
             _save_ranking(db, state.ranking)
+            model = pickle.dumps(state.model, protocol=pickle.HIGHEST_PROTOCOL)
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
+                    "model": model, "model_crc": str(zlib.crc32(model)),
+                    "model_tree": state.model_tree, "stamp": stamp,
                     "trees_output": state.output,
                     **{_TREE + tree: "ok" for tree in state.trees},
                     "related_count": state.ranking.count if state.ranking else -1,
@@ -287,16 +328,17 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
 
 
 def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord]) -> None:
-    saved = {path: (key, reads) for path, key, reads in
-             db.execute("SELECT path, key, reads FROM files WHERE tree = ?", (tree,))}
+    # A page's reads are those of the render that `made` names: the key and `made` say
+    # whether a row changed, without reading every page's reads back.
+    saved = {path: (key, made) for path, key, made in
+             db.execute("SELECT path, key, made FROM files WHERE tree = ?", (tree,))}
     db.executemany("DELETE FROM files WHERE tree = ? AND path = ?",
                    [(tree, path) for path in sorted(saved.keys() - files.keys())])
     rows = []
     for path, record in files.items():
-        row = (record.key, _READS_SEPARATOR.join(record.reads))
-        if saved.get(path) != row:
-            rows.append((tree, path, *row))
-    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+        if saved.get(path) != (record.key, record.made):
+            rows.append((tree, path, record.key, record.reads, record.made))
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None) -> None:

@@ -50,7 +50,7 @@ class OutputTrees:
         newsgen; None when there is no site yet."""
         self._claimed: dict[str, PurePosixPath] = {}
         self._made: set[Path] = set()
-        self._cleanup: threading.Thread | None = None
+        self._cleanup: list[threading.Thread] = []
 
     def _live_tree(self) -> str:
         """The live tree's name; "" when the output is a plain folder or missing."""
@@ -71,10 +71,14 @@ class OutputTrees:
         """Make the tree ready to work on: as it was when `trusted` (the cache describes it),
         else emptied."""
         if not trusted and self.root.exists():
+            # Moved aside at once and deleted while the build goes on (a build killed
+            # before that ends leaves it to the next one's `recover_interrupted_swap`).
+            stale = self.output_dir.parent / f".{self.output_dir.name}.stale-{os.getpid()}"
             try:
-                shutil.rmtree(self.root)
+                os.rename(self.root, stale)
             except OSError as exc:  # a file left in it could be published, or indexed
                 raise OutputError(f"cannot empty {self.root}: {exc}") from None
+            self._discard(stale)
         self.root.mkdir(parents=True, exist_ok=True)
 
     def clone_live(self) -> bool:
@@ -179,17 +183,17 @@ class OutputTrees:
         self._discard(old)
 
     def _discard(self, old: Path) -> None:
-        self._cleanup = threading.Thread(target=shutil.rmtree, args=(old,),
-                                         kwargs={"ignore_errors": True})
-        self._cleanup.start()
+        cleanup = threading.Thread(target=shutil.rmtree, args=(old,),
+                                   kwargs={"ignore_errors": True})
+        cleanup.start()
+        self._cleanup.append(cleanup)
 
     def finish(self) -> bool:
-        """Wait until the output this build replaced, if a plain folder, is deleted; False
-        when there was none."""
-        if self._cleanup is None:
-            return False
-        self._cleanup.join()
-        return True
+        """Wait until what this build set aside (an untrusted tree, the plain folder it
+        replaced) is deleted; False when there was nothing."""
+        for cleanup in self._cleanup:
+            cleanup.join()
+        return bool(self._cleanup)
 
 
 def link_folder(source: Path, target: Path) -> bool:
@@ -225,7 +229,8 @@ def is_output_link(output_dir: Path) -> bool:
 
 def recover_interrupted_swap(output_dir: Path) -> None:
     """Undo what a killed build left: restore an output moved aside, drop stale links,
-    staging folders of newsgen 0.2 and a replaced output not yet deleted."""
+    staging folders of newsgen 0.2, and a replaced output or an untrusted tree not yet
+    deleted."""
     parent = output_dir.parent
     if not parent.is_dir():
         return
@@ -235,7 +240,7 @@ def recover_interrupted_swap(output_dir: Path) -> None:
         kind = path.name[len(prefix):].split("-", 1)[0]
         if kind == "old" and not os.path.lexists(output_dir):
             os.rename(path, output_dir)
-        elif kind in ("staging", "old", "link"):
+        elif kind in ("staging", "old", "link", "stale"):
             if path.is_symlink() or path.is_file():
                 path.unlink()
             else:

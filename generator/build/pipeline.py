@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from generator.build.cache import CODE_VERSION, LastBuild, load_last_build
+from generator.build.cache import CODE_VERSION, KeptState, LastBuild, load_last_build
 from generator.build.lock import BuildLock
 from generator.build.output import recover_interrupted_swap
 from generator.build.result import BuildResult, Laps, Progress, Run, default_jobs
@@ -29,18 +29,20 @@ from generator.render.theme import SHIPPED_STATIC, template_dirs
 
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
-          search: bool = True) -> BuildResult:
+          search: bool = True, kept: KeptState | None = None) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds. With `search` (and
-    Pagefind installed) the output gets a search page and its index.
+    Pagefind installed) the output gets a search page and its index. A process that builds
+    again and again passes the same `kept` each time: each build then starts from the
+    state the last one left in memory, not from reading the cache.
     """
     report = progress or (lambda phase, done, total: None)
     lock = BuildLock(config.build.cache_dir)
     try:
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
-        result = _build(config, skip_invalid, clean, jobs, report, search)
+        result = _build(config, skip_invalid, clean, jobs, report, search, kept)
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -52,7 +54,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
-           report: Progress, search: bool) -> BuildResult:
+           report: Progress, search: bool, kept: KeptState | None) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
@@ -74,7 +76,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
 
     return build_changed(config, run, skip_invalid=skip_invalid, clean=clean, search=search,
                          binary=binary, seed_paths=seed_paths, problems=problems,
-                         inputs=inputs)
+                         inputs=inputs, kept=kept)
 
 
 def _nothing_changed(last: LastBuild, started: float) -> BuildResult:

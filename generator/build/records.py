@@ -1,91 +1,137 @@
 """What each page was rendered from, and the test that decides whether it must be again.
 
-A page's record holds the reads its context made of the site model (see `site.reads`) and
-a key: a digest of the build's fingerprint (config, templates, what every page shares),
-the page's plan, and the current value of each read. The next build recomputes the key
-from the recorded reads alone; if it is equal, nothing the page showed has changed and
-the page is not rendered (nor its context built). This is a verifying trace in the sense
-of "Build Systems à la Carte": content digests, not times.
+A page's record holds a key (a digest of the build's fingerprint for its template and of
+its plan), the reads its context made of the site model (see `site.reads`) and the build
+that rendered it. The cache also keeps a snapshot of the model as that build saw it: the
+value of everything a page can read, in a cheap form to compare (an article is its seed's
+digest; paths, slugs, names and lists of ids are themselves).
+
+The next build takes a new snapshot and compares the two: the reads whose value changed.
+A record of the last build still holds when its key is the same and none of its reads is
+among them; the page is then not rendered, nor its context built. This is a verifying
+trace in the sense of "Build Systems à la Carte", with content digests, not times, and
+the values compared once per build rather than once per page that read them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
+from generator.build.cache import PageRecord
 from generator.images.references import ImageCache
-from generator.model import Article, Provider
+from generator.model import Article, Citation
 from generator.site.index import Site
 from generator.site.plan import Page
-from generator.site.reads import SEPARATOR, WHOLE
+from generator.site.reads import FIELDWISE, RECORDED, SEPARATOR, WHOLE, split_reads
 
-_MISSING = "-"
+Snapshot = dict[str, dict[str, object]]
+"""Each readable mapping (`articles`; `topics.name` for one field of a fieldwise mapping)
+→ key → its value in a form compared with `==`."""
+_ABSENT = object()
 
 
-class ReadDigests:
-    """The digest of each read's current value, computed once per build."""
+@dataclass(frozen=True)
+class Baseline:
+    """The last build's page records, and which reads changed since."""
 
-    def __init__(self, site: Site, images: ImageCache, seed_digests: dict[str, str]) -> None:
-        self.site = site
-        self.images = images
-        self.seed_digests = seed_digests
-        """Seed file (as a string) → digest of its bytes: an article is a pure function of
-        its seed's bytes and the reading settings, which the fingerprint covers."""
-        self._known: dict[str, str] = {}
+    tree: str
+    """The output tree the records describe (see `build.output`)."""
+    records: dict[str, PageRecord]
+    changed: frozenset[str]
 
-    def key(self, fingerprint: str, page: Page, reads: Iterable[str]) -> str:
-        """The page's key: what it depends on, as it is now. The reads themselves need not
-        be in it: a key is only ever compared with one made from the same reads."""
-        known = self._known
-        parts = [fingerprint, repr(page)]
-        for read in reads:
-            value = known.get(read)
-            if value is None:
-                value = known[read] = self._digest(read)
-            parts.append(value)
-        return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
+    def holding(self, path: str, key: str) -> PageRecord | None:
+        """The record of the page at `path` if it still holds for `key`, else None."""
+        record = self.records.get(path)
+        if record is None or record.key != key or not self.changed.isdisjoint(
+                split_reads(record.reads)):
+            return None
+        return record
 
-    def _digest(self, read: str) -> str:
-        name, _, key = read.partition(SEPARATOR)
-        if name == "newest_first":
-            return _hash(repr(self.site.newest_first))
-        if "." in name:  # one field of a topic or provider
-            name, field = name.split(".", 1)
-            found = getattr(self.site, name).get(key)
-            return _MISSING if found is None else _hash(repr(getattr(found, field)))
-        if name == "images":
-            mapping: Mapping[str, object] = self.images.entries
-        else:
-            mapping = getattr(self.site, name)
-        if key == WHOLE:
-            return _hash("\0".join(f"{k}={self._value(name, k, mapping[k])}" for k in mapping))
-        if key not in mapping:
-            return _MISSING
-        return self._value(name, key, mapping[key])
 
-    def _value(self, name: str, key: str, value: object) -> str:
-        if name == "articles":
-            assert isinstance(value, Article)
-            return self._article(value)
-        if name == "coverage":
-            # The items are the article's own (its seed); what else shows is where each links.
-            links = self.site.coverage[key]
-            return _hash(repr((self._article(self.site.articles[key]),
-                               [link.article_id for link in links])))
-        if name == "providers":
-            # Its citations' items are the citing articles' own; a page that shows one also
-            # reads that article, and holds the item in its plan.
-            assert isinstance(value, Provider)
-            return _hash(repr((value.name, value.domain, value.article_ids,
-                               [(c.article_id, c.item.url) for c in value.citations])))
-        return _hash(repr(value))
+def page_key(fingerprint: str, page: Page) -> str:
+    return hashlib.blake2b(f"{fingerprint}\0{_plan_text(page)}".encode(),
+                           digest_size=20).hexdigest()
 
-    def _article(self, article: Article) -> str:
-        found = self.seed_digests.get(str(article.source))
-        return found if found is not None else _hash(repr(article))
+
+def _plan_text(page: Page) -> str:
+    """Every field of the page's plan. A cited story stands as the citing article and the
+    story's URL: the rest of it is the citing article's own (from its seed), and a page
+    that shows a citation reads the citing article (`views.citation`)."""
+    entries = tuple(entry.article_id if entry.cited is None
+                    else (entry.article_id, entry.cited.url) for entry in page.entries)
+    return repr((page.path, page.kind, page.template, page.subject, entries, page.number,
+                 page.count, page.prev_path, page.next_path, page.lastmod, page.urls,
+                 page.lead, page.sections))
+
+
+def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str]) -> Snapshot:
+    """The value of every read a page can make of `site` and `images`. `seed_digests` maps
+    a seed file (as a string) to the digest of its bytes: an article is a pure function of
+    its seed's bytes and the reading settings, which every page's key covers."""
+    def article(item: Article) -> str:
+        found = seed_digests.get(str(item.source))
+        return found if found is not None else _hash(repr(item))
+
+    articles = {key: article(value) for key, value in site.articles.items()}
+    taken: Snapshot = {
+        "articles": dict(articles),
+        # The items are the article's own (its seed); what else shows is where each links.
+        "coverage": {key: (articles[key], tuple(link.article_id for link in links))
+                     for key, links in site.coverage.items()},
+        "images": {key: repr(value) for key, value in images.entries.items()},
+        "newest_first": {WHOLE: site.newest_first},
+    }
+    for name in RECORDED:
+        mapping: dict[str, Any] = getattr(site, name)
+        if name in FIELDWISE:
+            for value_field in _fields_of(mapping):
+                taken[f"{name}.{value_field}"] = {
+                    key: _comparable(getattr(value, value_field), articles)
+                    for key, value in mapping.items()}
+        elif name not in taken:
+            taken[name] = {key: _comparable(value, articles) for key, value in mapping.items()}
+    return taken
+
+
+def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:
+    """Every read whose value differs between the snapshots: a key's, a field's, and the
+    whole mapping's when any of its keys changed (or came, or went)."""
+    changed: set[str] = set()
+    for name in before.keys() | after.keys():
+        old, new = before.get(name, {}), after.get(name, {})
+        if old == new:
+            continue
+        mapping, dot, _ = name.partition(".")
+        for key in old.keys() | new.keys():
+            if old.get(key, _ABSENT) != new.get(key, _ABSENT):
+                changed.add(f"{name}{SEPARATOR}{key}")
+                if dot:  # the value whole, as `in` and a missing key's `get` read it
+                    changed.add(f"{mapping}{SEPARATOR}{key}")
+        changed.add(f"{mapping}{SEPARATOR}{WHOLE}")
+    return frozenset(changed)
+
+
+def _fields_of(mapping: dict[str, Any]) -> list[str]:
+    first = next(iter(mapping.values()), None)
+    return [] if first is None else [item.name for item in fields(first)]
+
+
+def _comparable(value: object, articles: dict[str, str]) -> object:
+    """`value` itself when `==` on it says what `repr` would (strings, ids); a citation
+    list as the citing articles (whose seeds hold the cited items) and the URLs; else its
+    repr."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        if all(isinstance(item, str) for item in value):
+            return value
+        if all(isinstance(item, Citation) for item in value):
+            return tuple((item.article_id, articles.get(item.article_id), item.item.url)
+                         for item in value)
+    return repr(value)
 
 
 def _hash(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
-
-

@@ -53,8 +53,9 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord]
     indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
     months: dict[str, list[str]] = {}
     for path, record in sorted(article_records.items()):
-        months.setdefault(search_bundle("/" + path), []).append(f"{path}\0{record.key}")
-    return {f"{SEARCH_FOLDER}/{month}/": PageRecord(_digest(indexer, *lines), ())
+        months.setdefault(search_bundle("/" + path), []).append(
+            f"{path}\0{record.key}\0{record.made}")
+    return {f"{SEARCH_FOLDER}/{month}/": PageRecord(_digest(indexer, *lines), "")
             for month, lines in sorted(months.items())}
 
 

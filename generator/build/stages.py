@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
+    KeptState,
     LastBuild,
     PageRecord,
     forget_tree,
@@ -24,7 +25,7 @@ from generator.build.cache import (
     save_state,
 )
 from generator.build.output import OutputError, OutputTrees
-from generator.build.records import ReadDigests
+from generator.build.records import Baseline, changed_reads, snapshot
 from generator.build.result import BuildResult, Run
 from generator.build.search import (
     SEARCH_FOLDER,
@@ -64,10 +65,13 @@ class _Written:
 
 def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bool,
                   search: bool, binary: Path | None, seed_paths: list[Path],
-                  problems: list[SourceError], inputs: str) -> BuildResult:
-    """Build what changed since the cache's last build (everything with `clean`)."""
+                  problems: list[SourceError], inputs: str,
+                  kept: KeptState | None = None) -> BuildResult:
+    """Build what changed since the cache's last build (everything with `clean`). With
+    `kept`, the state a previous build of this process left there is used where the cache
+    still holds it, and the new state is left there."""
     cache_dir, output_dir = config.build.cache_dir, config.build.output_dir
-    state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir)
+    state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir, kept)
     run.lap("scan")
 
     reading = config.reading_fingerprint()
@@ -91,21 +95,31 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     gc.freeze()
     run.lap("index")
     renderer = Renderer(site, images, env, search=binary is not None)
-    digests = ReadDigests(site, images, {path: seed.sha256 for path, seed in seeds.items()})
-    written = _write_site(site, images, renderer, digests, state, binary, run)
+    model = snapshot(site, images, {path: seed.sha256 for path, seed in seeds.items()})
+    baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
+                         changed_reads(state.model, model))
+                if state.model_tree in state.trees else None)
+    written = _write_site(site, images, renderer, baseline, state, binary, run)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
     result.removed = len(written.replaced.keys() - written.records.keys())
     run.lap("flip")
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
-    save_state(cache_dir, BuildState(seeds=seeds, reading=reading,
-                                     trees={written.trees.name: written.records},
-                                     output=str(output_dir), ranking=ranking),
-               LastBuild(inputs=inputs, output=str(output_dir), warnings=result.warnings,
-                         counts=dict(result.pages)), anew=clean or bool(notice))
+    saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
+                       output=str(output_dir), ranking=ranking, model=model,
+                       model_tree=written.trees.name)
+    stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, output=str(output_dir),
+                                                   warnings=result.warnings,
+                                                   counts=dict(result.pages)),
+                       anew=clean or bool(notice))
+    if kept is not None:  # what the cache now vouches for: this tree, and the other if it did
+        other = written.trees.live_name
+        if other and other in state.trees and not clean and not notice:
+            saved.trees[other] = state.trees[other]
+        kept.state, kept.stamp = saved, stamp
     run.lap("save cache")
     if written.trees.finish():
-        run.lap("old output removed")
+        run.lap("set-aside output removed")
     result.phases = run.lap.phases
     result.seconds = time.perf_counter() - run.lap.started
     return result
@@ -126,10 +140,12 @@ def _accept(problems: list[SourceError], skip_invalid: bool) -> tuple[list[Sourc
     return warnings, skipped
 
 
-def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: ReadDigests,
-                state: BuildState, search_binary: Path | None, run: Run) -> _Written:
+def _write_site(site: Site, images: ImageCache, renderer: Renderer,
+                baseline: Baseline | None, state: BuildState, search_binary: Path | None,
+                run: Run) -> _Written:
     """Bring the output's inactive tree up to date (pages, images, static files, search
-    index) and make it the live one; what it replaced is left to finish deleting."""
+    index) and make it the live one; what it replaced is left to finish deleting. Pages
+    whose record in the `baseline` still holds are not rendered again."""
     output_dir = site.config.build.output_dir
     cache_dir = site.config.build.cache_dir
     try:
@@ -150,11 +166,12 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: Rea
         # What the tree holds that this build does not make goes first, so that a file
         # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
         # on a file system that ignores case.
-        made = {output_file(page.path).as_posix() for page in pages}
-        made |= {relative.as_posix() for relative in [*used_images, *static]}
+        files = [output_file(page.path) for page in pages]
+        names = [relative.as_posix() for relative in files]
+        made = {*names, *(relative.as_posix() for relative in [*used_images, *static])}
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
-        outcome = render_in_workers(renderer, digests, pages, trees, mine or {}, live,
+        outcome = render_in_workers(renderer, pages, files, trees, mine or {}, baseline,
                                     run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
@@ -169,7 +186,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer, digests: Rea
         if search_binary is None:
             shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
         else:
-            articles = [output_file(page.path).as_posix() for page in pages
+            articles = [name for name, page in zip(names, pages, strict=True)
                         if page.kind == "article"]
             bundles = bundle_records(search_binary, {key: records[key] for key in articles})
             try:
@@ -196,7 +213,7 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
         target = trees.claim(relative)
         key = relative.as_posix()
         stat = source.stat()
-        record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", ())
+        record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", "")
         if mine.get(key) == record and os.path.exists(target):
             pass  # the tree has it already
         elif not (live.get(key) == record and trees.link_live(target)):

@@ -12,15 +12,16 @@ import multiprocessing
 import os
 import signal
 import sys
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from generator.build.cache import CachedSeed, PageRecord, file_digest
 from generator.build.output import OutputTrees
-from generator.build.records import ReadDigests
+from generator.build.records import Baseline, page_key
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
 from generator.errors import SourceError
@@ -28,7 +29,6 @@ from generator.render.renderer import Renderer, TemplateFailure
 from generator.site.index import Ranker
 from generator.site.plan import Page
 from generator.site.related import Candidate, RelatedIndex
-from generator.urls import output_file
 
 Report = Callable[[str, int, int], None]
 Item = TypeVar("Item")
@@ -178,50 +178,51 @@ class RenderOutcome:
 @dataclass(frozen=True)
 class _RenderJob:
     renderer: Renderer
-    digests: ReadDigests
     pages: list[Page]
+    keys: list[str]
     targets: list[Path]
     trees: OutputTrees
+    made: str
 
 
 _JOB: _RenderJob | None = None
 
 
-def render_in_workers(renderer: Renderer, digests: ReadDigests, pages: list[Page],
+def render_in_workers(renderer: Renderer, pages: list[Page], files: list[PurePosixPath],
                       trees: OutputTrees, mine: dict[str, PageRecord],
-                      live: dict[str, PageRecord], jobs: int, report: Report) -> RenderOutcome:
-    """Bring every page of the output tree up to date: left as it is when its record
-    (`mine`) still holds, linked from the live tree when that one's record does, rendered
-    otherwise. A record holds when its reads still give its key."""
+                      baseline: Baseline | None, jobs: int, report: Report) -> RenderOutcome:
+    """Bring every page of the output tree up to date (`files` are their output files):
+    left as it is when the baseline's record still holds and is the tree's own, linked
+    from the live tree when it holds there, rendered otherwise."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
-    targets = []
-    for index, page in enumerate(pages):
-        relative = output_file(page.path)
+    targets, keys = [], []
+    names = [relative.as_posix() for relative in files]
+    for index, (page, relative, name) in enumerate(zip(pages, files, names, strict=True)):
         target = trees.claim(relative)
         targets.append(target)
-        key = relative.as_posix()
-        kept, linked = mine.get(key), live.get(key)
-        fingerprint = renderer.fingerprint(page.template)
-        if kept is not None and digests.key(fingerprint, page, kept.reads) == kept.key \
-                and os.path.exists(target):
-            outcome.records[key] = kept
-        elif linked is not None and linked != kept and \
-                digests.key(fingerprint, page, linked.reads) == linked.key and \
-                trees.link_live(target):
-            outcome.records[key] = linked
-        else:
+        key = page_key(renderer.fingerprint(page.template), page)
+        keys.append(key)
+        holding = baseline.holding(name, key) if baseline is not None else None
+        if holding is None:
             to_render.append(index)
             continue
+        if holding == mine.get(name) and os.path.exists(target):
+            pass  # the tree has it already
+        elif not (baseline is not None and baseline.tree == trees.live_name
+                  and trees.link_live(target)):
+            to_render.append(index)
+            continue
+        outcome.records[name] = holding
         outcome.unchanged += 1
-    _JOB = _RenderJob(renderer, digests, pages, targets, trees)
+    _JOB = _RenderJob(renderer, pages, keys, targets, trees, uuid.uuid4().hex)
     try:
         for index, record, error in _run(_render_chunk, to_render, jobs, "render", report):
             if error is not None:
                 outcome.error = outcome.error or error
             elif record is not None:
-                outcome.records[output_file(pages[index].path).as_posix()] = record
+                outcome.records[names[index]] = record
                 outcome.rendered += 1
     finally:
         _JOB = None
@@ -234,13 +235,11 @@ def _render_chunk(indexes: list[int]
     assert job is not None
     done: list[tuple[int, PageRecord | None, SourceError | None]] = []
     for index in indexes:
-        page = job.pages[index]
         try:
-            data, reads = job.renderer.render_recorded(page)
+            data, reads = job.renderer.render_recorded(job.pages[index])
         except TemplateFailure as exc:
             done.append((index, None, exc.error))
             break
         job.trees.write(job.targets[index], data)
-        key = job.digests.key(job.renderer.fingerprint(page.template), page, reads)
-        done.append((index, PageRecord(key, reads), None))
+        done.append((index, PageRecord(job.keys[index], reads, job.made), None))
     return done

@@ -16,7 +16,7 @@ from generator.content.markdown import MarkdownTooDeep, MarkdownTooSlow, render_
 from generator.content.seeds import find_seeds, missing_seeds_dir
 from generator.errors import SourceError
 from generator.model import Article, Image, ProviderRef, RelatedItem
-from generator.urls import host_of, normalise_domain
+from generator.urls import host_of, normalise_domain, slug_for
 
 KNOWN_FIELDS = frozenset({
     "category", "title", "excerpt", "publishedDateTime", "originalUrl", "webUrl", "ampWebUrl",
@@ -126,7 +126,8 @@ def _read_article(path: Path, data: dict[str, object], reader: FieldReader) -> A
         url=original or web, web_url=web, provider=provider, excerpt=excerpt, topics=topics,
         images=images, related=related, category=category, kind=kind, quality=quality,
         heat=heat, published=published, secured=secured, language=language,
-        extra=tuple((k, v) for k, v in data.items() if k not in KNOWN_FIELDS))
+        extra=tuple((k, v) for k, v in data.items() if k not in KNOWN_FIELDS),
+        slug=slug_for(title, fallback=path.stem))
 
 
 def _read_provider(data: dict[str, object], at: tuple[str | int, ...], reader: FieldReader,

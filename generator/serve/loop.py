@@ -30,6 +30,7 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
+from generator.build.cache import KeptState
 from generator.build.pipeline import build
 from generator.build.result import BuildResult
 from generator.config import SiteConfig, load_config
@@ -99,6 +100,8 @@ class _Session:
         self.server = server
         self.out = out
         self.watcher = _watcher(options.config_path, config)
+        self.kept = KeptState()
+        """The last build's state, which the next one starts from."""
 
     def run(self, url: str) -> None:
         self.watcher.start()  # before the first build, so edits made during it are seen
@@ -120,7 +123,8 @@ class _Session:
             if changed and self.options.config_path.resolve() in changed:
                 self._reload_config()
             self._follow_folders()
-            result = build(self.config, jobs=self.options.jobs, search=self.options.search)
+            result = build(self.config, jobs=self.options.jobs, search=self.options.search,
+                           kept=self.kept)
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)
             print_problems(exc.errors + exc.warnings)

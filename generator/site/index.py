@@ -106,8 +106,8 @@ def _article_paths(ordered: list[Article], config: SiteConfig) -> dict[str, str]
     taken: set[str] = set()
     for article in sorted(ordered, key=lambda a: (a.published_at.timestamp(), a.id)):
         when = article.published_at.astimezone(config.zone)
-        slug = unique_slug(slug_for(article.title, fallback=article.id), article.id,
-                           partial(_path_taken, taken, when))
+        slug = unique_slug(article.slug or slug_for(article.title, fallback=article.id),
+                           article.id, partial(_path_taken, taken, when))
         path = article_path(when, slug)
         taken.add(collision_key(path))
         paths[article.id] = path

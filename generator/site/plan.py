@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import repeat
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from generator.model import Citation, RelatedItem
@@ -112,30 +114,33 @@ def plan_pages(site: Site, search: bool = False) -> list[Page]:
     """Every page of the site, in a stable order; with `search`, the search page too."""
     size = site.config.build.page_size
     pages: list[Page] = [
-        Page(site.article_paths[article_id], "article", "article.html", ArticleRef(article_id))
+        Page(site.article_paths[article_id], "article", "article.html", ArticleRef(article_id),
+             lastmod=site.articles[article_id].published_at)
         for article_id in site.newest_first
     ]
-    home = _paginate("home", "home.html", ListingRef("home"), _entries(site.newest_first),
-                     size, home_path)
+    published = {article_id: article.published_at for article_id, article in
+                 site.articles.items()}
+    paginate = partial(_paginate, published, size)
+    home = paginate("home", "home.html", ListingRef("home"), _entries(site.newest_first),
+                    home_path)
     lead = lead_story(site)
     if lead:
         home[0] = replace(home[0], lead=lead, sections=front_sections(site, lead))
     pages += home
     for slug, topic in site.topics.items():
-        pages += _paginate("topic", "topic.html", ListingRef("topic", slug),
-                           _entries(topic.article_ids), size, partial(topic_path, slug))
+        pages += paginate("topic", "topic.html", ListingRef("topic", slug),
+                          _entries(topic.article_ids), partial(topic_path, slug))
     for slug, provider in site.providers.items():
         entries = _provider_entries(site, provider.article_ids, provider.citations)
-        pages += _paginate("provider", "provider.html", ListingRef("provider", slug), entries,
-                           size, partial(provider_path, slug))
-    pages += _archives(site, size)
-    newest = _newest(site, site.newest_first)
+        pages += paginate("provider", "provider.html", ListingRef("provider", slug), entries,
+                          partial(provider_path, slug))
+    pages += _archives(site, paginate)
+    newest = _newest(published, site.newest_first)
     pages.append(Page(TOPICS_INDEX, "topics", "topics.html", lastmod=newest))
     pages.append(Page(PROVIDERS_INDEX, "providers", "providers.html", lastmod=newest))
     pages.append(Page(NOT_FOUND, "not_found", "404.html"))
     if search:
         pages.append(Page(SEARCH, "search", "search.html"))
-    pages = [_with_lastmod(site, page) for page in pages]
     pages += _feeds(site)
     pages += _sitemaps(site, pages)
     return pages
@@ -188,7 +193,7 @@ def front_sections(site: Site, lead: str) -> tuple[tuple[str, tuple[str, ...]], 
     return tuple(sections)
 
 
-def _archives(site: Site, size: int) -> list[Page]:
+def _archives(site: Site, paginate: Callable[..., list[Page]]) -> list[Page]:
     """A listing for every year, month and day that has articles, newest first."""
     periods: dict[tuple[int, ...], list[str]] = {}
     zone = site.config.zone
@@ -201,8 +206,8 @@ def _archives(site: Site, size: int) -> list[Page]:
     pages: list[Page] = []
     for stamp in sorted(periods, reverse=True):
         period = ArchivePeriod(*stamp)
-        pages += _paginate("archive", "archive.html", period, _entries(periods[stamp]), size,
-                           period.path)
+        pages += paginate("archive", "archive.html", period, _entries(periods[stamp]),
+                          period.path)
     return pages
 
 
@@ -253,33 +258,31 @@ def _news_articles(site: Site) -> tuple[Entry, ...]:
                      if site.articles[article_id].published_at >= since][:NEWS_MAX])
 
 
-def _with_lastmod(site: Site, page: Page) -> Page:
-    if page.lastmod is not None or page.kind not in HTML_KINDS:
-        return page
-    if isinstance(page.subject, ArticleRef):
-        return replace(page, lastmod=site.articles[page.subject.id].published_at)
-    return replace(page, lastmod=_newest(site, (entry.article_id for entry in page.entries)))
-
-
-def _newest(site: Site, ids: Iterable[str]) -> datetime | None:
-    return max((site.articles[article_id].published_at for article_id in ids), default=None)
+def _newest(published: dict[str, datetime], ids: Iterable[str]) -> datetime | None:
+    return max(map(published.__getitem__, ids), default=None)
 
 
 def _entries(article_ids: Iterable[str]) -> tuple[Entry, ...]:
-    return tuple(Entry(article_id) for article_id in article_ids)
+    """`Entry(id)` for each; made without a Python call per entry, as a large site plans
+    hundreds of thousands of them."""
+    return tuple(map(tuple.__new__, repeat(Entry), zip(article_ids, repeat(None))))
 
 
-def _paginate(kind: PageKind, template: str, subject: Subject, entries: tuple[Entry, ...],
-              size: int, path_of: Callable[[int], str]) -> list[Page]:
+def _paginate(published: dict[str, datetime], size: int, kind: PageKind, template: str,
+              subject: Subject, entries: tuple[Entry, ...], path_of: Callable[[int], str]
+              ) -> list[Page]:
+    """A listing's pages; each page's lastmod is the newest time among its entries' own
+    articles (a citation counts as its citing article's)."""
     count = max(1, -(-len(entries) // size))
-    return [
-        Page(path_of(number), kind, template, subject,
-             entries[(number - 1) * size: number * size],
-             number, count,
-             prev_path=path_of(number - 1) if number > 1 else None,
-             next_path=path_of(number + 1) if number < count else None)
-        for number in range(1, count + 1)
-    ]
+    pages = []
+    for number in range(1, count + 1):
+        shown = entries[(number - 1) * size: number * size]
+        pages.append(Page(
+            path_of(number), kind, template, subject, shown, number, count,
+            prev_path=path_of(number - 1) if number > 1 else None,
+            next_path=path_of(number + 1) if number < count else None,
+            lastmod=_newest(published, map(itemgetter(0), shown))))
+    return pages
 
 
 def _provider_entries(site: Site, own: tuple[str, ...],

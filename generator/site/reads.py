@@ -12,7 +12,7 @@ index). A read is written `<mapping>\\x1f<key>` (`<mapping>.<field>\\x1f<key>` f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
@@ -29,12 +29,23 @@ Model = TypeVar("Model", bound=_SiteLike)
 Value = TypeVar("Value")
 SEPARATOR = "\x1f"
 WHOLE = "*"
+READ_GAP = "\x1e"
+"""Between the reads of a page's record (see `joined_reads`)."""
 RECORDED = ("articles", "article_paths", "topics", "topic_slugs", "providers",
             "provider_slugs", "related", "coverage")
 """The Site's mappings whose reads are logged; `newest_first` is logged whole."""
 FIELDWISE = ("topics", "providers")
 """Mappings whose values are logged field by field: a card shows a topic's name, and must
 not depend on the topic's list of articles, which every new story in it changes."""
+
+
+def joined_reads(reads: Iterable[str]) -> str:
+    """A page's reads as one string, sorted; `split_reads` gives them back."""
+    return READ_GAP.join(sorted(reads))
+
+
+def split_reads(text: str) -> list[str]:
+    return text.split(READ_GAP) if text else []
 
 
 class ReadLog:

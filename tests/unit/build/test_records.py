@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.build.cache import PageRecord
+from generator.build.records import Baseline, changed_reads, page_key, snapshot
+from generator.images.references import ImageCache
+from generator.model import Article
+from generator.site.index import index_site
+from generator.site.plan import Entry, ListingRef, Page
+from generator.site.reads import RECORDED, joined_reads
+from tests.helpers import article, config, related_item
+
+
+def _snapshot(*articles: Article) -> dict[str, dict[str, object]]:
+    site = index_site(articles, config())
+    digests = {str(a.source): f"digest of {a.title}" for a in articles}
+    return snapshot(site, ImageCache(Path("/images")), digests)
+
+
+def test_the_snapshot_holds_every_mapping_a_page_can_read() -> None:
+    taken = _snapshot(article("a", topics=("Science",)), article("b"))
+    names = {name.partition(".")[0] for name in taken}
+    assert names == {*RECORDED, "images", "newest_first"}
+    assert {"topics.name", "topics.slug", "topics.article_ids", "providers.citations"} <= set(taken)
+
+
+def test_a_title_edit_changes_the_article_its_coverage_and_its_path_only() -> None:
+    before = _snapshot(article("a", "Old"), article("b", "Other", day=2))
+    after = _snapshot(article("a", "New"), article("b", "Other", day=2))
+    changed = changed_reads(before, after)
+    assert {"articles\x1fa", "coverage\x1fa", "article_paths\x1fa"} <= changed
+    assert {"articles\x1f*", "article_paths\x1f*"} <= changed
+    assert not any(read.endswith("\x1fb") for read in changed)
+    assert not any(read.startswith(("topics", "providers", "newest_first")) for read in changed)
+
+
+def test_a_new_story_in_a_topic_changes_its_list_not_its_name() -> None:
+    before = _snapshot(article("a", topics=("Science",)))
+    after = _snapshot(article("a", topics=("Science",)), article("b", topics=("Science",)))
+    changed = changed_reads(before, after)
+    assert {"topics.article_ids\x1fscience", "topics\x1fscience", "topics\x1f*",
+            "articles\x1fb", "newest_first\x1f*"} <= changed
+    assert "topics.name\x1fscience" not in changed
+    assert "articles\x1fa" not in changed
+
+
+def test_a_topic_that_appears_changes_the_read_of_its_absence() -> None:
+    before = _snapshot(article("a", topics=("Science",)))
+    after = _snapshot(article("a", topics=("Science", "Space")))
+    changed = changed_reads(before, after)
+    assert {"topics\x1fspace", "topics.name\x1fspace", "topic_slugs\x1fSpace"} <= changed
+
+
+def test_a_cited_story_changes_with_the_article_that_cites_it() -> None:
+    cited = related_item("https://other.org/x")
+    before = _snapshot(article("a", related=(cited,)))
+    after = _snapshot(article("a", "Retitled", related=(replace(cited, title="New"),)))
+    assert "providers.citations\x1fother-org" in changed_reads(before, after)
+
+
+def test_equal_snapshots_change_nothing() -> None:
+    assert changed_reads(_snapshot(article("a")), _snapshot(article("a"))) == frozenset()
+
+
+def test_a_record_holds_while_its_key_is_the_same_and_none_of_its_reads_changed() -> None:
+    record = PageRecord("key", joined_reads({"articles\x1fa", "related\x1fa"}), "build 1")
+    baseline = Baseline("a", {"x/index.html": record}, frozenset({"articles\x1fb"}))
+    assert baseline.holding("x/index.html", "key") is record
+    assert baseline.holding("x/index.html", "other key") is None
+    assert baseline.holding("y/index.html", "key") is None
+    moved = Baseline("a", {"x/index.html": record}, frozenset({"related\x1fa"}))
+    assert moved.holding("x/index.html", "key") is None
+
+
+def test_every_field_of_a_page_plan_is_in_its_key() -> None:
+    when = datetime(2024, 3, 1, tzinfo=UTC)
+    page = Page("/topics/science/page/2/", "topic", "topic.html", ListingRef("topic", "x"),
+                (Entry("a"), Entry("b", related_item("https://other.org/1"))), 2, 3,
+                "/topics/science/", "/topics/science/page/3/", when,
+                (("/a/", when),), "a", (("x", ("a",)),))
+    others = {
+        "path": "/topics/science/page/4/", "kind": "provider", "template": "provider.html",
+        "subject": ListingRef("topic", "y"),
+        "entries": (Entry("a"), Entry("b", related_item("https://other.org/2"))),
+        "number": 3, "count": 4, "prev_path": None, "next_path": None,
+        "lastmod": when.replace(day=2), "urls": (("/a/", None),), "lead": "b",
+        "sections": (("x", ("b",)),),
+    }
+    assert set(others) == {item.name for item in fields(Page)}
+    key = page_key("fingerprint", page)
+    assert page_key("another fingerprint", page) != key
+    for name, value in others.items():
+        assert page_key("fingerprint", replace(page, **{name: value})) != key, name
