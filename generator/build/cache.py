@@ -195,19 +195,20 @@ def forget_tree(cache_dir: Path, tree: str) -> None:
         _remove(path)
 
 
-def save_state(cache_dir: Path, state: BuildState, last: LastBuild, anew: bool = False
-               ) -> str:
-    """Write what changed since the saved state, and the summary, in one transaction; with
-    `anew` (the saved state was not trusted, or not used), every row. Returns the stamp
-    it gave the cache (see `KeptState`)."""
+def save_state(cache_dir: Path, state: BuildState, last: LastBuild,
+               previous: BuildState | None = None) -> str:
+    """Write what changed since the `previous` state (as loaded by this build, which holds
+    the lock) and the summary, in one transaction; every row when there is none (the saved
+    state was not trusted, or not used). Returns the stamp it gave the cache (see
+    `KeptState`)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / CACHE_NAME
     stamp = uuid.uuid4().hex
     try:
-        _save(path, state, last, anew, stamp)
+        _save(path, state, last, previous, stamp)
     except sqlite3.DatabaseError:  # a damaged file: start a new one
         _remove(path)
-        _save(path, state, last, anew, stamp)
+        _save(path, state, last, None, stamp)
     for name in _EARLIER_FILES:
         (cache_dir / name).unlink(missing_ok=True)
     return stamp
@@ -279,25 +280,28 @@ def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
     return Ranking(count, ranked_as, related)
 
 
-def _save(path: Path, state: BuildState, last: LastBuild, anew: bool, stamp: str) -> None:
+def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState | None,
+          stamp: str) -> None:
     with closing(_connect(path)) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
             for statement in _SCHEMA:
                 db.execute(statement)
-            if anew or (_meta_text(db, "format"), _meta_text(db, "version")) != (
+            if previous is None or (_meta_text(db, "format"), _meta_text(db, "version")) != (
                     _FORMAT, CODE_VERSION):
+                previous = None
                 db.execute("DELETE FROM seeds")
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM ranking")
                 db.execute("DELETE FROM meta")
-            _save_seeds(db, state.seeds)
+            _save_seeds(db, state.seeds, previous.seeds if previous else None)
             if _meta_text(db, "trees_output") != state.output:
+                previous = None
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM meta WHERE key LIKE ?", (_TREE + "%",))
             for tree, records in state.trees.items():
-                _save_files(db, tree, records)
-            _save_ranking(db, state.ranking)
+                _save_files(db, tree, records, previous.trees.get(tree) if previous else None)
+            _save_ranking(db, state.ranking, previous.ranking if previous else None)
             model = pickle.dumps(state.model, protocol=pickle.HIGHEST_PROTOCOL)
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
                     "model": model, "model_crc": str(zlib.crc32(model)),
@@ -313,9 +317,15 @@ def _save(path: Path, state: BuildState, last: LastBuild, anew: bool, stamp: str
             raise
 
 
-def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
-    saved = {path: (size, mtime_ns, sha256) for path, size, mtime_ns, sha256 in
-             db.execute("SELECT path, size, mtime_ns, sha256 FROM seeds")}
+# Each `_save_*` compares with what the cache holds: the rows as this build loaded them when
+# it has them in memory, else the rows read back.
+
+def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed],
+                before: dict[str, CachedSeed] | None) -> None:
+    saved = ({path: (entry.size, entry.mtime_ns, entry.sha256)
+              for path, entry in before.items()} if before is not None else
+             {path: (size, mtime_ns, sha256) for path, size, mtime_ns, sha256 in
+              db.execute("SELECT path, size, mtime_ns, sha256 FROM seeds")})
     db.executemany("DELETE FROM seeds WHERE path = ?",
                    [(path,) for path in sorted(saved.keys() - seeds.keys())])
     rows = []
@@ -327,11 +337,14 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed]) -> None:
     db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord]) -> None:
+def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord],
+                before: dict[str, PageRecord] | None) -> None:
     # A page's reads are those of the render that `made` names: the key and `made` say
     # whether a row changed, without reading every page's reads back.
-    saved = {path: (key, made) for path, key, made in
-             db.execute("SELECT path, key, made FROM files WHERE tree = ?", (tree,))}
+    saved = ({path: (record.key, record.made) for path, record in before.items()}
+             if before is not None else
+             {path: (key, made) for path, key, made in
+              db.execute("SELECT path, key, made FROM files WHERE tree = ?", (tree,))})
     db.executemany("DELETE FROM files WHERE tree = ? AND path = ?",
                    [(tree, path) for path in sorted(saved.keys() - files.keys())])
     rows = []
@@ -341,17 +354,24 @@ def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord])
     db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
 
 
-def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None) -> None:
-    saved = dict(db.execute("SELECT id, ranked FROM ranking"))
+def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None,
+                  before: Ranking | None) -> None:
     ranked_as = ranking.ranked_as if ranking is not None else {}
-    db.executemany("DELETE FROM ranking WHERE id = ?",
-                   [(key,) for key in sorted(saved.keys() - ranked_as.keys())])
+    if before is not None:
+        gone = before.ranked_as.keys() - ranked_as.keys()
+    else:
+        saved = dict(db.execute("SELECT id, ranked FROM ranking"))
+        gone = saved.keys() - ranked_as.keys()
+    db.executemany("DELETE FROM ranking WHERE id = ?", [(key,) for key in sorted(gone)])
     rows = []
     for article_id, candidate in ranked_as.items():
         assert ranking is not None
-        blob = pickle.dumps((candidate, ranking.related[article_id]),
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        if saved.get(article_id) != blob:
+        related = ranking.related[article_id]
+        if before is not None and before.ranked_as.get(article_id) == candidate and \
+                before.related.get(article_id) == related:
+            continue
+        blob = pickle.dumps((candidate, related), protocol=pickle.HIGHEST_PROTOCOL)
+        if before is not None or saved.get(article_id) != blob:
             rows.append((article_id, blob, zlib.crc32(blob)))
     db.executemany("INSERT OR REPLACE INTO ranking VALUES (?, ?, ?)", rows)
 

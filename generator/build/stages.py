@@ -111,7 +111,7 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, output=str(output_dir),
                                                    warnings=result.warnings,
                                                    counts=dict(result.pages)),
-                       anew=clean or bool(notice))
+                       previous=None if clean or notice else state)
     if kept is not None:  # what the cache now vouches for: this tree, and the other if it did
         other = written.trees.live_name
         if other and other in state.trees and not clean and not notice:
