@@ -3,6 +3,7 @@ build of the same inputs, byte for byte."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -21,6 +22,7 @@ from benchmarks.corpus import write_corpus
 from generator.build import cache
 from generator.build.cache import CACHE_NAME, KeptState
 from generator.build.pipeline import build
+from generator.build.search import pagefind_binary
 from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
 
@@ -311,3 +313,34 @@ def test_a_kept_state_is_used_until_another_build_writes_the_cache(
 
 def _never(*args: object) -> None:
     raise AssertionError("the cache was read")
+
+
+def test_search_left_behind_by_a_rebuild_is_caught_up_by_the_next_build(
+        make_site: Callable[..., Path]) -> None:
+    """`serve` leaves a changed month of the search index as it was, so the page reloads
+    sooner; the next build, though no file changed since, indexes it."""
+    assert pagefind_binary() is not None, "the test install includes Pagefind"
+    site = make_site({"a.txt": seed_text("Harbour opens"), "b.txt": seed_text("Market day")})
+    config = load_config(site / "site.toml")
+    month = site / "public" / "pagefind" / "2024-03"
+    assert build(config).search_behind == 0
+    assert "Harbour opens" in _indexed_text(month)
+    seed = site / "seeds" / "a.txt"
+    seed.write_text(seed.read_text().replace("Harbour opens", "Ferry returns"))
+
+    later = build(config, search_later=True)
+    assert later.search_behind == 1 and later.rendered > 0
+    assert "Ferry returns" in (site / "public/2024/03/05/ferry-returns/index.html").read_text()
+    assert "Harbour opens" in _indexed_text(month)  # the live month, as it was
+
+    caught_up = build(config)
+    assert caught_up.search_behind == 0 and caught_up.rendered == 0
+    text = _indexed_text(month)
+    assert "Ferry returns" in text and "Harbour opens" not in text
+
+
+def _indexed_text(bundle: Path) -> str:
+    """What Pagefind stored of the bundle's pages (its fragments are gzipped JSON)."""
+    fragments = sorted((bundle / "fragment").iterdir())
+    assert fragments, f"no fragments in {bundle}"
+    return "".join(gzip.decompress(path.read_bytes()).decode() for path in fragments)

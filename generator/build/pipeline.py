@@ -29,20 +29,24 @@ from generator.render.theme import SHIPPED_STATIC, template_dirs
 
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
-          search: bool = True, kept: KeptState | None = None) -> BuildResult:
+          search: bool = True, kept: KeptState | None = None,
+          search_later: bool = False) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds. With `search` (and
     Pagefind installed) the output gets a search page and its index. A process that builds
     again and again passes the same `kept` each time: each build then starts from the
-    state the last one left in memory, not from reading the cache.
+    state the last one left in memory, not from reading the cache. With `search_later`
+    (the preview server), a month of the search index whose stories changed is left as it
+    was, and indexed by the next build: the result's `search_behind` counts them.
     """
     report = progress or (lambda phase, done, total: None)
     lock = BuildLock(config.build.cache_dir)
     try:
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
-        result = _build(config, skip_invalid, clean, jobs, report, search, kept)
+        result = _build(config, skip_invalid, clean, jobs, report, search, kept,
+                        search_later)
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -54,7 +58,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
-           report: Progress, search: bool, kept: KeptState | None) -> BuildResult:
+           report: Progress, search: bool, kept: KeptState | None,
+           search_later: bool) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
@@ -76,7 +81,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
 
     return build_changed(config, run, skip_invalid=skip_invalid, clean=clean, search=search,
                          binary=binary, seed_paths=seed_paths, problems=problems,
-                         inputs=inputs, kept=kept)
+                         inputs=inputs, kept=kept, search_later=search_later)
 
 
 def _nothing_changed(last: LastBuild, started: float) -> BuildResult:

@@ -24,6 +24,9 @@ class BuildResult:
     removed: int = 0
     notice: str = ""
     """One line about the cache, when it could not be used."""
+    search_behind: int = 0
+    """Months whose search bundle was left as the live site had it (`search="later"`);
+    the next build indexes them."""
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each phase, in order."""

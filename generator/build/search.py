@@ -59,31 +59,39 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord]
             for month, lines in sorted(months.items())}
 
 
+BEHIND = PageRecord("search bundle behind its pages", "")
+"""The record of a bundle left as it was (see `update_index`): it holds for no build."""
+
+
 def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord],
                  mine: Mapping[str, PageRecord], live: Mapping[str, PageRecord],
-                 jobs: int, timeout: float = 600) -> int:
+                 jobs: int, timeout: float = 600, later: bool = False) -> list[str]:
     """Bring the tree's search bundles up to date: kept when the tree's record holds, linked
     from the live tree when its record does, indexed otherwise; every other bundle goes.
-    Returns how many months were indexed."""
+    With `later`, a bundle the live tree has is linked from it even when its pages changed,
+    not indexed: those bundles are returned (their record is to be BEHIND)."""
     folder = trees.root / SEARCH_FOLDER
     folder.mkdir(exist_ok=True)
     for entry in folder.iterdir():  # months gone, and anything else
         if f"{SEARCH_FOLDER}/{entry.name}/" not in bundles:
             _remove(entry)
-    to_index = []
+    to_index, behind = [], []
     for key, record in bundles.items():
         bundle = trees.root / key
         if mine.get(key) == record and bundle.is_dir():
             continue
         _remove(bundle)
-        if not (live.get(key) == record and trees.live is not None
-                and link_folder(trees.live / key, bundle)):
+        if trees.live is not None and (live.get(key) == record or later) and \
+                link_folder(trees.live / key, bundle):
+            if live.get(key) != record:
+                behind.append(key)
+        else:
             to_index.append(key)
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         for problem in pool.map(lambda key: _index(binary, trees.root, key, timeout), to_index):
             if problem:
                 raise SearchFailed(problem)
-    return len(to_index)
+    return behind
 
 
 def _index(binary: Path, site: Path, bundle: str, timeout: float) -> str:

@@ -27,6 +27,7 @@ from generator.build.cache import (
 from generator.build.output import OutputError, OutputTrees
 from generator.build.records import Baseline, changed_reads, snapshot
 from generator.build.result import BuildResult, Run
+from generator.build.search import BEHIND as SEARCH_BEHIND
 from generator.build.search import (
     SEARCH_FOLDER,
     SearchFailed,
@@ -61,15 +62,17 @@ class _Written:
     pages: Counter[str]
     rendered: int
     unchanged: int
+    search_behind: int
 
 
 def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bool,
                   search: bool, binary: Path | None, seed_paths: list[Path],
                   problems: list[SourceError], inputs: str,
-                  kept: KeptState | None = None) -> BuildResult:
+                  kept: KeptState | None = None, search_later: bool = False) -> BuildResult:
     """Build what changed since the cache's last build (everything with `clean`). With
     `kept`, the state a previous build of this process left there is used where the cache
-    still holds it, and the new state is left there."""
+    still holds it, and the new state is left there. With `search_later`, a month of the
+    search index that the live site has is left as it was there (see `update_index`)."""
     cache_dir, output_dir = config.build.cache_dir, config.build.output_dir
     state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir, kept)
     run.lap("scan")
@@ -99,10 +102,13 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
                          changed_reads(state.model, model))
                 if state.model_tree in state.trees else None)
-    written = _write_site(site, images, renderer, baseline, state, binary, run)
+    written = _write_site(site, images, renderer, baseline, state, binary, run, search_later)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
     result.removed = len(written.replaced.keys() - written.records.keys())
+    result.search_behind = written.search_behind
+    if written.search_behind:  # so that the next build is never skipped as needless
+        inputs = "search behind: " + inputs
     run.lap("flip")
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
     saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
@@ -142,7 +148,7 @@ def _accept(problems: list[SourceError], skip_invalid: bool) -> tuple[list[Sourc
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer,
                 baseline: Baseline | None, state: BuildState, search_binary: Path | None,
-                run: Run) -> _Written:
+                run: Run, search_later: bool = False) -> _Written:
     """Bring the output's inactive tree up to date (pages, images, static files, search
     index) and make it the live one; what it replaced is left to finish deleting. Pages
     whose record in the `baseline` still holds are not rendered again."""
@@ -183,6 +189,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
                 raise OutputError(f"static file {relative} has the same path as a page")
         records.update(_place_files(static, trees, mine or {}, live))
         run.lap("images and static")
+        behind: list[str] = []
         if search_binary is None:
             shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
         else:
@@ -190,17 +197,19 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
                         if page.kind == "article"]
             bundles = bundle_records(search_binary, {key: records[key] for key in articles})
             try:
-                update_index(search_binary, trees, bundles, mine or {}, live, run.jobs)
+                behind = update_index(search_binary, trees, bundles, mine or {}, live,
+                                      run.jobs, later=search_later)
             except SearchFailed as exc:
                 raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]
                                   ) from None
             records.update(bundles)
+            records.update(dict.fromkeys(behind, SEARCH_BEHIND))
             run.lap("search index")
         trees.commit()
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     return _Written(trees, records, live, Counter(page.kind for page in pages),
-                    outcome.rendered, outcome.unchanged)
+                    outcome.rendered, outcome.unchanged, len(behind))
 
 
 def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,

@@ -89,6 +89,10 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
             signal.signal(sig, handler)
 
 
+SEARCH_CATCH_UP_AFTER = 1.0
+"""Seconds without a change after which `serve` brings the search index up to date."""
+
+
 class _Session:
     """The watch-and-build loop of one `newsgen serve`."""
 
@@ -102,6 +106,8 @@ class _Session:
         self.watcher = _watcher(options.config_path, config)
         self.kept = KeptState()
         """The last build's state, which the next one starts from."""
+        self.search_behind = 0
+        """Months of the search index that a rebuild left behind its pages."""
 
     def run(self, url: str) -> None:
         self.watcher.start()  # before the first build, so edits made during it are seen
@@ -111,20 +117,30 @@ class _Session:
         if self.options.open_browser:
             webbrowser.open(url)
         while True:
-            changed = self.watcher.wait()
+            changed = self.watcher.wait(SEARCH_CATCH_UP_AFTER if self.search_behind else None)
             if changed:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
+            elif self.search_behind:
+                self.rebuild("search index", catch_up=True)
 
-    def rebuild(self, cause: str, changed: set[Path] | None = None) -> None:
+    def rebuild(self, cause: str, changed: set[Path] | None = None,
+                catch_up: bool = False) -> None:
+        """Build, then show the result. A rebuild for a change leaves the months of the
+        search index it changed as they were, so that the page reloads sooner; once no
+        change has come for a while, a `catch_up` build indexes them (and reloads nothing
+        unless it fails)."""
         started = time.perf_counter()
         errors: list[SourceError] = []
         result: BuildResult | None = None
+        if catch_up:  # tried once; a failure waits for the next change
+            self.search_behind = 0
         try:
             if changed and self.options.config_path.resolve() in changed:
                 self._reload_config()
             self._follow_folders()
             result = build(self.config, jobs=self.options.jobs, search=self.options.search,
-                           kept=self.kept)
+                           kept=self.kept, search_later=changed is not None)
+            self.search_behind = result.search_behind
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)
             print_problems(exc.errors + exc.warnings)
@@ -135,6 +151,10 @@ class _Session:
             errors = [SourceError(self.config.path, 0, 0, f"internal error: {exc!r}",
                                   "this is a bug in newsgen", kind="output")]
         seconds = time.perf_counter() - started
+        if catch_up and result is not None:
+            print(f"{time.strftime('%H:%M:%S')} search index caught up ({seconds:.2f} s)",
+                  file=self.out, flush=True)
+            return
         self._show(cause, result, errors, seconds)
 
     def _show(self, cause: str, result: BuildResult | None, errors: list[SourceError],
@@ -143,6 +163,7 @@ class _Session:
             line = summary_line(result)
         else:
             what = (f"{result.rendered:,} pages rewritten, {result.removed:,} removed"
+                    + (", search index follows" if result.search_behind else "")
                     if result is not None else f"build failed with {len(errors)} error"
                     f"{'s' if len(errors) != 1 else ''}; {self._fallback()}")
             line = f"{time.strftime('%H:%M:%S')} {cause}: {what} ({seconds:.2f} s)"

@@ -18,6 +18,7 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from generator.render.theme import SHIPPED_TEMPLATES
+from generator.serve.loop import SEARCH_CATCH_UP_AFTER
 from tests.helpers import seed_text
 from tests.serving import PreviewServer
 
@@ -314,6 +315,18 @@ def test_s7_a_change_during_a_build_gets_one_more_build(server: PreviewServer,
     while b"take 4" not in get(server, "/news/")[2]:
         assert time.monotonic() < deadline, "the last change never reached the site"
         time.sleep(0.1)
+
+
+def test_a_rebuild_leaves_search_to_a_catch_up_once_changes_stop(server: PreviewServer,
+                                                                   site: Path) -> None:
+    seed = site / "seeds" / "a.txt"
+    save_atomically(seed, seed_text("A retitled river park"))
+    server.wait_for_line(r"a\.txt changed: \d+ pages rewritten, \d+ removed, search index "
+                         r"follows \(", timeout=30)
+    server.wait_for_line(r"^\d\d:\d\d:\d\d search index caught up \(", timeout=30)
+    server.drain(settle=SEARCH_CATCH_UP_AFTER + 1)
+    caught_up = [line for line in server.lines if "caught up" in line]
+    assert len(caught_up) == 1, server.lines  # once: nothing is left behind after it
 
 
 # ---- stopping ------------------------------------------------------------------------------
