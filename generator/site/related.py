@@ -146,12 +146,32 @@ class RelatedIndex:
     def __init__(self, articles: Sequence[Candidate]) -> None:
         by_key = _by_key(articles)
         self.by_key = dict(by_key)
-        self.times = {key: [entry[0] for entry in entries] for key, entries in by_key.items()}
         self.idf = {key[2:]: topic_weight(len(entries))
                     for key, entries in by_key.items() if key.startswith("t:")}
         self.articles = {a.id: a for a in articles}
-        self.topics = {a.id: frozenset(a.topics) for a in articles}
-        self.words = {a.id: title_words(a.title) for a in articles}
+        # Made on first use: a build that ranks a few articles again needs them for those
+        # and their candidates only.
+        self._times: dict[str, list[float]] = {}
+        self._topics: dict[str, frozenset[str]] = {}
+        self._words: dict[str, frozenset[str]] = {}
+
+    def times(self, key: str) -> list[float]:
+        found = self._times.get(key)
+        if found is None:
+            found = self._times[key] = [entry[0] for entry in self.by_key[key]]
+        return found
+
+    def topics(self, article_id: str) -> frozenset[str]:
+        found = self._topics.get(article_id)
+        if found is None:
+            found = self._topics[article_id] = frozenset(self.articles[article_id].topics)
+        return found
+
+    def words(self, article_id: str) -> frozenset[str]:
+        found = self._words.get(article_id)
+        if found is None:
+            found = self._words[article_id] = title_words(self.articles[article_id].title)
+        return found
 
     def best(self, article_id: str, count: int) -> tuple[str, ...]:
         if count == 0:
@@ -159,18 +179,18 @@ class RelatedIndex:
         article = self.articles[article_id]
         candidates: set[str] = set()
         for key in _keys(article):
-            candidates.update(_nearest(self.by_key[key], self.times[key], article.timestamp))
+            candidates.update(_nearest(self.by_key[key], self.times(key), article.timestamp))
         candidates.discard(article_id)
-        mine_topics, mine_words = self.topics[article_id], self.words[article_id]
+        mine_topics, mine_words = self.topics(article_id), self.words(article_id)
         scored = []
         for other_id in candidates:
             other = self.articles[other_id]
             # fsum is exactly rounded, so the sum does not depend on set order.
-            score = math.fsum(self.idf[topic] for topic in mine_topics & self.topics[other_id])
+            score = math.fsum(self.idf[topic] for topic in mine_topics & self.topics(other_id))
             if other.provider == article.provider:
                 score += 0.5
             score += 1.0 / (1.0 + abs(article.timestamp - other.timestamp) / _WEEK)
-            theirs = self.words[other_id]
+            theirs = self.words(other_id)
             if mine_words and theirs:
                 score += 2.0 * len(mine_words & theirs) / len(mine_words | theirs)
             scored.append((-score, other_id))
