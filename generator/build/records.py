@@ -16,7 +16,7 @@ the values compared once per build rather than once per page that read them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.build.cache import PageRecord
@@ -24,7 +24,7 @@ from generator.images.references import ImageCache
 from generator.model import Article, Citation
 from generator.site.index import Site
 from generator.site.plan import Page
-from generator.site.reads import FIELDWISE, RECORDED, SEPARATOR, WHOLE, split_reads
+from generator.site.reads import FIELDWISE, RECORDED, SEPARATOR, WHOLE, holds_none, read_digest
 
 Snapshot = dict[str, dict[str, object]]
 """Each readable mapping (`articles`; `topics.name` for one field of a fieldwise mapping)
@@ -40,12 +40,16 @@ class Baseline:
     """The output tree the records describe (see `build.output`)."""
     records: dict[str, PageRecord]
     changed: frozenset[str]
+    wanted: tuple[bytes, ...] = field(init=False, repr=False)
+    """The digests of the changed reads, as records keep them."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "wanted", tuple(sorted(map(read_digest, self.changed))))
 
     def holding(self, path: str, key: str) -> PageRecord | None:
         """The record of the page at `path` if it still holds for `key`, else None."""
         record = self.records.get(path)
-        if record is None or record.key != key or not self.changed.isdisjoint(
-                split_reads(record.reads)):
+        if record is None or record.key != key or not holds_none(record.reads, self.wanted):
             return None
         return record
 

@@ -55,11 +55,11 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord]
     for path, record in sorted(article_records.items()):
         months.setdefault(search_bundle("/" + path), []).append(
             f"{path}\0{record.key}\0{record.made}")
-    return {f"{SEARCH_FOLDER}/{month}/": PageRecord(_digest(indexer, *lines), "")
+    return {f"{SEARCH_FOLDER}/{month}/": PageRecord(_digest(indexer, *lines), b"")
             for month, lines in sorted(months.items())}
 
 
-BEHIND = PageRecord("search bundle behind its pages", "")
+BEHIND = PageRecord("search bundle behind its pages", b"")
 """The record of a bundle left as it was (see `update_index`): it holds for no build."""
 
 

@@ -222,7 +222,7 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
         target = trees.claim(relative)
         key = relative.as_posix()
         stat = source.stat()
-        record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", "")
+        record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", b"")
         if mine.get(key) == record and os.path.exists(target):
             pass  # the tree has it already
         elif not (live.get(key) == record and trees.link_live(target)):

@@ -199,6 +199,7 @@ def render_in_workers(renderer: Renderer, pages: list[Page], files: list[PurePos
     to_render: list[int] = []
     targets, keys = [], []
     names = [relative.as_posix() for relative in files]
+    root = f"{trees.root}{os.sep}"  # strings: a Path per test costs more than the test
     for index, (page, relative, name) in enumerate(zip(pages, files, names, strict=True)):
         target = trees.claim(relative)
         targets.append(target)
@@ -208,7 +209,7 @@ def render_in_workers(renderer: Renderer, pages: list[Page], files: list[PurePos
         if holding is None:
             to_render.append(index)
             continue
-        if holding == mine.get(name) and os.path.exists(target):
+        if holding == mine.get(name) and os.path.exists(root + name):
             pass  # the tree has it already
         elif not (baseline is not None and baseline.tree == trees.live_name
                   and trees.link_live(target)):

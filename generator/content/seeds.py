@@ -18,22 +18,37 @@ def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
     root = seeds_dir.resolve()
     found: list[Path] = []
     problems: list[SourceError] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder, name)
-            if not name.endswith(SEED_SUFFIXES) or is_editor_temp(name):
-                continue
-            if not _is_utf8(name):
-                problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
-                                            "rename the file; its name is the seed's id"))
-                continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
-                                            f"it leads to {path.resolve()}; copy the file instead"))
-                continue
-            found.append(path)
+    _scan(str(root), root, found, problems)
     return found, problems
+
+
+def _scan(folder: str, root: Path, found: list[Path], problems: list[SourceError]) -> None:
+    """The seeds of `folder` in name order, then those of each subfolder (not hidden, not
+    a link) in name order: the order of `os.walk`. A DirEntry knows whether it is a folder
+    or a link without a system call."""
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    folders = []
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir():
+            if not name.startswith(".") and not entry.is_symlink():
+                folders.append(entry.path)
+            continue
+        if not name.endswith(SEED_SUFFIXES) or is_editor_temp(name):
+            continue
+        path = Path(entry.path)
+        if not _is_utf8(name):
+            problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
+                                        "rename the file; its name is the seed's id"))
+            continue
+        if entry.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
+                                        f"it leads to {path.resolve()}; copy the file instead"))
+            continue
+        found.append(path)
+    for subfolder in folders:
+        _scan(subfolder, root, found, problems)
 
 
 def _is_utf8(name: str) -> bool:

@@ -53,8 +53,9 @@ class PageContexts:
                  log: ReadLog | None = None) -> None:
         self.site = site
         self.search = search
-        self.views = Views(site, images, log or ReadLog())
-        self.previews = LinkPreviews(site, images)
+        log = log or ReadLog()
+        self.views = Views(site, images, log)
+        self.previews = LinkPreviews(site, images, log)
         self.feeds = Feeds(site, self.previews)
         self.jsonld = StructuredData(site, self.previews)
         self.common = self._common()

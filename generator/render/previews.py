@@ -4,12 +4,14 @@ and Open Graph card. Pure; every URL here is absolute.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.images.references import ImageCache
 from generator.model import Article
 from generator.site.index import Site
 from generator.site.plan import ArticleRef, Page
+from generator.site.reads import Memo, ReadLog
 from generator.urls import UrlScheme
 
 _IMAGE_TYPES = {"png": "image/png", "webp": "image/webp", "gif": "image/gif",
@@ -39,10 +41,13 @@ class Social:
 class LinkPreviews:
     """Share images and canonical URLs of one site's pages."""
 
-    def __init__(self, site: Site, images: ImageCache) -> None:
+    def __init__(self, site: Site, images: ImageCache, log: ReadLog | None = None) -> None:
         self.site = site
         self.images = images
         self.urls = UrlScheme(site.config.site.base_url)
+        # The site's newest image, which every page without entries of its own shows: found
+        # once per build, since finding it may go through every article.
+        self._newest: Memo[str, ShareImage | None] = Memo(log or ReadLog())
 
     def share_image(self, article: Article) -> ShareImage | None:
         """The lead image as others should fetch it: our copy when cached; the publisher's
@@ -61,7 +66,11 @@ class LinkPreviews:
         of its newest article that has one (the site's newest for the index pages)."""
         if isinstance(page.subject, ArticleRef):
             return self.share_image(self.site.articles[page.subject.id])
-        ids = [entry.article_id for entry in page.entries] or list(self.site.newest_first)
+        if not page.entries:
+            return self._newest.value("", lambda: self._first_image(self.site.newest_first))
+        return self._first_image(entry.article_id for entry in page.entries)
+
+    def _first_image(self, ids: Iterable[str]) -> ShareImage | None:
         for article_id in ids:
             image = self.share_image(self.site.articles[article_id])
             if image is not None:

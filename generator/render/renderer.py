@@ -19,7 +19,7 @@ from generator.images.references import ImageCache
 from generator.render.contexts import Context, PageContexts
 from generator.site.index import Site
 from generator.site.plan import Page
-from generator.site.reads import ReadLog, joined_reads, recording_images, recording_site
+from generator.site.reads import ReadLog, read_digests, recording_images, recording_site
 
 
 class TemplateFailure(Exception):
@@ -138,11 +138,11 @@ class Renderer:
     def render(self, page: Page) -> bytes:
         return self.render_context(page, self.context(page))
 
-    def render_recorded(self, page: Page) -> tuple[bytes, str]:
-        """The page's bytes and what it read of the site (see `site.reads.joined_reads`)."""
+    def render_recorded(self, page: Page) -> tuple[bytes, bytes]:
+        """The page's bytes and what it read of the site (see `site.reads.read_digests`)."""
         with self.log.capture() as reads:
             data = self.render(page)
-        return data, joined_reads(reads)
+        return data, read_digests(reads)
 
     def context(self, page: Page) -> Context:
         return self.contexts.context(page)

@@ -10,7 +10,7 @@ from generator.images.references import ImageCache
 from generator.model import Article
 from generator.site.index import index_site
 from generator.site.plan import Entry, ListingRef, Page
-from generator.site.reads import RECORDED, joined_reads
+from generator.site.reads import RECORDED, read_digests
 from tests.helpers import article, config, related_item
 
 
@@ -66,7 +66,7 @@ def test_equal_snapshots_change_nothing() -> None:
 
 
 def test_a_record_holds_while_its_key_is_the_same_and_none_of_its_reads_changed() -> None:
-    record = PageRecord("key", joined_reads({"articles\x1fa", "related\x1fa"}), "build 1")
+    record = PageRecord("key", read_digests({"articles\x1fa", "related\x1fa"}), "build 1")
     baseline = Baseline("a", {"x/index.html": record}, frozenset({"articles\x1fb"}))
     assert baseline.holding("x/index.html", "key") is record
     assert baseline.holding("x/index.html", "other key") is None
