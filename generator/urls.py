@@ -21,6 +21,11 @@ SLUG_MAX_CHARS = 80
 SEGMENT_MAX_BYTES = 255
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#][^\x00-\x20\x7f-\x9f&]*)?")
+"""A URL that `safe_external_url` would return as it is: http(s), a host of letters,
+digits, dots and hyphens, no user, and nothing a browser would decode or drop (no
+entity, control or space). Most seeds' URLs are such, and this test is ten times
+cheaper than the general one."""
 
 
 def slug_for(text: str, fallback: str, max_chars: int = SLUG_MAX_CHARS) -> str:
@@ -158,6 +163,12 @@ def safe_external_url(raw: str) -> str | None:
     Normalises as a browser does before checking: entities decoded, controls and whitespace
     removed. Protocol-relative and credential-bearing URLs are refused.
     """
+    if _PLAIN_URL.fullmatch(raw):
+        return raw
+    return _safe_in_general(raw)
+
+
+def _safe_in_general(raw: str) -> str | None:
     text = _CONTROL.sub("", html.unescape(raw))
     if not text or text.startswith("//"):
         return None

@@ -51,6 +51,9 @@ class OutputTrees:
         self._claimed: dict[str, PurePosixPath] = {}
         self._made: set[Path] = set()
         self._cleanup: list[threading.Thread] = []
+        self._empty = False
+        """Whether the tree was empty when this build started it and holds only what the
+        build wrote: no file of it is then a link shared with the live tree."""
 
     def _live_tree(self) -> str:
         """The live tree's name; "" when the output is a plain folder or missing."""
@@ -79,6 +82,7 @@ class OutputTrees:
             except OSError as exc:  # a file left in it could be published, or indexed
                 raise OutputError(f"cannot empty {self.root}: {exc}") from None
             self._discard(stale)
+        self._empty = not self.root.exists()
         self.root.mkdir(parents=True, exist_ok=True)
 
     def clone_live(self) -> bool:
@@ -86,6 +90,7 @@ class OutputTrees:
         build that changed every page, the next one then starts from the live site rather
         than from nothing. False, with the tree left empty, when the live one is gone."""
         if self.live is not None and link_folder(self.live, self.root):
+            self._empty = False
             return True
         self.root.mkdir(exist_ok=True)
         return False
@@ -109,8 +114,13 @@ class OutputTrees:
         return collision_key(str(relative)) in self._claimed
 
     def write(self, target: Path, data: bytes) -> None:
-        """Write a claimed file under a temporary name, then rename it into place."""
+        """Write a claimed file under a temporary name, then rename it into place: what is
+        there may be a link to the live tree's file, which must not change. In a tree that
+        was empty, straight to its name (the tree is not live until `commit`)."""
         temporary = self._temporary(target)
+        if self._empty:
+            target.write_bytes(data)
+            return
         temporary.write_bytes(data)
         os.replace(temporary, target)
 
@@ -125,6 +135,7 @@ class OutputTrees:
             return False
         source = self.live / target.relative_to(self.root)
         temporary = self._temporary(target)
+        self._empty = False  # it holds a link now
         try:
             os.link(source, temporary)
         except FileNotFoundError:

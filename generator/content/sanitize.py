@@ -57,8 +57,11 @@ def sanitized_markup(html: str) -> Markup:
     return Markup(sanitize_html(html))
 
 
-_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                                 "'": "\\u0027", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                   ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+"""Each character and its escape. None of the escapes holds a character escaped after
+it, so replacing them one after the other is one pass of `str.translate`, and much
+cheaper than it: `translate` looks every character up in a dict."""
 
 
 def json_for_script(data: object) -> Markup:
@@ -66,7 +69,9 @@ def json_for_script(data: object) -> Markup:
     and the JavaScript line separators are escaped, so `</script>` or `<!--` in the data
     stays data. Keys are sorted so the output is deterministic."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Markup(text.translate(_SCRIPT_ESCAPES))
+    for character, escape in _SCRIPT_ESCAPES:
+        text = text.replace(character, escape)
+    return Markup(text)
 
 
 def json_document(data: object) -> Markup:

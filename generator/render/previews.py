@@ -45,15 +45,20 @@ class LinkPreviews:
         self.site = site
         self.images = images
         self.urls = UrlScheme(site.config.site.base_url)
+        log = log or ReadLog()
         # The site's newest image, which every page without entries of its own shows: found
         # once per build, since finding it may go through every article.
-        self._newest: Memo[str, ShareImage | None] = Memo(log or ReadLog())
+        self._newest: Memo[str, ShareImage | None] = Memo(log)
+        self._shares: Memo[str, ShareImage | None] = Memo(log)
 
     def share_image(self, article: Article) -> ShareImage | None:
         """The lead image as others should fetch it: our copy when cached; the publisher's
         only where pages show it too (`[images] missing = "remote"`), else none."""
         if not article.images:
             return None
+        return self._shares.value(article.id, lambda: self._share_image(article))
+
+    def _share_image(self, article: Article) -> ShareImage | None:
         ref = self.images.resolve(article.images[0], self.site.config.images.missing)
         if ref.kind == "placeholder":
             return None

@@ -4,7 +4,10 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from generator import urls
 from generator.urls import (
     UrlScheme,
     article_path,
@@ -89,6 +92,20 @@ def test_http_and_https_urls_pass_unchanged() -> None:
     url = "https://imageio.forbes.com/x/0x0.jpg?format=jpg&width=1200"
     assert safe_external_url(url) == url
     assert safe_external_url("http://example.com/a") == "http://example.com/a"
+
+
+URL_PIECES = ["http", "https", "HTTP", "://", "//", ":", "@", "&", "&amp;", "&#x09;", "#", "?",
+              "/", ".", "-", "[", "]", "\\", " ", "\t", "\x00", "\x85", "é", "例", "a", "Z",
+              "9", "example.com", "user:pw@"]
+
+
+@given(st.builds("{}{}".format, st.sampled_from(["http://", "https://", ""]),
+                 st.lists(st.sampled_from(URL_PIECES), max_size=12).map("".join)))
+def test_the_plain_url_shortcut_agrees_with_the_general_test(text: str) -> None:
+    """`safe_external_url` returns a URL its shortcut matches as it is; the general test,
+    run on any such URL, must say the same."""
+    if urls._PLAIN_URL.fullmatch(text):
+        assert urls._safe_in_general(text) == text
 
 
 def test_a_cut_slug_is_the_beginning_of_the_title() -> None:
