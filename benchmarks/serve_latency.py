@@ -56,7 +56,8 @@ base_url = "http://localhost:8000/"
 include_unpublished = true
 """
 REBUILD = re.compile(r"^\d\d:\d\d:\d\d (?P<cause>.*) changed: (?P<pages>[\d,]+) pages "
-                     r"rewritten, (?P<removed>[\d,]+) removed \((?P<seconds>[\d.]+) s\)$")
+                     r"rewritten, (?P<removed>[\d,]+) removed(, search index follows)? "
+                     r"\((?P<seconds>[\d.]+) s\)$")
 ANY_REBUILD = r"^\d\d:\d\d:\d\d .* changed"
 FIRST_BUILD = re.compile(r"^Built .* in (?P<seconds>[\d.]+) s ")
 TITLE_LINE = re.compile(r"^title: (.*)$", re.MULTILINE)
