@@ -38,6 +38,8 @@ class BuildSection:
     static_dir: Path = Path("static")
     cache_dir: Path = Path(".newsgen-cache")
     include_unpublished: bool = False
+    future: bool = False
+    """Build stories whose publishedDateTime is still to come (each page says so)."""
     page_size: int = 20
     related_count: int = 5
 
@@ -127,6 +129,10 @@ class SiteConfig:
                                            f"URL without query or fragment, got {show(base_url)}",
                                            kind="config")])
         return replace(self, site=replace(self.site, base_url=base_url))
+
+    def with_future(self, future: bool) -> SiteConfig:
+        """`serve --future` builds scheduled stories whatever the file says."""
+        return replace(self, build=replace(self.build, future=True)) if future else self
 
     def with_dirs(self, seeds_dir: Path | None, output_dir: Path | None) -> SiteConfig:
         """The command line's `--seeds` and `--out` override the file's values."""

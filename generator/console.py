@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from datetime import UTC
+from typing import Literal, TextIO
 
 from generator.build.result import BuildResult
-from generator.errors import SourceError, report_order
+from generator.errors import SourceError, display_path, report_order
+
+ProblemFormat = Literal["text", "github", "json"]
+PROBLEM_FORMATS: tuple[ProblemFormat, ...] = ("text", "github", "json")
 
 _KINDS = (("article", "article"), ("topic", "topic page"), ("provider", "provider page"),
           ("home", "home page"))
@@ -74,13 +79,50 @@ def summary_line(result: BuildResult) -> str:
     tail = f"0 errors, {_count(len(result.warnings), 'warning')}"
     if result.skipped_seeds:
         tail += f", {_count(result.skipped_seeds, 'invalid seed')} skipped"
-    return f"Built {', '.join(parts)} in {result.seconds:.2f} s ({work}; {tail})."
+    line = f"Built {', '.join(parts)} in {result.seconds:.2f} s ({work}; {tail})."
+    schedule = result.schedule
+    if schedule is not None and schedule.until is not None:
+        count = len(schedule.scheduled)
+        line += (f" {count:,} {'story is' if count == 1 else 'stories are'} scheduled; the "
+                 f"next is due {schedule.until.astimezone(UTC):%Y-%m-%d %H:%M} UTC.")
+    return line
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def print_problems(problems: list[SourceError]) -> None:
+def print_problems(problems: list[SourceError], form: ProblemFormat = "text") -> None:
+    """Each problem in file order: as text on stderr, or for a machine on stdout (see
+    `problem_line`)."""
+    out = sys.stderr if form == "text" else sys.stdout
     for problem in sorted(problems, key=report_order):
-        print(problem.format(), file=sys.stderr)
+        print(problem_line(problem, form), file=out)
+
+
+def problem_line(problem: SourceError, form: ProblemFormat) -> str:
+    """`text`: `path:line:col: error: message` and a hint line. `github`: a workflow
+    command (`::error file=…,line=…,col=…::message`) that GitHub Actions shows on the pull
+    request's line. `json`: one object on one line."""
+    if form == "text":
+        return problem.format()
+    path = display_path(problem.path)
+    if form == "json":
+        return json.dumps({"file": path, "line": problem.line, "column": problem.column,
+                           "severity": problem.severity, "kind": problem.kind,
+                           "message": problem.message, "hint": problem.hint},
+                          ensure_ascii=False)
+    where = [f"file={_property(path)}"]
+    if problem.line:
+        where += [f"line={problem.line}", f"col={problem.column}"]
+    message = problem.message + (f"\nhint: {problem.hint}" if problem.hint else "")
+    return f"::{problem.severity} {','.join(where)}::{_data(message)}"
+
+
+def _data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's runner reads it back."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

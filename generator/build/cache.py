@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from generator import __version__
 from generator.errors import SourceError
 from generator.site.related import Candidate, Ranking
+from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
     from generator.content.loader import SeedResult
@@ -96,6 +97,8 @@ class LastBuild:
     """The output folder it wrote."""
     warnings: list[SourceError] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    schedule: Schedule | None = None
+    """Its scheduled stories, and while which moments its set of due ones holds."""
 
 
 @dataclass
@@ -183,6 +186,18 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def load_parsed_seeds(cache_dir: Path, reading: str) -> dict[str, CachedSeed]:
+    """The cache's parsed seeds if they were read under these reading settings, else none:
+    what `newsgen check` reuses, reading nothing else."""
+    try:
+        with _collector_paused(), _reading(cache_dir) as db:
+            if db is None or _meta_text(db, "reading") != reading:
+                return {}
+            return dict(_read_seeds(db))
+    except _Untrusted:
+        return {}
 
 
 def load_last_build(cache_dir: Path) -> LastBuild:

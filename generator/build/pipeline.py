@@ -13,6 +13,7 @@ import gc
 import hashlib
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build.cache import CODE_VERSION, KeptState, LastBuild, load_last_build
@@ -30,7 +31,7 @@ from generator.render.theme import SHIPPED_STATIC, template_dirs
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
           search: bool = True, kept: KeptState | None = None,
-          search_later: bool = False) -> BuildResult:
+          search_later: bool = False, now: datetime | None = None) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds. With `search` (and
@@ -38,7 +39,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     again and again passes the same `kept` each time: each build then starts from the
     state the last one left in memory, not from reading the cache. With `search_later`
     (the preview server), a month of the search index whose stories changed is left as it
-    was, and indexed by the next build: the result's `search_behind` counts them.
+    was, and indexed by the next build: the result's `search_behind` counts them. A story
+    whose time is after `now` (default: the clock's) is left out (see `site.schedule`).
     """
     report = progress or (lambda phase, done, total: None)
     lock = BuildLock(config.build.cache_dir)
@@ -46,7 +48,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
         result = _build(config, skip_invalid, clean, jobs, report, search, kept,
-                        search_later)
+                        search_later, now or datetime.now(UTC))
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -59,7 +61,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
            report: Progress, search: bool, kept: KeptState | None,
-           search_later: bool) -> BuildResult:
+           search_later: bool, now: datetime) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
@@ -71,6 +73,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     output_dir = config.build.output_dir
     last = LastBuild() if clean else load_last_build(cache_dir)
     if last.inputs == inputs and last.output == str(output_dir) and \
+            (last.schedule is None or last.schedule.holds_at(now)) and \
             (output_dir / "index.html").is_file():
         # A build killed after saving, while it deleted the output it replaced, left that
         # behind: nothing else needs doing, but that still needs removing.
@@ -81,12 +84,12 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
 
     return build_changed(config, run, skip_invalid=skip_invalid, clean=clean, search=search,
                          binary=binary, seed_paths=seed_paths, problems=problems,
-                         inputs=inputs, kept=kept, search_later=search_later)
+                         inputs=inputs, kept=kept, search_later=search_later, now=now)
 
 
 def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
     result = BuildResult(pages=Counter(last.counts), warnings=last.warnings,
-                         unchanged=sum(last.counts.values()))
+                         unchanged=sum(last.counts.values()), schedule=last.schedule)
     result.seconds = time.perf_counter() - started
     return result
 

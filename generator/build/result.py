@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from generator.errors import SourceError
+from generator.site.schedule import Schedule
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase name, the items done and the items in all."""
@@ -24,6 +25,8 @@ class BuildResult:
     removed: int = 0
     notice: str = ""
     """One line about the cache, when it could not be used."""
+    schedule: Schedule | None = None
+    """The stories not yet due, and when the next one is."""
     search_behind: int = 0
     """Months whose search bundle was left as the live site had it (`search="later"`);
     the next build indexes them."""

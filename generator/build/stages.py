@@ -13,6 +13,7 @@ import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
@@ -44,9 +45,10 @@ from generator.images.references import ImageCache, read_image_cache
 from generator.render.renderer import Renderer, check_templates, make_environment
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 from generator.render.views import Views
-from generator.site.index import Site, index_site
+from generator.site.index import Site, included_articles, index_site
 from generator.site.plan import plan_pages
 from generator.site.related import Ranking
+from generator.site.schedule import schedule_of
 from generator.urls import output_file
 
 
@@ -68,11 +70,13 @@ class _Written:
 def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bool,
                   search: bool, binary: Path | None, seed_paths: list[Path],
                   problems: list[SourceError], inputs: str,
-                  kept: KeptState | None = None, search_later: bool = False) -> BuildResult:
+                  kept: KeptState | None = None, search_later: bool = False,
+                  now: datetime | None = None) -> BuildResult:
     """Build what changed since the cache's last build (everything with `clean`). With
     `kept`, the state a previous build of this process left there is used where the cache
     still holds it, and the new state is left there. With `search_later`, a month of the
-    search index that the live site has is left as it was there (see `update_index`)."""
+    search index that the live site has is left as it was there (see `update_index`).
+    Stories whose time is after `now` (default: the clock's) are scheduled."""
     cache_dir, output_dir = config.build.cache_dir, config.build.output_dir
     state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir, kept)
     run.lap("scan")
@@ -94,7 +98,9 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     result.warnings, result.skipped_seeds = _accept(
         problems + more + image_problems + check_templates(env), skip_invalid)
 
-    site = index_site(articles, config, related_ranker(run.jobs, run.report), state.ranking)
+    result.schedule = schedule_of(included_articles(articles, config), now or datetime.now(UTC))
+    site = index_site(articles, config, related_ranker(run.jobs, run.report), state.ranking,
+                      result.schedule)
     gc.freeze()
     run.lap("index")
     renderer = Renderer(site, images, env, search=binary is not None)
@@ -116,7 +122,8 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
                        model_tree=written.trees.name)
     stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, output=str(output_dir),
                                                    warnings=result.warnings,
-                                                   counts=dict(result.pages)),
+                                                   counts=dict(result.pages),
+                                                   schedule=result.schedule),
                        previous=None if clean or notice else state)
     if kept is not None:  # what the cache now vouches for: this tree, and the other if it did
         other = written.trees.live_name

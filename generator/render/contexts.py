@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from generator.content.sanitize import json_document, json_for_script, sanitized_markup
 from generator.images.references import ImageCache
-from generator.render.dates import archive_title, iso
+from generator.render.dates import archive_title, format_time, iso
 from generator.render.feeds import Feeds
 from generator.render.jsonld import StructuredData
 from generator.render.listings import describe_listing
@@ -144,6 +144,8 @@ class PageContexts:
                              else f"More from {article.provider.name}"),
             "title": article.title,
             "related_count": site.config.build.related_count,
+            "scheduled": (format_time(site.scheduled[article_id], views.zone)
+                          if article_id in site.scheduled else None),
         }
 
     def _listing(self, page: Page) -> Context:

@@ -53,6 +53,8 @@ class ServeOptions:
     seeds_dir: Path | None = None
     output_dir: Path | None = None
     search: bool = True
+    future: bool = False
+    """Build scheduled stories too, each marked on its page (`--future`)."""
 
 
 class ServeError(Exception):
@@ -203,7 +205,8 @@ class _Session:
 
 
 def _load(options: ServeOptions) -> SiteConfig:
-    return load_config(options.config_path).with_dirs(options.seeds_dir, options.output_dir)
+    return load_config(options.config_path).with_dirs(
+        options.seeds_dir, options.output_dir).with_future(options.future)
 
 
 def _watcher(config_path: Path, config: SiteConfig) -> ChangeWatcher:

@@ -14,6 +14,7 @@ from functools import partial
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
 from generator.site.related import Candidate, Ranking, rank_related, stale_ids
+from generator.site.schedule import Schedule
 from generator.urls import article_path, collision_key, id_suffix, slug_for, unique_slug
 
 
@@ -37,6 +38,9 @@ class Site:
     """Article id → its `related` items, each linked to our page when we have the story."""
     ranked_as: dict[str, Candidate] = field(default_factory=dict)
     """Article id → what its related list was ranked from (the build cache keeps it)."""
+    scheduled: dict[str, datetime] = field(default_factory=dict)
+    """Article id → when it is due, for each story built before its time (`[build] future`
+    or `serve --future`); its page says so."""
 
     def topics_of(self, article: Article) -> tuple[Topic, ...]:
         """The article's topics in its own order, once each (`AI` and `ai` are one topic)."""
@@ -56,12 +60,22 @@ Ranker = Callable[[Sequence[Candidate], int, Collection[str] | None],
                   dict[str, tuple[str, ...]]]
 
 
+def included_articles(articles: Iterable[Article], config: SiteConfig) -> list[Article]:
+    """The articles the config includes, scheduled ones aside (`published: false` ones
+    only with `[build] include_unpublished`)."""
+    return [a for a in articles if a.published or config.build.include_unpublished]
+
+
 def index_site(articles: Iterable[Article], config: SiteConfig,
-               ranker: Ranker = rank_related, previous: Ranking | None = None) -> Site:
+               ranker: Ranker = rank_related, previous: Ranking | None = None,
+               schedule: Schedule | None = None) -> Site:
     """The whole-site model of the articles that the config includes; `ranker` ranks the
     related articles (the build passes one that runs in parallel). With the `previous`
-    build's ranking, only the articles a change reaches are ranked again."""
-    included = [a for a in articles if a.published or config.build.include_unpublished]
+    build's ranking, only the articles a change reaches are ranked again. The stories the
+    `schedule` has not yet due are left out, or with `[build] future` marked."""
+    scheduled = schedule.scheduled if schedule is not None else {}
+    included = [a for a in included_articles(articles, config)
+                if config.build.future or a.id not in scheduled]
     ordered = sorted(included, key=newest_first_key)
     by_id = {article.id: article for article in ordered}
     topic_slugs, topics = _index_topics(ordered)
@@ -83,6 +97,7 @@ def index_site(articles: Iterable[Article], config: SiteConfig,
         related=_related(candidates, config.build.related_count, ranker, previous),
         coverage=_link_coverage(ordered),
         ranked_as={candidate.id: candidate for candidate in candidates},
+        scheduled=dict(scheduled) if config.build.future else {},
     )
 
 

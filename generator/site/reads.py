@@ -32,7 +32,7 @@ SEPARATOR = "\x1f"
 WHOLE = "*"
 DIGEST_SIZE = 8
 RECORDED = ("articles", "article_paths", "topics", "topic_slugs", "providers",
-            "provider_slugs", "related", "coverage")
+            "provider_slugs", "related", "coverage", "scheduled")
 """The Site's mappings whose reads are logged; `newest_first` is logged whole."""
 FIELDWISE = ("topics", "providers")
 """Mappings whose values are logged field by field: a card shows a topic's name, and must
