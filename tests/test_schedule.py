@@ -6,11 +6,13 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import MakeSite, every_file, read_tree, run_build, seed_text
+from tests.serving import PreviewServer
 
 STORM_TITLE = "Storm season opens early"
 STORM_URL = "https://storms.example.net/2026/season"
@@ -114,3 +116,19 @@ def test_future_true_builds_it_ahead_marked_as_scheduled(make_site: MakeSite) ->
                      r'"2026-12-24T07:00:00\+01:00">', page)
     assert run_build(site, "--now", DUE) == 0
     assert "Scheduled for" not in (site / "public" / STORM_PAGE).read_text(encoding="utf-8")
+
+
+def test_serve_future_shows_a_scheduled_story_marked(make_site: MakeSite) -> None:
+    """`serve` runs on the clock; a story dated 2099 is scheduled whatever day this runs."""
+    site = make_site({"far.txt": seed_text("A story for the next century",
+                                           date="2099-01-01T00:00:00Z",
+                                           url="https://example.com/far"),
+                      "old.txt": seed_text("An older story", url="https://example.com/old")})
+    page = "2099/01/01/a-story-for-the-next-century/"
+    with PreviewServer(site, "--jobs", "1", "--no-search") as plain, \
+            urllib.request.urlopen(plain.url) as response:
+        assert b"next century" not in response.read()
+    with PreviewServer(site, "--jobs", "1", "--no-search", "--future") as future:
+        with urllib.request.urlopen(future.url + page) as response:
+            html = response.read().decode()
+        assert "A story for the next century" in html and "Scheduled for" in html
