@@ -87,10 +87,14 @@ def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord
                 behind.append(key)
         else:
             to_index.append(key)
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max(1, jobs))
+    try:
         for problem in pool.map(lambda key: _index(binary, trees.root, key, timeout), to_index):
             if problem:
                 raise SearchFailed(problem)
+    finally:
+        # On a failure or Ctrl-C, months not started yet are not indexed: the build is over.
+        pool.shutdown(wait=True, cancel_futures=True)
     return behind
 
 

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.build.cache import PageRecord
+from generator.build.output import OutputTrees
+from generator.build.search import SearchFailed, update_index
+
+
+def test_a_failed_month_leaves_the_months_not_started_unindexed(tmp_path: Path) -> None:
+    """A failure (or Ctrl-C) ends the build: it does not wait for every month queued."""
+    calls = tmp_path / "calls"
+    indexer = tmp_path / "pagefind"
+    indexer.write_text(f'#!/bin/sh\necho "$4" >> {calls}\necho "no pages" >&2\nexit 1\n')
+    indexer.chmod(0o755)
+    trees = OutputTrees(tmp_path / "public")
+    trees.start(trusted=False)
+    bundles = {f"pagefind/2024-{month:02}/": PageRecord(f"key {month}", b"")
+               for month in range(1, 13)}
+    with pytest.raises(SearchFailed, match="no pages"):
+        update_index(indexer, trees, bundles, {}, {}, jobs=1)
+    # The first month failed; at most the one the worker had already taken up ran after it.
+    assert 1 <= len(calls.read_text().splitlines()) <= 2
