@@ -44,11 +44,7 @@ def read_digests(reads: Iterable[str]) -> bytes:
     joined. Short (a page reads 50 things, some 10,000), cheap to load and to test: a read
     whose value changed is looked for as its digest (`holds_none`). Two reads with one
     digest can only make a page render when it need not."""
-    return b"".join(sorted({_digest(read) for read in reads}))
-
-
-def read_digest(read: str) -> bytes:
-    return _digest(read)
+    return b"".join(sorted({read_digest(read) for read in reads}))
 
 
 def holds_none(digests: bytes, wanted: tuple[bytes, ...]) -> bool:
@@ -65,7 +61,7 @@ _DIGESTS: dict[str, bytes] = {}
 article's path, a topic's name) recur on thousands of pages."""
 
 
-def _digest(read: str) -> bytes:
+def read_digest(read: str) -> bytes:
     found = _DIGESTS.get(read)
     if found is None:
         found = _DIGESTS[read] = hashlib.blake2b(read.encode(), digest_size=DIGEST_SIZE
