@@ -58,12 +58,16 @@ def holds_none(digests: bytes, wanted: tuple[bytes, ...]) -> bool:
 
 _DIGESTS: dict[str, bytes] = {}
 """A read's digest, for each read this process has made one of: the same reads (an
-article's path, a topic's name) recur on thousands of pages."""
+article's path, a topic's name) recur on thousands of pages. Emptied when it passes
+`_DIGESTS_KEPT`, so that a preview server running for days stays bounded."""
+_DIGESTS_KEPT = 2_000_000
 
 
 def read_digest(read: str) -> bytes:
     found = _DIGESTS.get(read)
     if found is None:
+        if len(_DIGESTS) >= _DIGESTS_KEPT:
+            _DIGESTS.clear()
         found = _DIGESTS[read] = hashlib.blake2b(read.encode(), digest_size=DIGEST_SIZE
                                                  ).digest()
     return found
