@@ -19,6 +19,7 @@ from generator.config import SiteConfig, load_config
 from generator.console import (
     PROBLEM_FORMATS,
     ProblemFormat,
+    checked_line,
     print_build,
     print_problems,
     progress_line,
@@ -298,23 +299,19 @@ def _check(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config).with_dirs(args.seeds, None)
     except BuildFailed as exc:
-        return _checked(exc.errors + exc.warnings, "the config", args.form)
+        return _checked(exc.errors + exc.warnings, args.form, None)
     result = check_site(config, args.jobs)
-    seeds = f"{result.seeds:,} seed{'s' if result.seeds != 1 else ''}"
-    return _checked(result.problems, f"{seeds} and {result.templates} templates"
-                    if result.templates else seeds, args.form)
+    return _checked(result.problems, args.form, result.seeds, result.templates)
 
 
-def _checked(problems: list[SourceError], what: str, form: ProblemFormat) -> int:
-    """Print the problems, then `Checked 12 seeds and 9 templates: 0 errors, 1 warning.`
-    (on stderr when stdout is for a machine); the exit code a build would give."""
+def _checked(problems: list[SourceError], form: ProblemFormat, seeds: int | None,
+             templates: int = 0) -> int:
+    """Print the problems and the summary line (on stderr when stdout is for a machine);
+    the exit code a build would give."""
     print_problems(problems, form)
-    errors = sum(problem.severity == "error" for problem in problems)
-    warnings = len(problems) - errors
-    print(f"Checked {what}: {errors} error{'s' if errors != 1 else ''}, "
-          f"{warnings} warning{'s' if warnings != 1 else ''}.",
+    print(checked_line(problems, seeds, templates),
           file=sys.stdout if form == "text" else sys.stderr)
-    return EXIT_ERRORS if errors else EXIT_OK
+    return EXIT_ERRORS if any(p.severity == "error" for p in problems) else EXIT_OK
 
 
 def _build(config: SiteConfig, args: argparse.Namespace) -> int:

@@ -88,6 +88,16 @@ def summary_line(result: BuildResult) -> str:
     return line
 
 
+def checked_line(problems: list[SourceError], seeds: int | None, templates: int = 0) -> str:
+    """`Checked 12 seeds and 9 templates: 0 errors, 1 warning.` (templates only when some
+    were rendered); `Checked the config: …` when `seeds` is None (it stopped there)."""
+    errors = sum(problem.severity == "error" for problem in problems)
+    what = "the config" if seeds is None else _count(seeds, "seed") + (
+        f" and {_count(templates, 'template')}" if templates else "")
+    return (f"Checked {what}: {_count(errors, 'error')}, "
+            f"{_count(len(problems) - errors, 'warning')}.")
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 

@@ -117,10 +117,11 @@ class OutputTrees:
         """Write a claimed file under a temporary name, then rename it into place: what is
         there may be a link to the live tree's file, which must not change. In a tree that
         was empty, straight to its name (the tree is not live until `commit`)."""
-        temporary = self._temporary(target)
         if self._empty:
+            self._folder_of(target)
             target.write_bytes(data)
             return
+        temporary = self._temporary(target)
         temporary.write_bytes(data)
         os.replace(temporary, target)
 
@@ -149,11 +150,15 @@ class OutputTrees:
         return True
 
     def _temporary(self, target: Path) -> Path:
+        return self._folder_of(target) / f"{TEMP_PREFIX}{target.name}"
+
+    def _folder_of(self, target: Path) -> Path:
+        """The target's folder, made if this build has not made it yet."""
         folder = target.parent
         if folder not in self._made:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
-        return folder / f"{TEMP_PREFIX}{target.name}"
+        return folder
 
     def remove(self, relatives: list[str]) -> None:
         """Delete files of an earlier build that this one does not have, and the folders

@@ -13,7 +13,7 @@ import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
@@ -70,13 +70,13 @@ class _Written:
 def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bool,
                   search: bool, binary: Path | None, seed_paths: list[Path],
                   problems: list[SourceError], inputs: str,
-                  kept: KeptState | None = None, search_later: bool = False,
-                  now: datetime | None = None) -> BuildResult:
+                  now: datetime, kept: KeptState | None = None,
+                  search_later: bool = False) -> BuildResult:
     """Build what changed since the cache's last build (everything with `clean`). With
     `kept`, the state a previous build of this process left there is used where the cache
     still holds it, and the new state is left there. With `search_later`, a month of the
     search index that the live site has is left as it was there (see `update_index`).
-    Stories whose time is after `now` (default: the clock's) are scheduled."""
+    Stories whose time is after `now` are scheduled."""
     cache_dir, output_dir = config.build.cache_dir, config.build.output_dir
     state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir, kept)
     run.lap("scan")
@@ -98,7 +98,7 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     result.warnings, result.skipped_seeds = _accept(
         problems + more + image_problems + check_templates(env), skip_invalid)
 
-    result.schedule = schedule_of(included_articles(articles, config), now or datetime.now(UTC))
+    result.schedule = schedule_of(included_articles(articles, config), now)
     site = index_site(articles, config, related_ranker(run.jobs, run.report), state.ranking,
                       result.schedule)
     gc.freeze()
