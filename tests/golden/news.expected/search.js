@@ -5,6 +5,11 @@
 // each tagged with its month as a "bundle" filter. A merged search orders results by each
 // bundle's own ranking, not by date across bundles; so the count comes from one search of
 // them all, and the newest results from searching the months one by one, newest first.
+// The first results are shown as soon as they load; the status line gives the count once
+// everything, the topic and provider lists included, is in place.
+const SHOWN = 50;
+const FIRST = 10;
+
 (async () => {
   const form = document.getElementById("search-form");
   if (!form) return;
@@ -15,34 +20,51 @@
   const list = document.getElementById("search-results");
   const base = form.dataset.base || "/";
   const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
+  const params = new URLSearchParams(window.location.search);
+  query.value = params.get("q") || "";
+  choose(topic, params.get("topic"));
+  choose(provider, params.get("provider"));
   let pagefind;
   try {
     if (!bundles.length) throw new Error("no articles to search");
     pagefind = await import(base + "pagefind/" + bundles[0] + "/pagefind.js");
     await pagefind.options({ baseUrl: base, mergeFilter: { bundle: bundles[0] } });
-    for (const name of bundles.slice(1)) {
-      await pagefind.mergeIndex(base + "pagefind/" + name + "/",
-        { baseUrl: base, mergeFilter: { bundle: name } });
-    }
+    // Merged side by side, so that their files load at once; the merged order is still
+    // the order of the calls.
+    await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(
+      base + "pagefind/" + name + "/", { baseUrl: base, mergeFilter: { bundle: name } })));
   } catch (error) {
     status.textContent = "Search is not available on this copy of the site.";
     return;
   }
-  const filters = await pagefind.filters();
-  fill(topic, filters.topic || {});
-  fill(provider, filters.provider || {});
-  const params = new URLSearchParams(window.location.search);
-  query.value = params.get("q") || "";
-  topic.value = params.get("topic") || "";
-  provider.value = params.get("provider") || "";
+  // The topic and provider lists load beside the first search, not before it.
+  const listed = pagefind.filters().then((filters) => {
+    const before = [topic.value, provider.value];
+    fill(topic, filters.topic || {});
+    fill(provider, filters.provider || {});
+    if (topic.value !== before[0] || provider.value !== before[1]) run();
+  }).catch(() => {});
+
+  function choose(select, value) {
+    // A choice from the address, shown before the full list has loaded.
+    if (!value) return;
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = value;
+    select.append(option);
+    select.value = value;
+  }
 
   function fill(select, counts) {
+    const chosen = select.value;
+    select.replaceChildren(select.options[0]);
     for (const name of Object.keys(counts).sort((a, b) => a.localeCompare(b))) {
       const option = document.createElement("option");
       option.value = name;
       option.textContent = `${name} (${counts[name]})`;
       select.append(option);
     }
+    select.value = chosen;
   }
 
   function entry(data) {
@@ -68,7 +90,10 @@
     return item;
   }
 
+  let latest = 0;
   async function run() {
+    const mine = ++latest;
+    const stale = () => mine !== latest;
     const text = query.value.trim();
     const chosen = {};
     if (topic.value) chosen.topic = topic.value;
@@ -81,17 +106,30 @@
     status.textContent = "Searching…";
     const sort = { date: "desc" };
     const found = await pagefind.search(text || null, { filters: chosen, sort });
-    const newest = [];
-    for (const name of bundles) {
-      if (newest.length >= 50 || newest.length >= found.results.length) break;
-      const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
-      newest.push(...month.results.slice(0, 50 - newest.length));
-    }
-    const shown = await Promise.all(newest.map((result) => result.data()));
-    list.replaceChildren(...shown.map(entry));
     const count = found.results.length;
+    const newest = [];
+    let shown = 0;
+    async function show(upTo) {
+      // Shows newest[shown..upTo]; false when a newer search has started meanwhile.
+      const data = await Promise.all(newest.slice(shown, upTo).map((result) => result.data()));
+      if (stale()) return false;
+      if (shown === 0) list.replaceChildren();
+      list.append(...data.map(entry));
+      shown = upTo;
+      return true;
+    }
+    for (const name of bundles) {
+      if (stale() || newest.length >= Math.min(SHOWN, count)) break;
+      const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
+      newest.push(...month.results.slice(0, SHOWN - newest.length));
+      // The first few are shown as soon as they are found, the rest once all are.
+      if (!shown && newest.length >= FIRST && !(await show(FIRST))) return;
+    }
+    if (!(await show(newest.length))) return;
+    await listed;
+    if (stale()) return;
     status.textContent = count === 0 ? "No articles found."
-      : `${count} article${count === 1 ? "" : "s"} found` + (count > 50 ? "; the 50 newest shown." : ".");
+      : `${count} article${count === 1 ? "" : "s"} found` + (count > SHOWN ? `; the ${SHOWN} newest shown.` : ".");
   }
 
   function remember() {
