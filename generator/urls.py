@@ -128,16 +128,20 @@ def output_file(path: str) -> PurePosixPath:
 
     Raises ValueError for anything that could leave the output folder.
     """
+    return PurePosixPath(output_name(path))
+
+
+def output_name(path: str) -> str:
+    """`output_file` as a posix string (`a/b/index.html`): a build makes one per page."""
     if not path.startswith("/") or "\\" in path or "\0" in path or "//" in path:
         raise ValueError(f"unsafe site path {path!r}")
-    parts = [part for part in path.split("/") if part]
-    if any(part in (".", "..") for part in parts):
+    parts = path.split("/")[1:]
+    if "." in parts or ".." in parts:
         raise ValueError(f"unsafe site path {path!r}")
-    if any(len(part.encode()) > SEGMENT_MAX_BYTES for part in parts):
+    if any(len(part) * 4 > SEGMENT_MAX_BYTES and len(part.encode()) > SEGMENT_MAX_BYTES
+           for part in parts):
         raise ValueError(f"path segment longer than {SEGMENT_MAX_BYTES} bytes in {path!r}")
-    if path.endswith("/"):
-        parts.append("index.html")
-    return PurePosixPath(*parts) if parts else PurePosixPath("index.html")
+    return path[1:] + "index.html" if path.endswith("/") else path[1:]
 
 
 class UrlScheme:

@@ -21,7 +21,7 @@ import os
 import shutil
 import sys
 import threading
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.files import TEMP_PREFIX
 from generator.urls import collision_key
@@ -48,8 +48,9 @@ class OutputTrees:
                                   self.output_dir if self.output_dir.is_dir() else None)
         """Where the live site's files are: a tree, or the plain folder of an earlier
         newsgen; None when there is no site yet."""
-        self._claimed: dict[str, PurePosixPath] = {}
-        self._made: set[Path] = set()
+        self._claimed: dict[str, str] = {}
+        self._made: set[str] = set()
+        self._root = str(self.root)
         self._cleanup: list[threading.Thread] = []
         self._empty = False
         """Whether the tree was empty when this build started it and holds only what the
@@ -97,44 +98,48 @@ class OutputTrees:
 
     # ---- the files of this build -------------------------------------------------------
 
-    def claim(self, relative: PurePosixPath) -> Path:
-        """The tree's path for `relative`; a second claim on one path is refused."""
-        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-            raise OutputError(f"unsafe output path {str(relative)!r}")
-        key = collision_key(str(relative))
+    def claim(self, relative: str) -> str:
+        """The tree's path for `relative` (posix, relative to the tree); a second claim on
+        one path is refused. Paths are strings: a build claims one per page."""
+        parts = relative.split("/")
+        if relative.startswith("/") or "" in parts or ".." in parts or "." in parts:
+            raise OutputError(f"unsafe output path {relative!r}")
+        key = collision_key(relative)
         if key in self._claimed:
             raise OutputError(
                 f"{relative} would overwrite {self._claimed[key]} (paths differ only by case "
                 "or Unicode normalisation)" if self._claimed[key] != relative
                 else f"{relative} is written twice")
         self._claimed[key] = relative
-        return self.root.joinpath(*relative.parts)
+        return os.path.join(self._root, *parts)
 
-    def has(self, relative: PurePosixPath) -> bool:
-        return collision_key(str(relative)) in self._claimed
+    def has(self, relative: str) -> bool:
+        return collision_key(relative) in self._claimed
 
-    def write(self, target: Path, data: bytes) -> None:
+    def write(self, target: str, data: bytes) -> None:
         """Write a claimed file under a temporary name, then rename it into place: what is
         there may be a link to the live tree's file, which must not change. In a tree that
         was empty, straight to its name (the tree is not live until `commit`)."""
         if self._empty:
             self._folder_of(target)
-            target.write_bytes(data)
+            with open(target, "wb") as file:
+                file.write(data)
             return
         temporary = self._temporary(target)
-        temporary.write_bytes(data)
+        with open(temporary, "wb") as file:
+            file.write(data)
         os.replace(temporary, target)
 
-    def copy(self, target: Path, source: Path) -> None:
+    def copy(self, target: str, source: Path) -> None:
         temporary = self._temporary(target)
         shutil.copy2(source, temporary)
         os.replace(temporary, target)
 
-    def link_live(self, target: Path) -> bool:
+    def link_live(self, target: str) -> bool:
         """Hard-link the live tree's file at the same path; False if it is not there."""
         if self.live is None:
             return False
-        source = self.live / target.relative_to(self.root)
+        source = os.path.join(self.live, target[len(self._root) + 1:])
         temporary = self._temporary(target)
         self._empty = False  # it holds a link now
         try:
@@ -149,14 +154,15 @@ class OutputTrees:
         os.replace(temporary, target)
         return True
 
-    def _temporary(self, target: Path) -> Path:
-        return self._folder_of(target) / f"{TEMP_PREFIX}{target.name}"
+    def _temporary(self, target: str) -> str:
+        folder = self._folder_of(target)
+        return f"{folder}{os.sep}{TEMP_PREFIX}{target[len(folder) + 1:]}"
 
-    def _folder_of(self, target: Path) -> Path:
+    def _folder_of(self, target: str) -> str:
         """The target's folder, made if this build has not made it yet."""
-        folder = target.parent
+        folder = os.path.dirname(target)
         if folder not in self._made:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             self._made.add(folder)
         return folder
 

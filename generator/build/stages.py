@@ -49,7 +49,7 @@ from generator.site.index import Site, included_articles, index_site
 from generator.site.plan import plan_pages
 from generator.site.related import Ranking
 from generator.site.schedule import schedule_of
-from generator.urls import output_file
+from generator.urls import output_file, output_name
 
 
 @dataclass(frozen=True)
@@ -179,12 +179,11 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         # What the tree holds that this build does not make goes first, so that a file
         # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
         # on a file system that ignores case.
-        files = [output_file(page.path) for page in pages]
-        names = [relative.as_posix() for relative in files]
+        names = [output_name(page.path) for page in pages]
         made = {*names, *(relative.as_posix() for relative in [*used_images, *static])}
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
-        outcome = render_in_workers(renderer, pages, files, trees, mine or {}, baseline,
+        outcome = render_in_workers(renderer, pages, names, trees, mine or {}, baseline,
                                     run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
@@ -192,7 +191,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         records = dict(outcome.records)
         records.update(_place_files(used_images, trees, mine or {}, live))
         for relative in static:
-            if trees.has(relative):
+            if trees.has(relative.as_posix()):
                 raise OutputError(f"static file {relative} has the same path as a page")
         records.update(_place_files(static, trees, mine or {}, live))
         run.lap("images and static")
@@ -226,8 +225,8 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
     already: same source, size and mtime."""
     records = {}
     for relative, source in files.items():
-        target = trees.claim(relative)
         key = relative.as_posix()
+        target = trees.claim(key)
         stat = source.stat()
         record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", b"")
         if mine.get(key) == record and os.path.exists(target):

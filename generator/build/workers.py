@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 
 from generator.build.cache import CachedSeed, PageRecord, file_digest
@@ -180,7 +180,7 @@ class _RenderJob:
     renderer: Renderer
     pages: list[Page]
     keys: list[str]
-    targets: list[Path]
+    targets: list[str]
     trees: OutputTrees
     made: str
 
@@ -188,20 +188,18 @@ class _RenderJob:
 _JOB: _RenderJob | None = None
 
 
-def render_in_workers(renderer: Renderer, pages: list[Page], files: list[PurePosixPath],
+def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
                       trees: OutputTrees, mine: dict[str, PageRecord],
                       baseline: Baseline | None, jobs: int, report: Report) -> RenderOutcome:
-    """Bring every page of the output tree up to date (`files` are their output files):
+    """Bring every page of the output tree up to date (`names` are their output files):
     left as it is when the baseline's record still holds and is the tree's own, linked
     from the live tree when it holds there, rendered otherwise."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
     targets, keys = [], []
-    names = [relative.as_posix() for relative in files]
-    root = f"{trees.root}{os.sep}"  # strings: a Path per test costs more than the test
-    for index, (page, relative, name) in enumerate(zip(pages, files, names, strict=True)):
-        target = trees.claim(relative)
+    for index, (page, name) in enumerate(zip(pages, names, strict=True)):
+        target = trees.claim(name)
         targets.append(target)
         key = page_key(renderer.fingerprint(page.template), page)
         keys.append(key)
@@ -209,7 +207,7 @@ def render_in_workers(renderer: Renderer, pages: list[Page], files: list[PurePos
         if holding is None:
             to_render.append(index)
             continue
-        if holding == mine.get(name) and os.path.exists(root + name):
+        if holding == mine.get(name) and os.path.exists(target):
             pass  # the tree has it already
         elif not (baseline is not None and baseline.tree == trees.live_name
                   and trees.link_live(target)):

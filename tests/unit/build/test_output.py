@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +13,7 @@ def build_tree(out: Path, files: dict[str, bytes], trusted: bool = True) -> Outp
     trees = OutputTrees(out)
     trees.start(trusted)
     for name, data in files.items():
-        trees.write(trees.claim(PurePosixPath(name)), data)
+        trees.write(trees.claim(name), data)
     trees.commit()
     trees.finish()
     return trees
@@ -35,7 +35,7 @@ def test_a_file_linked_from_the_live_tree_shares_its_inode(tmp_path: Path) -> No
     build_tree(out, {"a/index.html": b"kept"})
     trees = OutputTrees(out)
     trees.start(trusted=False)
-    assert trees.link_live(trees.claim(PurePosixPath("a/index.html")))
+    assert trees.link_live(trees.claim("a/index.html"))
     trees.commit()
     assert os.stat(out / "a" / "index.html").st_ino == \
         os.stat(tree_path(out, "a") / "a" / "index.html").st_ino
@@ -46,7 +46,7 @@ def test_writing_a_shared_file_never_changes_the_live_copy(tmp_path: Path) -> No
     build_tree(out, {"index.html": b"live"})
     trees = OutputTrees(out)
     trees.start(trusted=False)
-    target = trees.claim(PurePosixPath("index.html"))
+    target = trees.claim("index.html")
     assert trees.link_live(target)
     trees.write(target, b"new")
     assert (out / "index.html").read_bytes() == b"live"
@@ -92,9 +92,9 @@ def test_a_plain_output_folder_of_an_earlier_newsgen_is_replaced_by_the_link(
 
 def test_a_second_write_to_one_path_is_refused(tmp_path: Path) -> None:
     trees = OutputTrees(tmp_path / "public")
-    trees.claim(PurePosixPath("a/index.html"))
+    trees.claim("a/index.html")
     with pytest.raises(OutputError, match="would overwrite"):
-        trees.claim(PurePosixPath("A/index.html"))
+        trees.claim("A/index.html")
 
 
 def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path: Path) -> None:
