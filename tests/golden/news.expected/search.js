@@ -5,10 +5,13 @@
 // each tagged with its month as a "bundle" filter. A merged search orders results by each
 // bundle's own ranking, not by date across bundles; so the count comes from one search of
 // them all, and the newest results from searching the months one by one, newest first.
-// The first results are shown as soon as they load; the status line gives the count once
-// everything, the topic and provider lists included, is in place.
+// The newest month is also loaded alone, as a second copy of Pagefind: a search of it
+// loads that month's files only, so the first results show before the merged index has
+// loaded and searched every month. The status line gives the count once everything, the
+// topic and provider lists included, is in place.
 const SHOWN = 50;
 const FIRST = 10;
+const UNAVAILABLE = "Search is not available on this copy of the site.";
 
 (async () => {
   const form = document.getElementById("search-form");
@@ -24,21 +27,29 @@ const FIRST = 10;
   query.value = params.get("q") || "";
   choose(topic, params.get("topic"));
   choose(provider, params.get("provider"));
-  let pagefind;
-  try {
-    if (!bundles.length) throw new Error("no articles to search");
-    pagefind = await import(base + "pagefind/" + bundles[0] + "/pagefind.js");
+  if (!bundles.length) {
+    status.textContent = UNAVAILABLE;
+    return;
+  }
+  const folder = (name) => base + "pagefind/" + name + "/";
+  const merged = (async () => {
+    const pagefind = await import(folder(bundles[0]) + "pagefind.js");
     await pagefind.options({ baseUrl: base, mergeFilter: { bundle: bundles[0] } });
     // Merged side by side, so that their files load at once; the merged order is still
     // the order of the calls.
     await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(
-      base + "pagefind/" + name + "/", { baseUrl: base, mergeFilter: { bundle: name } })));
-  } catch (error) {
-    status.textContent = "Search is not available on this copy of the site.";
-    return;
-  }
+      folder(name), { baseUrl: base, mergeFilter: { bundle: name } })));
+    return pagefind;
+  })();
+  merged.catch(() => { status.textContent = UNAVAILABLE; });
+  const newestMonth = (async () => {
+    // Its own address makes it a module of its own, with an index of its own.
+    const pagefind = await import(folder(bundles[0]) + "pagefind.js?newest");
+    await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base });
+    return pagefind;
+  })();
   // The topic and provider lists load beside the first search, not before it.
-  const listed = pagefind.filters().then((filters) => {
+  const listed = merged.then((pagefind) => pagefind.filters()).then((filters) => {
     const before = [topic.value, provider.value];
     fill(topic, filters.topic || {});
     fill(provider, filters.provider || {});
@@ -105,8 +116,11 @@ const FIRST = 10;
     }
     status.textContent = "Searching…";
     const sort = { date: "desc" };
-    const found = await pagefind.search(text || null, { filters: chosen, sort });
-    const count = found.results.length;
+    const options = { filters: chosen, sort };
+    const early = newestMonth.then((month) => month.search(text || null, options))
+      .catch(() => null);
+    const everything = merged.then((pagefind) => pagefind.search(text || null, options));
+    everything.catch(() => {});  // answered below, unless a newer search comes first
     const newest = [];
     let shown = 0;
     async function show(upTo) {
@@ -118,11 +132,25 @@ const FIRST = 10;
       shown = upTo;
       return true;
     }
-    for (const name of bundles) {
+    const first = await early;
+    if (stale()) return;
+    if (first !== null) {
+      newest.push(...first.results.slice(0, SHOWN));
+      // The first few are shown as soon as they are found, the rest once all are.
+      if (newest.length >= FIRST && !(await show(FIRST))) return;
+    }
+    let pagefind, count;
+    try {
+      count = (await everything).results.length;
+      pagefind = await merged;
+    } catch (error) {
+      if (!stale()) status.textContent = UNAVAILABLE;
+      return;
+    }
+    for (const name of bundles.slice(first === null ? 0 : 1)) {
       if (stale() || newest.length >= Math.min(SHOWN, count)) break;
       const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
       newest.push(...month.results.slice(0, SHOWN - newest.length));
-      // The first few are shown as soon as they are found, the rest once all are.
       if (!shown && newest.length >= FIRST && !(await show(FIRST))) return;
     }
     if (!(await show(newest.length))) return;
