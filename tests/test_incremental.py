@@ -26,9 +26,9 @@ from generator.build.search import pagefind_binary
 from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
 
-EDITS = ("add", "delete", "rename", "title", "topic", "date", "provider", "related_url",
-         "template", "config", "timezone", "published", "static", "image", "touch",
-         "code_version")
+EDITS = ("add", "delete", "rename", "title", "title_same_url", "excerpt", "quality", "topic",
+         "date", "provider", "related_url", "related_title", "template", "config",
+         "timezone", "published", "static", "image", "touch", "code_version")
 TINY_PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
 """Enough of a PNG for the cache's signature check (the build never decodes images)."""
 
@@ -52,6 +52,16 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
         victim.rename(victim.with_name(f"renamed-{step}.txt"))
     elif edit == "title":
         victim.write_text(text.replace('title: "', f'title: "Edit {step} ', 1))
+    elif edit == "title_same_url":  # `!` is not in the slug: the page keeps its address
+        victim.write_text(re.sub(r'^(title: ".*)"$', r'\1!"', text, count=1, flags=re.M))
+    elif edit == "excerpt":
+        victim.write_text(text.replace('excerpt: "', f'excerpt: "Edit {step} ', 1))
+    elif edit == "quality":
+        victim.write_text(re.sub(r"^quality: \d+", f"quality: {rng.randint(0, 100)}", text,
+                                 count=1, flags=re.M))
+    elif edit == "related_title":
+        head, found, tail = text.partition("related:")
+        victim.write_text(head + found + tail.replace('title: "', f'title: "Edit {step} ', 1))
     elif edit == "topic":
         victim.write_text(text.replace("topics:\n", f"topics:\n  - Added {step % 2}\n", 1))
     elif edit == "date":
@@ -138,6 +148,31 @@ def test_after_any_edits_an_incremental_build_equals_a_clean_build(
         apply_edit(site, edit, rng, step)
         assert run_build(site, "--quiet", "--jobs", str(1 + step % 2)) == 0
         assert read_tree(site / "public") == clean_build(site, root / f"clean-{step}"), edit
+
+
+@given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6), st.integers(0, 10**6))
+@settings(max_examples=max(1, int(os.environ.get("NEWSGEN_INCREMENTAL_EXAMPLES", "8")) // 2),
+          deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                HealthCheck.too_slow])
+def test_after_any_edits_a_preview_rebuild_equals_a_clean_build(
+        tmp_path_factory: pytest.TempPathFactory, edits: list[str], seed: int) -> None:
+    """`serve`'s rebuilds start from the state, plan and keys the last one kept in memory
+    (`KeptState`): the same edits, built that way, give what a clean build gives."""
+    root = tmp_path_factory.mktemp("preview")
+    site = root / "site"
+    (site / "seeds").mkdir(parents=True)
+    (site / "site.toml").write_text(
+        '[site]\ntitle = "Test News"\nbase_url = "https://example.org/news/"\n'
+        "[build]\ninclude_unpublished = false\npage_size = 4\nrelated_count = 3\n")
+    write_corpus(site / "seeds", 24, seed=seed % 50)
+    rng = random.Random(seed)
+    kept = KeptState()
+    build(load_config(site / "site.toml"), search=False, kept=kept)
+    for step, edit in enumerate(edits):
+        apply_edit(site, edit, rng, step)
+        build(load_config(site / "site.toml"), search=False, kept=kept, jobs=1 + step % 2)
+        assert read_tree(site / "public") == clean_build(site, root / f"clean-{step}",
+                                                         "--no-search"), edit
 
 
 def test_serial_and_parallel_builds_write_identical_trees(make_site: Callable[..., Path],

@@ -31,6 +31,7 @@ from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
     from generator.content.loader import SeedResult
+    from generator.site.plan import Page
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT = "newsgen build cache 4"
@@ -133,6 +134,19 @@ class KeptState:
 
     state: BuildState | None = None
     stamp: str = ""
+    plan: KeptPlan | None = None
+
+
+@dataclass
+class KeptPlan:
+    """The last build's plan and its pages' keys. Each is a pure function of what it was
+    made from, so it holds whatever the cache says: the plan while `site.plan.plan_inputs`
+    are equal, the keys while the templates' fingerprints are too."""
+
+    inputs: object
+    pages: list[Page]
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
 
 
 class _Untrusted(Exception):

@@ -16,10 +16,11 @@ the values compared once per build rather than once per page that read them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from generator.build.cache import PageRecord
+from generator.build.cache import KeptPlan, PageRecord
 from generator.images.references import ImageCache
 from generator.model import Article, Citation
 from generator.site.index import Site
@@ -52,6 +53,20 @@ class Baseline:
         if record is None or record.key != key or not holds_none(record.reads, self.wanted):
             return None
         return record
+
+
+def page_keys(pages: list[Page], fingerprint: Callable[[str], str],
+              kept: KeptPlan | None = None) -> list[str]:
+    """Each page's key; `fingerprint` gives a template's. The `kept` plan's keys when these
+    are its pages and the fingerprints are unchanged (and they are left there)."""
+    fingerprints = {template: fingerprint(template)
+                    for template in sorted({page.template for page in pages})}
+    if kept is not None and kept.pages is pages and kept.fingerprints == fingerprints:
+        return kept.keys
+    keys = [page_key(fingerprints[page.template], page) for page in pages]
+    if kept is not None and kept.pages is pages:
+        kept.fingerprints, kept.keys = fingerprints, keys
+    return keys
 
 
 def page_key(fingerprint: str, page: Page) -> str:

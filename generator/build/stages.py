@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
+    KeptPlan,
     KeptState,
     LastBuild,
     PageRecord,
@@ -26,7 +27,7 @@ from generator.build.cache import (
     save_state,
 )
 from generator.build.output import OutputError, OutputTrees
-from generator.build.records import Baseline, changed_reads, snapshot
+from generator.build.records import Baseline, changed_reads, page_keys, snapshot
 from generator.build.result import BuildResult, Run
 from generator.build.search import BEHIND as SEARCH_BEHIND
 from generator.build.search import (
@@ -46,7 +47,7 @@ from generator.render.renderer import Renderer, check_templates, make_environmen
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 from generator.render.views import Views
 from generator.site.index import Site, included_articles, index_site
-from generator.site.plan import plan_pages
+from generator.site.plan import Page, plan_inputs, plan_pages
 from generator.site.related import Ranking
 from generator.site.schedule import schedule_of
 from generator.urls import output_file, output_name
@@ -108,7 +109,8 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
                          changed_reads(state.model, model))
                 if state.model_tree in state.trees else None)
-    written = _write_site(site, images, renderer, baseline, state, binary, run, search_later)
+    written = _write_site(site, images, renderer, baseline, state, binary, run, search_later,
+                          kept)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
     result.removed = len(written.replaced.keys() - written.records.keys())
@@ -155,10 +157,12 @@ def _accept(problems: list[SourceError], skip_invalid: bool) -> tuple[list[Sourc
 
 def _write_site(site: Site, images: ImageCache, renderer: Renderer,
                 baseline: Baseline | None, state: BuildState, search_binary: Path | None,
-                run: Run, search_later: bool = False) -> _Written:
+                run: Run, search_later: bool = False, kept: KeptState | None = None
+                ) -> _Written:
     """Bring the output's inactive tree up to date (pages, images, static files, search
     index) and make it the live one; what it replaced is left to finish deleting. Pages
-    whose record in the `baseline` still holds are not rendered again."""
+    whose record in the `baseline` still holds are not rendered again. The `kept` plan
+    is used, and left there, as `_plan` says."""
     output_dir = site.config.build.output_dir
     cache_dir = site.config.build.cache_dir
     try:
@@ -173,7 +177,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.start(trusted=mine is not None)
         if mine is None and live and trees.clone_live():
             mine = live  # the tree now holds what the live one holds
-        pages = plan_pages(site, search=search_binary is not None)
+        pages, kept_plan = _plan(site, search_binary is not None, kept)
         used_images = _used_images(site, images, renderer.contexts.views)
         static = _static_files(site.config.build.static_dir)
         # What the tree holds that this build does not make goes first, so that a file
@@ -183,7 +187,8 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         made = {*names, *(relative.as_posix() for relative in [*used_images, *static])}
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
-        outcome = render_in_workers(renderer, pages, names, trees, mine or {}, baseline,
+        keys = page_keys(pages, renderer.fingerprint, kept_plan)
+        outcome = render_in_workers(renderer, pages, names, keys, trees, mine or {}, baseline,
                                     run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
@@ -216,6 +221,18 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     return _Written(trees, records, live, Counter(page.kind for page in pages),
                     outcome.rendered, outcome.unchanged, len(behind))
+
+
+def _plan(site: Site, search: bool, kept: KeptState | None
+          ) -> tuple[list[Page], KeptPlan | None]:
+    """Every page of the site: the `kept` plan's pages when what planning reads is
+    unchanged (`plan_inputs`), else planned anew (and kept)."""
+    if kept is None:
+        return plan_pages(site, search=search), None
+    inputs = plan_inputs(site, search)
+    if kept.plan is None or kept.plan.inputs != inputs:
+        kept.plan = KeptPlan(inputs, plan_pages(site, search=search))
+    return kept.plan.pages, kept.plan
 
 
 def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,

@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from generator.build.cache import CachedSeed, PageRecord, file_digest
 from generator.build.output import OutputTrees
-from generator.build.records import Baseline, page_key
+from generator.build.records import Baseline
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
 from generator.errors import SourceError
@@ -189,20 +189,18 @@ _JOB: _RenderJob | None = None
 
 
 def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
-                      trees: OutputTrees, mine: dict[str, PageRecord],
+                      keys: list[str], trees: OutputTrees, mine: dict[str, PageRecord],
                       baseline: Baseline | None, jobs: int, report: Report) -> RenderOutcome:
-    """Bring every page of the output tree up to date (`names` are their output files):
-    left as it is when the baseline's record still holds and is the tree's own, linked
-    from the live tree when it holds there, rendered otherwise."""
+    """Bring every page of the output tree up to date (`names` are their output files,
+    `keys` their keys): left as it is when the baseline's record still holds and is the
+    tree's own, linked from the live tree when it holds there, rendered otherwise."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
-    targets, keys = [], []
-    for index, (page, name) in enumerate(zip(pages, names, strict=True)):
+    targets = []
+    for index, (name, key) in enumerate(zip(names, keys, strict=True)):
         target = trees.claim(name)
         targets.append(target)
-        key = page_key(renderer.fingerprint(page.template), page)
-        keys.append(key)
         holding = baseline.holding(name, key) if baseline is not None else None
         if holding is None:
             to_render.append(index)

@@ -146,6 +146,20 @@ def plan_pages(site: Site, search: bool = False) -> list[Page]:
     return pages
 
 
+def plan_inputs(site: Site, search: bool = False) -> object:
+    """Everything `plan_pages` reads of `site`, in a form compared with `==`: equal inputs,
+    equal plans. A process that builds again and again (`serve`) plans anew only when
+    these changed; an edit to a story's text, image or excerpt leaves them as they were."""
+    config = site.config
+    articles = site.articles
+    return (search, config.build.page_size, config.feeds.entries, config.seo.sitemap_urls,
+            str(config.zone), site.newest_first, tuple(site.article_paths.items()),
+            tuple((articles[i].published_at, articles[i].quality) for i in site.newest_first),
+            tuple((slug, topic.article_ids) for slug, topic in site.topics.items()),
+            tuple((slug, provider.article_ids, provider.citations)
+                  for slug, provider in site.providers.items()))
+
+
 LEAD_WINDOW = timedelta(days=2)
 LEAD_HOURLY_PENALTY = 2.0
 SECTIONS = 3

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.site.index import index_site
-from generator.site.plan import ArchivePeriod, ArticleRef, Entry, ListingRef, plan_pages
+from generator.site.plan import (
+    ArchivePeriod,
+    ArticleRef,
+    Entry,
+    ListingRef,
+    plan_inputs,
+    plan_pages,
+)
 from tests.helpers import article, config, related_item
 
 
@@ -66,3 +75,27 @@ def test_an_archive_period_gives_its_parts_and_paths() -> None:
     assert ArchivePeriod(2024, 3, 5).parts == (2024, 3, 5)
     assert ArchivePeriod(2024, 3).path() == "/2024/03/"
     assert ArchivePeriod(2024, 3, 5).path(2) == "/2024/03/05/page/2/"
+
+
+def test_the_plan_inputs_change_with_what_planning_reads_and_only_with_that() -> None:
+    """`serve` plans again only when `plan_inputs` change: equal inputs must mean an equal
+    plan, and an edit that changes the plan must change them."""
+    stories = [article("a", related=(related_item("https://other.org/x"),)),
+               article("b", "Second", day=2, topics=("Science", "Health"))]
+    site = index_site(stories, config())
+    edits = {
+        "excerpt": replace(stories[0], excerpt="A new excerpt"),
+        "body": replace(stories[0], body_html="<p>New words</p>"),
+        "title, same address": replace(stories[0], title="A headline!"),
+        "quality": replace(stories[0], quality=99),
+        "time": replace(stories[0], published_at=stories[0].published_at.replace(hour=13)),
+        "related title": replace(stories[0], related=(
+            related_item("https://other.org/x", title="Renamed"),)),
+    }
+    for name, edited in edits.items():
+        other = index_site([edited, stories[1]], config())
+        same_inputs = plan_inputs(other) == plan_inputs(site)
+        assert same_inputs == (plan_pages(other) == plan_pages(site)), name
+        assert same_inputs == (name in ("excerpt", "body", "title, same address")), name
+    assert plan_inputs(site, search=True) != plan_inputs(site)
+    assert plan_inputs(index_site(stories, config(page_size=1))) != plan_inputs(site)
