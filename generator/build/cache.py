@@ -31,6 +31,7 @@ from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
     from generator.content.loader import SeedResult
+    from generator.site.index import Site
     from generator.site.plan import Page
 
 CACHE_NAME = "build-cache.sqlite"
@@ -134,7 +135,18 @@ class KeptState:
 
     state: BuildState | None = None
     stamp: str = ""
+    index: KeptIndex | None = None
     plan: KeptPlan | None = None
+
+
+@dataclass
+class KeptIndex:
+    """The last build's site model, reused (with the new articles) while what indexing
+    reads is unchanged (`site.index.index_inputs`): a pure function of those."""
+
+    inputs: object
+    titles: tuple[str, ...]
+    site: Site
 
 
 @dataclass

@@ -12,12 +12,13 @@ import os
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
+    KeptIndex,
     KeptPlan,
     KeptState,
     LastBuild,
@@ -43,13 +44,20 @@ from generator.content.loader import combine_results
 from generator.errors import BuildFailed, SourceError
 from generator.files import is_editor_temp
 from generator.images.references import ImageCache, read_image_cache
+from generator.model import Article
 from generator.render.renderer import Renderer, check_templates, make_environment
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 from generator.render.views import Views
-from generator.site.index import Site, included_articles, index_site
+from generator.site.index import (
+    Site,
+    included_articles,
+    index_inputs,
+    index_site,
+    ranked_again,
+)
 from generator.site.plan import Page, plan_inputs, plan_pages
 from generator.site.related import Ranking
-from generator.site.schedule import schedule_of
+from generator.site.schedule import Schedule, schedule_of
 from generator.urls import output_file, output_name
 
 
@@ -100,8 +108,7 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
         problems + more + image_problems + check_templates(env), skip_invalid)
 
     result.schedule = schedule_of(included_articles(articles, config), now)
-    site = index_site(articles, config, related_ranker(run.jobs, run.report), state.ranking,
-                      result.schedule)
+    site = _index(articles, config, run, state.ranking, result.schedule, kept)
     gc.freeze()
     run.lap("index")
     renderer = Renderer(site, images, env, search=binary is not None)
@@ -221,6 +228,27 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
     return _Written(trees, records, live, Counter(page.kind for page in pages),
                     outcome.rendered, outcome.unchanged, len(behind))
+
+
+def _index(articles: list[Article], config: SiteConfig, run: Run, ranking: Ranking | None,
+           schedule: Schedule, kept: KeptState | None) -> Site:
+    """The site model: the `kept` one with these articles when what indexing reads is
+    unchanged (`index_inputs`), its related lists ranked again where only titles changed;
+    else indexed anew. The result is kept."""
+    ranker = related_ranker(run.jobs, run.report)
+    if kept is None:
+        return index_site(articles, config, ranker, ranking, schedule)
+    inputs, titles = index_inputs(articles, config, schedule)
+    if kept.index is not None and kept.index.inputs == inputs:
+        by_id = {article.id: article for article in articles}
+        site = replace(kept.index.site, config=config,
+                       articles={key: by_id[key] for key in kept.index.site.articles})
+        if kept.index.titles != titles:
+            site = ranked_again(site, ranker, ranking)
+    else:
+        site = index_site(articles, config, ranker, ranking, schedule)
+    kept.index = KeptIndex(inputs, titles, site)
+    return site
 
 
 def _plan(site: Site, search: bool, kept: KeptState | None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -80,11 +80,7 @@ def index_site(articles: Iterable[Article], config: SiteConfig,
     by_id = {article.id: article for article in ordered}
     topic_slugs, topics = _index_topics(ordered)
     provider_slugs, providers = _index_providers(ordered)
-    candidates = [
-        Candidate(a.id, tuple(topic_slugs[t] for t in a.topics), a.provider.domain,
-                  a.published_at.timestamp(), a.title)
-        for a in ordered
-    ]
+    candidates = _candidates(ordered, topic_slugs)
     return Site(
         config=config,
         articles=by_id,
@@ -99,6 +95,38 @@ def index_site(articles: Iterable[Article], config: SiteConfig,
         ranked_as={candidate.id: candidate for candidate in candidates},
         scheduled=dict(scheduled) if config.build.future else {},
     )
+
+
+def index_inputs(articles: Iterable[Article], config: SiteConfig,
+                 schedule: Schedule | None = None) -> tuple[object, tuple[str, ...]]:
+    """Everything `index_site` reads, in a form compared with `==`, and the articles'
+    titles apart. Equal inputs give an equal Site but for the articles themselves, whose
+    other fields (text, excerpt, images, quality) only pages read; where only titles
+    differ, only the related lists can (`ranked_again`). A process that builds again and
+    again (`serve`) indexes anew only when the first part changed."""
+    build = config.build
+    listed = list(articles)
+    return ((build.include_unpublished, build.future, build.related_count, str(config.zone),
+             dict(schedule.scheduled) if schedule is not None else {},
+             tuple((a.id, a.published, a.published_at, a.topics, a.provider, a.related,
+                    a.slug or a.title, a.url, a.web_url) for a in listed)),
+            tuple(a.title for a in listed))
+
+
+def ranked_again(site: Site, ranker: Ranker = rank_related,
+                 previous: Ranking | None = None) -> Site:
+    """`site` with its related lists ranked from its articles' titles as they are now
+    (with the `previous` ranking, only those a change reaches): what a change of titles
+    alone changes in a Site whose articles have their slugs."""
+    candidates = _candidates(list(site.articles.values()), site.topic_slugs)
+    return replace(site, related=_related(candidates, site.config.build.related_count, ranker,
+                                          previous),
+                   ranked_as={candidate.id: candidate for candidate in candidates})
+
+
+def _candidates(ordered: list[Article], topic_slugs: dict[str, str]) -> list[Candidate]:
+    return [Candidate(a.id, tuple(topic_slugs[t] for t in a.topics), a.provider.domain,
+                      a.published_at.timestamp(), a.title) for a in ordered]
 
 
 def _related(candidates: list[Candidate], count: int, ranker: Ranker,

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from generator.site.index import index_site
+from dataclasses import replace
+
+from generator.site.index import index_inputs, index_site, ranked_again
 from tests.helpers import article, config, related_item
 
 
@@ -88,3 +90,37 @@ def test_an_articles_first_topic_is_the_one_it_names_first() -> None:
     first = site.first_topic(site.articles["a"])
     assert first is not None and first.slug == "space"
     assert site.first_topic(site.articles["b"]) is None
+
+
+def test_the_index_inputs_change_with_what_indexing_reads_and_only_with_that() -> None:
+    """`serve` indexes again only when `index_inputs` change (and ranks again only when
+    titles alone did): the Site it reuses must be the one indexing would make."""
+    stories = [replace(article(f"a{i}", f"{'Harvest' if i % 2 else 'Rocket'} news {i}",
+                               day=i + 1, topics=("Space", "Science") if i % 3 else ("Space",),
+                               related=(related_item(f"https://other.org/{i}"),)),
+                       slug=f"story-{i}") for i in range(6)]
+    site = index_site(stories, config(related_count=2))
+    first = stories[0]
+    edits = {
+        "excerpt": replace(first, excerpt="A new excerpt"),
+        "quality": replace(first, quality=3),
+        "title": replace(first, title="Harvest festival"),
+        "topics": replace(first, topics=("Science",)),
+        "time": replace(first, published_at=first.published_at.replace(hour=1)),
+        "related": replace(first, related=()),
+        "slug": replace(first, slug="another-slug"),
+    }
+    for name, edited in edits.items():
+        articles = [edited, *stories[1:]]
+        fresh = index_site(articles, config(related_count=2))
+        inputs, titles = index_inputs(articles, config(related_count=2))
+        old_inputs, old_titles = index_inputs(stories, config(related_count=2))
+        assert (inputs == old_inputs) == (name in ("excerpt", "quality", "title")), name
+        if inputs == old_inputs:
+            by_id = {a.id: a for a in articles}
+            reused = replace(site, articles={key: by_id[key] for key in site.articles})
+            if titles != old_titles:
+                reused = ranked_again(reused)
+            assert reused == fresh, name
+            if name == "title":  # the case that ranks again, and here it matters
+                assert fresh.related != site.related
