@@ -31,6 +31,7 @@ from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
     from generator.content.loader import SeedResult
+    from generator.render.renderer import TemplateMemo
     from generator.site.index import Site
     from generator.site.plan import Page
 
@@ -137,6 +138,7 @@ class KeptState:
     stamp: str = ""
     index: KeptIndex | None = None
     plan: KeptPlan | None = None
+    templates: TemplateMemo | None = None
 
 
 @dataclass

@@ -45,7 +45,12 @@ from generator.errors import BuildFailed, SourceError
 from generator.files import is_editor_temp
 from generator.images.references import ImageCache, read_image_cache
 from generator.model import Article
-from generator.render.renderer import Renderer, check_templates, make_environment
+from generator.render.renderer import (
+    Renderer,
+    TemplateMemo,
+    check_templates,
+    make_environment,
+)
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 from generator.render.views import Views
 from generator.site.index import (
@@ -91,7 +96,10 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     run.lap("scan")
 
     reading = config.reading_fingerprint()
-    env = make_environment(template_dirs(config.build.templates_dir))
+    if kept is not None and kept.templates is None:
+        kept.templates = TemplateMemo()
+    env = make_environment(template_dirs(config.build.templates_dir),
+                           kept.templates if kept is not None else None)
     results, seeds = load_in_workers(seed_paths, state.seeds_read_under(reading), config,
                                      run.jobs, run.report)
     articles, more = combine_results(results)
