@@ -31,7 +31,7 @@ from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
     from generator.content.loader import SeedResult
-    from generator.render.renderer import TemplateMemo
+    from generator.render.template_memo import TemplateMemo
     from generator.site.index import Site
     from generator.site.plan import Page
 

@@ -45,12 +45,8 @@ from generator.errors import BuildFailed, SourceError
 from generator.files import is_editor_temp
 from generator.images.references import ImageCache, read_image_cache
 from generator.model import Article
-from generator.render.renderer import (
-    Renderer,
-    TemplateMemo,
-    check_templates,
-    make_environment,
-)
+from generator.render.renderer import Renderer, check_templates, make_environment
+from generator.render.template_memo import TemplateMemo
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 from generator.render.views import Views
 from generator.site.index import (

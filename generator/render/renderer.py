@@ -12,11 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
 
 from generator.errors import SourceError
 from generator.images.references import ImageCache
 from generator.render.contexts import Context, PageContexts
+from generator.render.template_memo import TemplateMemo, referenced_templates
 from generator.site.index import Site
 from generator.site.plan import Page
 from generator.site.reads import ReadLog, read_digests, recording_images, recording_site
@@ -28,24 +28,6 @@ class TemplateFailure(Exception):
     def __init__(self, error: SourceError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-class TemplateMemo(jinja2.BytecodeCache):
-    """What a process that builds again and again (`serve`) keeps of its templates: each
-    one's compiled code, which Jinja uses only while the source's checksum is the one it
-    was compiled from, and the templates each source refers to, by the source's digest."""
-
-    def __init__(self) -> None:
-        self.code: dict[str, bytes] = {}
-        self.references: dict[bytes, tuple[str | None, ...]] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        found = self.code.get(bucket.key)
-        if found is not None:
-            bucket.bytecode_from_string(found)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 def make_environment(dirs: list[Path], memo: TemplateMemo | None = None) -> jinja2.Environment:
@@ -114,25 +96,11 @@ def _template_sources(env: jinja2.Environment, name: str) -> str:
             seen[current] = "missing"
             continue
         seen[current] = f"{filename}\0{source}"
-        for referenced in _referenced(env, source):
+        for referenced in referenced_templates(env, source):
             if referenced is None:
                 return templates_fingerprint(env)
             todo.append(referenced)
     return "\0".join(f"{key}\0{value}" for key, value in sorted(seen.items()))
-
-
-def _referenced(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
-    """The templates `source` names in `extends`, `include`, `import` and `from` (None for
-    a name computed at render time); remembered in the environment's `TemplateMemo`."""
-    memo = env.bytecode_cache
-    if not isinstance(memo, TemplateMemo):
-        return tuple(meta.find_referenced_templates(env.parse(source)))
-    digest = hashlib.blake2b(source.encode(), digest_size=16).digest()
-    found = memo.references.get(digest)
-    if found is None:
-        found = memo.references[digest] = tuple(
-            meta.find_referenced_templates(env.parse(source)))
-    return found
 
 
 class Renderer:
