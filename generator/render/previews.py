@@ -72,8 +72,21 @@ class LinkPreviews:
         if isinstance(page.subject, ArticleRef):
             return self.share_image(self.site.articles[page.subject.id])
         if not page.entries:
-            return self._newest.value("", lambda: self._first_image(self.site.newest_first))
+            return self._newest.value("", self._site_image)
         return self._first_image(entry.article_id for entry in page.entries)
+
+    def _site_image(self) -> ShareImage | None:
+        """The newest article's share image, of those that have one. Finding it may go
+        through every article (a site whose images are not cached has none), so it reads
+        the articles and the cached images as two wholes, not one by one: a page showing
+        it depends on each of them either way, and 100,000 reads of one page would cost
+        more to record and test than the page costs to render."""
+        cached = self.images.entries.keys()
+        remote = self.site.config.images.missing == "remote"
+        for article in self.site.articles.values():  # newest first
+            if article.images and (remote or article.images[0].url in cached):
+                return self.share_image(article)
+        return None
 
     def _first_image(self, ids: Iterable[str]) -> ShareImage | None:
         for article_id in ids:

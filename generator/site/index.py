@@ -22,6 +22,7 @@ from generator.urls import article_path, collision_key, id_suffix, slug_for, uni
 class Site:
     config: SiteConfig
     articles: dict[str, Article]
+    """By id, newest first (the order of `newest_first`)."""
     newest_first: tuple[str, ...]
     article_paths: dict[str, str]
     topics: dict[str, Topic]

@@ -75,7 +75,12 @@ def stale_ids(articles: Sequence[Candidate], ranked_as: Mapping[str, Candidate])
     changed += [(old, None) for article_id, old in ranked_as.items() if article_id not in now]
     if not changed:
         return set()
-    before, after = _by_key(ranked_as.values()), _by_key(articles)
+    after = _by_key(articles)
+    # Where only titles changed, every key lists the same articles at the same times.
+    moved = any(old is None or new is None or old.topics != new.topics
+                or old.provider != new.provider or old.timestamp != new.timestamp
+                for old, new in changed)
+    before = _by_key(ranked_as.values()) if moved else after
     stale: set[str] = set()
     for old, new in changed:
         for lists, version in ((before, old), (after, new)):
