@@ -48,6 +48,7 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base });
     return pagefind;
   })();
+  newestMonth.catch(() => {});  // the merged index answers alone then
   // The topic and provider lists load beside the first search, not before it.
   const listed = merged.then((pagefind) => pagefind.filters()).then((filters) => {
     const before = [topic.value, provider.value];
@@ -132,28 +133,31 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
       shown = upTo;
       return true;
     }
-    const first = await early;
-    if (stale()) return;
-    if (first !== null) {
-      newest.push(...first.results.slice(0, SHOWN));
-      // The first few are shown as soon as they are found, the rest once all are.
-      if (newest.length >= FIRST && !(await show(FIRST))) return;
-    }
-    let pagefind, count;
+    let count;
     try {
+      const first = await early;
+      if (stale()) return;
+      if (first !== null) {
+        newest.push(...first.results.slice(0, SHOWN));
+        // The first few are shown as soon as they are found, the rest once all are.
+        if (newest.length >= FIRST && !(await show(FIRST))) return;
+      }
       count = (await everything).results.length;
-      pagefind = await merged;
+      const pagefind = await merged;
+      for (const name of bundles.slice(first === null ? 0 : 1)) {
+        if (stale() || newest.length >= Math.min(SHOWN, count)) break;
+        const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
+        newest.push(...month.results.slice(0, SHOWN - newest.length));
+        if (!shown && newest.length >= FIRST && !(await show(FIRST))) return;
+      }
+      if (!(await show(newest.length))) return;
     } catch (error) {
-      if (!stale()) status.textContent = UNAVAILABLE;
+      if (!stale()) {
+        list.replaceChildren();
+        status.textContent = UNAVAILABLE;
+      }
       return;
     }
-    for (const name of bundles.slice(first === null ? 0 : 1)) {
-      if (stale() || newest.length >= Math.min(SHOWN, count)) break;
-      const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
-      newest.push(...month.results.slice(0, SHOWN - newest.length));
-      if (!shown && newest.length >= FIRST && !(await show(FIRST))) return;
-    }
-    if (!(await show(newest.length))) return;
     await listed;
     if (stale()) return;
     status.textContent = count === 0 ? "No articles found."
