@@ -42,18 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
+from benchmarks.bench import SITE_TOML  # noqa: E402
 from benchmarks.corpus import write_corpus  # noqa: E402
+from benchmarks.serve_latency import CHROMIUM, LAUNCH_ARGS  # noqa: E402
 from generator.config import load_config  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
-SITE_TOML = """[site]
-title = "Benchmark News"
-base_url = "https://example.org/"
-[build]
-include_unpublished = true
-"""
 WORD = re.compile(r"\b[a-z]{7,}\b")
 TOPIC_LINE = re.compile(r"^topics:\s*\n\s*-\s*(.+)$", re.MULTILINE)
 # Set before any page script runs: `window.__filled` gets the time (ms since the page's

@@ -129,6 +129,17 @@ def _toggle_cached_image(site: Path, seed: str, step: int) -> None:
     manifest.write_text(json.dumps({"version": 1, "images": rows}))
 
 
+def edited_site(root: Path, seed: int) -> Path:
+    """The site the edit property tests start from: 24 generated seeds, small pages."""
+    site = root / "site"
+    (site / "seeds").mkdir(parents=True)
+    (site / "site.toml").write_text(
+        '[site]\ntitle = "Test News"\nbase_url = "https://example.org/news/"\n'
+        "[build]\ninclude_unpublished = false\npage_size = 4\nrelated_count = 3\n")
+    write_corpus(site / "seeds", 24, seed=seed % 50)
+    return site
+
+
 @given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6), st.integers(0, 10**6))
 @settings(max_examples=int(os.environ.get("NEWSGEN_INCREMENTAL_EXAMPLES", "8")),
           deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -136,12 +147,7 @@ def _toggle_cached_image(site: Path, seed: str, step: int) -> None:
 def test_after_any_edits_an_incremental_build_equals_a_clean_build(
         tmp_path_factory: pytest.TempPathFactory, edits: list[str], seed: int) -> None:
     root = tmp_path_factory.mktemp("incremental")
-    site = root / "site"
-    (site / "seeds").mkdir(parents=True)
-    (site / "site.toml").write_text(
-        '[site]\ntitle = "Test News"\nbase_url = "https://example.org/news/"\n'
-        "[build]\ninclude_unpublished = false\npage_size = 4\nrelated_count = 3\n")
-    write_corpus(site / "seeds", 24, seed=seed % 50)
+    site = edited_site(root, seed)
     rng = random.Random(seed)
     assert run_build(site, "--quiet") == 0
     for step, edit in enumerate(edits):
@@ -159,12 +165,7 @@ def test_after_any_edits_a_preview_rebuild_equals_a_clean_build(
     """`serve`'s rebuilds start from the state, plan and keys the last one kept in memory
     (`KeptState`): the same edits, built that way, give what a clean build gives."""
     root = tmp_path_factory.mktemp("preview")
-    site = root / "site"
-    (site / "seeds").mkdir(parents=True)
-    (site / "site.toml").write_text(
-        '[site]\ntitle = "Test News"\nbase_url = "https://example.org/news/"\n'
-        "[build]\ninclude_unpublished = false\npage_size = 4\nrelated_count = 3\n")
-    write_corpus(site / "seeds", 24, seed=seed % 50)
+    site = edited_site(root, seed)
     rng = random.Random(seed)
     kept = KeptState()
     build(load_config(site / "site.toml"), search=False, kept=kept)
