@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 from generator.errors import SourceError
-from generator.site.related import Candidate, Ranking
+from generator.site.related import Candidate, Ranking, RelatedIndex
 from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
@@ -149,6 +149,8 @@ class KeptIndex:
     inputs: object
     titles: tuple[str, ...]
     site: Site
+    related: RelatedIndex | None = None
+    """The inverted index of `site.ranked_as`, once a change of titles needed it."""
 
 
 @dataclass

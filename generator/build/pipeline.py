@@ -13,6 +13,7 @@ import gc
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +32,8 @@ from generator.render.theme import SHIPPED_STATIC, template_dirs
 def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False,
           jobs: int | None = None, progress: Progress | None = None,
           search: bool = True, kept: KeptState | None = None,
-          search_later: bool = False, now: datetime | None = None) -> BuildResult:
+          search_later: bool = False, now: datetime | None = None,
+          on_live: Callable[[], None] | None = None) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds. With `search` (and
@@ -41,6 +43,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     (the preview server), a month of the search index whose stories changed is left as it
     was, and indexed by the next build: the result's `search_behind` counts them. A story
     whose time is after `now` (default: the clock's) is left out (see `site.schedule`).
+    `on_live` is called once the new site is live, before the cache is saved: the
+    preview reloads its pages then.
     """
     report = progress or (lambda phase, done, total: None)
     lock = BuildLock(config.build.cache_dir)
@@ -48,7 +52,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
         result = _build(config, skip_invalid, clean, jobs, report, search, kept,
-                        search_later, now or datetime.now(UTC))
+                        search_later, now or datetime.now(UTC), on_live)
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -61,7 +65,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
            report: Progress, search: bool, kept: KeptState | None,
-           search_later: bool, now: datetime) -> BuildResult:
+           search_later: bool, now: datetime,
+           on_live: Callable[[], None] | None) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
@@ -84,7 +89,8 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
 
     return build_changed(config, run, skip_invalid=skip_invalid, clean=clean, search=search,
                          binary=binary, seed_paths=seed_paths, problems=problems,
-                         inputs=inputs, kept=kept, search_later=search_later, now=now)
+                         inputs=inputs, kept=kept, search_later=search_later, now=now,
+                         on_live=on_live)
 
 
 def _nothing_changed(last: LastBuild, started: float) -> BuildResult:

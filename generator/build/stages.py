@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -54,7 +55,7 @@ from generator.site.index import (
     included_articles,
     index_inputs,
     index_site,
-    ranked_again,
+    retitled,
 )
 from generator.site.plan import Page, plan_inputs, plan_pages
 from generator.site.related import Ranking
@@ -81,12 +82,14 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
                   search: bool, binary: Path | None, seed_paths: list[Path],
                   problems: list[SourceError], inputs: str,
                   now: datetime, kept: KeptState | None = None,
-                  search_later: bool = False) -> BuildResult:
+                  search_later: bool = False,
+                  on_live: Callable[[], None] | None = None) -> BuildResult:
     """Build what changed since the cache's last build (everything with `clean`). With
     `kept`, the state a previous build of this process left there is used where the cache
     still holds it, and the new state is left there. With `search_later`, a month of the
     search index that the live site has is left as it was there (see `update_index`).
-    Stories whose time is after `now` are scheduled."""
+    Stories whose time is after `now` are scheduled. `on_live` is called as soon as the
+    new site is live."""
     cache_dir, output_dir = config.build.cache_dir, config.build.output_dir
     state, notice = (BuildState(), "") if clean else load_state(cache_dir, output_dir, kept)
     run.lap("scan")
@@ -129,6 +132,8 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     if written.search_behind:  # so that the next build is never skipped as needless
         inputs = "search behind: " + inputs
     run.lap("flip")
+    if on_live is not None:
+        on_live()
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
     saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
                        output=str(output_dir), ranking=ranking, model=model,
@@ -237,21 +242,26 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
 def _index(articles: list[Article], config: SiteConfig, run: Run, ranking: Ranking | None,
            schedule: Schedule, kept: KeptState | None) -> Site:
     """The site model: the `kept` one with these articles when what indexing reads is
-    unchanged (`index_inputs`), its related lists ranked again where only titles changed;
-    else indexed anew. The result is kept."""
+    unchanged (`index_inputs`), with the related lists that new titles reach ranked again
+    (`retitled`); else indexed anew. The result is kept."""
     ranker = related_ranker(run.jobs, run.report)
     if kept is None:
         return index_site(articles, config, ranker, ranking, schedule)
     inputs, titles = index_inputs(articles, config, schedule)
+    related = None
     if kept.index is not None and kept.index.inputs == inputs:
         by_id = {article.id: article for article in articles}
         site = replace(kept.index.site, config=config,
                        articles={key: by_id[key] for key in kept.index.site.articles})
+        related = kept.index.related
         if kept.index.titles != titles:
-            site = ranked_again(site, ranker, ranking)
+            site, related = retitled(site, {
+                article.id: article.title for article, old in
+                zip(articles, kept.index.titles, strict=True) if article.title != old},
+                related)
     else:
         site = index_site(articles, config, ranker, ranking, schedule)
-    kept.index = KeptIndex(inputs, titles, site)
+    kept.index = KeptIndex(inputs, titles, site, related)
     return site
 
 

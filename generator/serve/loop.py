@@ -110,6 +110,8 @@ class _Session:
         """The last build's state, which the next one starts from."""
         self.search_behind = 0
         """Months of the search index that a rebuild left behind its pages."""
+        self.shown_early = False
+        """Whether this rebuild's site was shown as soon as it went live."""
 
     def run(self, url: str) -> None:
         self.watcher.start()  # before the first build, so edits made during it are seen
@@ -134,6 +136,7 @@ class _Session:
         started = time.perf_counter()
         errors: list[SourceError] = []
         result: BuildResult | None = None
+        self.shown_early = False
         if catch_up:  # tried once; a failure waits for the next change
             self.search_behind = 0
         try:
@@ -141,7 +144,8 @@ class _Session:
                 self._reload_config()
             self._follow_folders()
             result = build(self.config, jobs=self.options.jobs, search=self.options.search,
-                           kept=self.kept, search_later=changed is not None)
+                           kept=self.kept, search_later=changed is not None,
+                           on_live=self._show_early if changed is not None else None)
             self.search_behind = result.search_behind
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)
@@ -170,8 +174,15 @@ class _Session:
                     f"{'s' if len(errors) != 1 else ''}; {self._fallback()}")
             line = f"{time.strftime('%H:%M:%S')} {cause}: {what} ({seconds:.2f} s)"
         print(line, file=self.out, flush=True)
-        shown = [error.format(self.config.path.parent) for error in errors]
-        self.server.call(self._publish, shown)
+        if errors or not self.shown_early:
+            shown = [error.format(self.config.path.parent) for error in errors]
+            self.server.call(self._publish, shown)
+
+    def _show_early(self) -> None:
+        """The rebuild's site is live: reload the pages now, while the build saves its
+        cache."""
+        self.shown_early = True
+        self.server.call(self._publish, [])
 
     def _fallback(self) -> str:
         if (self.config.build.output_dir / "index.html").is_file():

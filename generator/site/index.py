@@ -6,14 +6,21 @@ Pure: builds the Site from loaded articles and the config; no I/O.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
-from generator.site.related import Candidate, Ranking, rank_related, stale_ids
+from generator.site.related import (
+    Candidate,
+    Ranking,
+    RelatedIndex,
+    rank_related,
+    stale_ids,
+    title_reach,
+)
 from generator.site.schedule import Schedule
 from generator.urls import article_path, collision_key, id_suffix, slug_for, unique_slug
 
@@ -103,7 +110,7 @@ def index_inputs(articles: Iterable[Article], config: SiteConfig,
     """Everything `index_site` reads, in a form compared with `==`, and the articles'
     titles apart. Equal inputs give an equal Site but for the articles themselves, whose
     other fields (text, excerpt, images, quality) only pages read; where only titles
-    differ, only the related lists can (`ranked_again`). A process that builds again and
+    differ, only the related lists can (`retitled`). A process that builds again and
     again (`serve`) indexes anew only when the first part changed."""
     build = config.build
     listed = list(articles)
@@ -114,15 +121,22 @@ def index_inputs(articles: Iterable[Article], config: SiteConfig,
             tuple(a.title for a in listed))
 
 
-def ranked_again(site: Site, ranker: Ranker = rank_related,
-                 previous: Ranking | None = None) -> Site:
-    """`site` with its related lists ranked from its articles' titles as they are now
-    (with the `previous` ranking, only those a change reaches): what a change of titles
-    alone changes in a Site whose articles have their slugs."""
-    candidates = _candidates(list(site.articles.values()), site.topic_slugs)
-    return replace(site, related=_related(candidates, site.config.build.related_count, ranker,
-                                          previous),
-                   ranked_as={candidate.id: candidate for candidate in candidates})
+def retitled(site: Site, titles: Mapping[str, str], index: RelatedIndex | None = None
+             ) -> tuple[Site, RelatedIndex]:
+    """`site` with these articles' new titles (id → title) in its related lists: what a
+    change of titles alone changes in a Site whose articles have their slugs. Only the
+    lists the titles reach are ranked again, with `index` (the inverted index of
+    `site.ranked_as`, made when None); returned with the index of the new candidates."""
+    changed = [replace(site.ranked_as[key], title=title) for key, title in titles.items()
+               if key in site.ranked_as]
+    index = (index or RelatedIndex(list(site.ranked_as.values()))).retitled(changed)
+    count = site.config.build.related_count
+    related = dict(site.related)
+    for key in sorted(title_reach(index, changed)):
+        related[key] = index.best(key, count)
+    ranked_as = dict(site.ranked_as)
+    ranked_as.update((candidate.id, candidate) for candidate in changed)
+    return replace(site, related=related, ranked_as=ranked_as), index
 
 
 def _candidates(ordered: list[Article], topic_slugs: dict[str, str]) -> list[Candidate]:

@@ -11,6 +11,7 @@ ranks only them.
 from __future__ import annotations
 
 import bisect
+import copy
 import math
 import re
 from collections import defaultdict
@@ -94,6 +95,17 @@ def stale_ids(articles: Sequence[Candidate], ranked_as: Mapping[str, Candidate])
     return {article_id for article_id in stale if article_id in now}
 
 
+def title_reach(index: RelatedIndex, changed: Iterable[Candidate]) -> set[str]:
+    """The articles whose related list may differ once the `changed` articles of `index`
+    have new titles and nothing else: those whose candidate windows may hold one of them
+    (what `stale_ids` finds when only titles changed, without a pass over the site)."""
+    stale: set[str] = set()
+    for article in changed:
+        for key in _keys(article):
+            stale.update(_around(index.by_key[key], article))
+    return stale
+
+
 def _by_key(articles: Iterable[Candidate]) -> dict[str, list[tuple[float, str]]]:
     """Each key's articles, oldest first: the lists `_nearest` picks candidates from."""
     by_key: dict[str, list[tuple[float, str]]] = defaultdict(list)
@@ -159,6 +171,17 @@ class RelatedIndex:
         self._times: dict[str, list[float]] = {}
         self._topics: dict[str, frozenset[str]] = {}
         self._words: dict[str, frozenset[str]] = {}
+
+    def retitled(self, changed: Iterable[Candidate]) -> RelatedIndex:
+        """This index with the `changed` articles, whose titles alone differ: their keys,
+        times and topics' weights are as they were, so only the titles are replaced."""
+        index = copy.copy(self)
+        index.articles = dict(self.articles)
+        index._words = dict(self._words)
+        for article in changed:
+            index.articles[article.id] = article
+            index._words.pop(article.id, None)
+        return index
 
     def times(self, key: str) -> list[float]:
         found = self._times.get(key)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from generator.site.index import index_inputs, index_site, ranked_again
+from generator.site.index import index_inputs, index_site, retitled
 from tests.helpers import article, config, related_item
 
 
@@ -120,7 +120,26 @@ def test_the_index_inputs_change_with_what_indexing_reads_and_only_with_that() -
             by_id = {a.id: a for a in articles}
             reused = replace(site, articles={key: by_id[key] for key in site.articles})
             if titles != old_titles:
-                reused = ranked_again(reused)
+                reused, _ = retitled(reused, {edited.id: edited.title})
             assert reused == fresh, name
             if name == "title":  # the case that ranks again, and here it matters
                 assert fresh.related != site.related
+
+
+def test_titles_changed_again_and_again_rank_as_indexing_anew() -> None:
+    """`serve` keeps the inverted index `retitled` returns and passes it to the next
+    change of titles: each step must rank as a fresh `index_site` would."""
+    words = ("Harvest", "Rocket", "Budget", "Storm", "Match")
+    stories = [replace(article(f"a{i}", f"{words[i % 5]} news {i}", day=i % 9 + 1,
+                               topics=("Space", "Science")[:i % 2 + 1]),
+                       slug=f"story-{i}") for i in range(60)]
+    site = index_site(stories, config(related_count=3))
+    index = None
+    for step in range(8):
+        changed = {f"a{(step * 7 + j) % 60}": f"{words[(step + j) % 5]} {words[j % 5]} {step}"
+                   for j in range(step % 3 + 1)}
+        stories = [replace(a, title=changed.get(a.id, a.title)) for a in stories]
+        site, index = retitled(replace(site, articles={a.id: a for a in stories}), changed,
+                               index)
+        fresh = index_site(stories, config(related_count=3))
+        assert site.related == fresh.related and site.ranked_as == fresh.ranked_as, step
