@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
@@ -31,6 +31,8 @@ from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
     from generator.content.loader import SeedResult
+    from generator.images.references import CachedImage
+    from generator.model import Article
     from generator.render.template_memo import TemplateMemo
     from generator.site.index import Site
     from generator.site.plan import Page
@@ -139,6 +141,7 @@ class KeptState:
     index: KeptIndex | None = None
     plan: KeptPlan | None = None
     templates: TemplateMemo | None = None
+    images: KeptImages | None = None
 
 
 @dataclass
@@ -154,6 +157,19 @@ class KeptIndex:
 
 
 @dataclass
+class KeptImages:
+    """Which cached files each article's page shows (`render.views.Views.local_images`),
+    found with these entries of the image cache: a pure function of the article (the very
+    object, as the parse cache keeps it) and the entries."""
+
+    entries: dict[str, CachedImage]
+    shown: dict[str, tuple[Article, set[str]]] = field(default_factory=dict)
+    """By article id: the article and what its page shows."""
+    used: tuple[set[str], dict[PurePosixPath, Path]] | None = None
+    """The last union of those, and the files it gave (`build.stages._used_images`)."""
+
+
+@dataclass
 class KeptPlan:
     """The last build's plan and its pages' keys. Each is a pure function of what it was
     made from, so it holds whatever the cache says: the plan while `site.plan.plan_inputs`
@@ -163,6 +179,11 @@ class KeptPlan:
     pages: list[Page]
     fingerprints: dict[str, str] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    """Each page's output file (`urls.output_name`)."""
+    claims: dict[str, tuple[dict[str, str], list[str]]] = field(default_factory=dict)
+    """For each output tree (its path), the paths the pages claimed in it and each
+    page's file there (`build.output.OutputTrees.claimed`)."""
 
 
 class _Untrusted(Exception):

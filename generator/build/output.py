@@ -113,6 +113,17 @@ class OutputTrees:
         self._claimed[key] = relative
         return os.path.join(self._root, *parts)
 
+    def claimed(self) -> dict[str, str]:
+        """What this build claimed so far, for `claim_again` by a later build."""
+        return dict(self._claimed)
+
+    def claim_again(self, claimed: dict[str, str]) -> None:
+        """Claim what an earlier build of this output claimed (`claimed()`), all passed,
+        before anything else: the paths need no checking again."""
+        if self._claimed:
+            raise OutputError("paths claimed again after others")
+        self._claimed = dict(claimed)
+
     def has(self, relative: str) -> bool:
         return collision_key(relative) in self._claimed
 

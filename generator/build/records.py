@@ -25,7 +25,14 @@ from generator.images.references import ImageCache
 from generator.model import Article, Citation
 from generator.site.index import Site
 from generator.site.plan import Page
-from generator.site.reads import FIELDWISE, RECORDED, SEPARATOR, WHOLE, holds_none, read_digest
+from generator.site.reads import (
+    FIELDWISE,
+    RECORDED,
+    SEPARATOR,
+    WHOLE,
+    holds_none,
+    wanted_digests,
+)
 
 Snapshot = dict[str, dict[str, object]]
 """Each readable mapping (`articles`; `topics.name` for one field of a fieldwise mapping)
@@ -41,11 +48,11 @@ class Baseline:
     """The output tree the records describe (see `build.output`)."""
     records: dict[str, PageRecord]
     changed: frozenset[str]
-    wanted: tuple[bytes, ...] = field(init=False, repr=False)
-    """The digests of the changed reads, as records keep them."""
+    wanted: frozenset[int] = field(init=False, repr=False)
+    """The digests of the changed reads, as `holds_none` looks for them."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "wanted", tuple(sorted(map(read_digest, self.changed))))
+        object.__setattr__(self, "wanted", wanted_digests(self.changed))
 
     def holding(self, path: str, key: str) -> PageRecord | None:
         """The record of the page at `path` if it still holds for `key`, else None."""

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
+    KeptImages,
     KeptIndex,
     KeptPlan,
     KeptState,
@@ -194,18 +195,19 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         if mine is None and live and trees.clone_live():
             mine = live  # the tree now holds what the live one holds
         pages, kept_plan = _plan(site, search_binary is not None, kept)
-        used_images = _used_images(site, images, renderer.contexts.views)
+        used_images = _used_images(site, images, renderer.contexts.views, kept)
         static = _static_files(site.config.build.static_dir)
         # What the tree holds that this build does not make goes first, so that a file
         # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
         # on a file system that ignores case.
-        names = [output_name(page.path) for page in pages]
+        names = _names(pages, kept_plan)
         made = {*names, *(relative.as_posix() for relative in [*used_images, *static])}
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
         keys = page_keys(pages, renderer.fingerprint, kept_plan)
-        outcome = render_in_workers(renderer, pages, names, keys, trees, mine or {}, baseline,
-                                    run.jobs, run.report)
+        outcome = render_in_workers(renderer, pages, names, keys,
+                                    _claim_pages(trees, names, kept_plan), trees, mine or {},
+                                    baseline, run.jobs, run.report)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
         run.lap("render")
@@ -277,6 +279,30 @@ def _plan(site: Site, search: bool, kept: KeptState | None
     return kept.plan.pages, kept.plan
 
 
+def _names(pages: list[Page], kept: KeptPlan | None) -> list[str]:
+    """Each page's output file: the `kept` plan's when these are its pages (and kept)."""
+    if kept is not None and kept.pages is pages and kept.names:
+        return kept.names
+    names = [output_name(page.path) for page in pages]
+    if kept is not None and kept.pages is pages:
+        kept.names = names
+    return names
+
+
+def _claim_pages(trees: OutputTrees, names: list[str], kept: KeptPlan | None) -> list[str]:
+    """Claim each page's file in the tree, which has claimed nothing yet; its paths there.
+    With the `kept` plan, whose pages have these `names`, what the plan claimed in this
+    tree before is claimed again without checking each path (and is kept)."""
+    known = kept.claims.get(str(trees.root)) if kept is not None else None
+    if known is not None:
+        trees.claim_again(known[0])
+        return known[1]
+    targets = [trees.claim(name) for name in names]
+    if kept is not None:
+        kept.claims[str(trees.root)] = (trees.claimed(), targets)
+    return targets
+
+
 def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
                  mine: dict[str, PageRecord], live: dict[str, PageRecord]
                  ) -> dict[str, PageRecord]:
@@ -296,12 +322,30 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
     return records
 
 
-def _used_images(site: Site, images: ImageCache, views: Views) -> dict[PurePosixPath, Path]:
-    """The cached files that some page references, and no others."""
+def _used_images(site: Site, images: ImageCache, views: Views, kept: KeptState | None
+                 ) -> dict[PurePosixPath, Path]:
+    """The cached files that some page references, and no others. With `kept`, what each
+    article shows is found again only for articles that changed, or all when the image
+    cache did (`KeptImages`)."""
+    memo = kept.images if kept is not None else None
+    if memo is None or memo.entries != images.entries:
+        memo = KeptImages(images.entries)
+    shown: dict[str, tuple[Article, set[str]]] = {}
     used: set[str] = set()
-    for article in site.articles.values():
-        used |= views.local_images(article)
-    return {output_file(site_path): images.source_file(site_path) for site_path in sorted(used)}
+    for key, article in site.articles.items():
+        found = memo.shown.get(key)
+        if found is None or found[0] is not article:
+            found = (article, views.local_images(article))
+        shown[key] = found
+        used |= found[1]
+    if memo.used is not None and memo.used[0] == used:
+        files = memo.used[1]
+    else:
+        files = {output_file(site_path): images.source_file(site_path)
+                 for site_path in sorted(used)}
+    if kept is not None:
+        kept.images = KeptImages(images.entries, shown, (used, files))
+    return files
 
 
 def _static_files(user_static: Path) -> dict[PurePosixPath, Path]:

@@ -189,23 +189,23 @@ _JOB: _RenderJob | None = None
 
 
 def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
-                      keys: list[str], trees: OutputTrees, mine: dict[str, PageRecord],
-                      baseline: Baseline | None, jobs: int, report: Report) -> RenderOutcome:
+                      keys: list[str], targets: list[str], trees: OutputTrees,
+                      mine: dict[str, PageRecord], baseline: Baseline | None, jobs: int,
+                      report: Report) -> RenderOutcome:
     """Bring every page of the output tree up to date (`names` are their output files,
-    `keys` their keys): left as it is when the baseline's record still holds and is the
-    tree's own, linked from the live tree when it holds there, rendered otherwise."""
+    `keys` their keys, `targets` their claimed paths in the tree): left as it is when the
+    baseline's record still holds and is the tree's own, linked from the live tree when it
+    holds there, rendered otherwise."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
-    targets = []
-    for index, (name, key) in enumerate(zip(names, keys, strict=True)):
-        target = trees.claim(name)
-        targets.append(target)
+    for index, (name, key, target) in enumerate(zip(names, keys, targets, strict=True)):
         holding = baseline.holding(name, key) if baseline is not None else None
         if holding is None:
             to_render.append(index)
             continue
-        if holding == mine.get(name) and os.path.exists(target):
+        had = mine.get(name)
+        if (had is holding or had == holding) and os.path.exists(target):
             pass  # the tree has it already
         elif not (baseline is not None and baseline.tree == trees.live_name
                   and trees.link_live(target)):

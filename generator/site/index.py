@@ -20,6 +20,7 @@ from generator.site.related import (
     rank_related,
     stale_ids,
     title_reach,
+    title_words,
 )
 from generator.site.schedule import Schedule
 from generator.urls import article_path, collision_key, id_suffix, slug_for, unique_slug
@@ -132,7 +133,10 @@ def retitled(site: Site, titles: Mapping[str, str], index: RelatedIndex | None =
     index = (index or RelatedIndex(list(site.ranked_as.values()))).retitled(changed)
     count = site.config.build.related_count
     related = dict(site.related)
-    for key in sorted(title_reach(index, changed)):
+    # A title counts by its words alone: a new comma or case changes no list.
+    reworded = [candidate for candidate in changed if title_words(candidate.title)
+                != title_words(site.ranked_as[candidate.id].title)]
+    for key in sorted(title_reach(index, reworded)):
         related[key] = index.best(key, count)
     ranked_as = dict(site.ranked_as)
     ranked_as.update((candidate.id, candidate) for candidate in changed)

@@ -13,6 +13,7 @@ index). A read is written `<mapping>\\x1f<key>` (`<mapping>.<field>\\x1f<key>` f
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -47,13 +48,18 @@ def read_digests(reads: Iterable[str]) -> bytes:
     return b"".join(sorted({read_digest(read) for read in reads}))
 
 
-def holds_none(digests: bytes, wanted: tuple[bytes, ...]) -> bool:
-    """Whether `digests` (from `read_digests`) holds none of `wanted`. A few are looked
-    for as substrings (a match across two digests only costs a render); many, as a set."""
-    if len(wanted) <= 64:
-        return not any(digest in digests for digest in wanted)
-    return not {digests[at:at + DIGEST_SIZE]
-                for at in range(0, len(digests), DIGEST_SIZE)}.intersection(wanted)
+def wanted_digests(reads: Iterable[str]) -> frozenset[int]:
+    """The digests of `reads` as `holds_none` looks for them: each as a machine word."""
+    return frozenset(int.from_bytes(read_digest(read), sys.byteorder) for read in reads)
+
+
+def holds_none(digests: bytes, wanted: frozenset[int]) -> bool:
+    """Whether `digests` (from `read_digests`) holds none of `wanted` (`wanted_digests`):
+    each digest, read as a machine word, is looked up in the set, all in C. Digests that
+    are not whole (a damaged record) hold one, so the page is rendered again."""
+    if len(digests) % DIGEST_SIZE:
+        return False
+    return wanted.isdisjoint(memoryview(digests).cast("Q"))
 
 
 _DIGESTS: dict[str, bytes] = {}

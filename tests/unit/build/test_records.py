@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from generator.images.references import ImageCache
 from generator.model import Article
 from generator.site.index import index_site
 from generator.site.plan import Entry, ListingRef, Page
-from generator.site.reads import RECORDED, read_digests
+from generator.site.reads import RECORDED, holds_none, read_digests, wanted_digests
 from tests.helpers import article, config, related_item
 
 
@@ -73,6 +74,19 @@ def test_a_record_holds_while_its_key_is_the_same_and_none_of_its_reads_changed(
     assert baseline.holding("y/index.html", "key") is None
     moved = Baseline("a", {"x/index.html": record}, frozenset({"related\x1fa"}))
     assert moved.holding("x/index.html", "key") is None
+
+
+
+def test_a_record_is_tested_digest_by_digest_and_a_damaged_one_never_holds() -> None:
+    reads = read_digests({f"articles\x1f{i}" for i in range(200)})
+    wanted = wanted_digests({"articles\x1f7", "related\x1fz"})
+    assert not holds_none(reads, wanted)
+    assert holds_none(reads, wanted_digests({"related\x1fz"}))
+    assert holds_none(reads, frozenset()) and holds_none(b"", wanted)
+    # Bytes that straddle two digests are not a digest of the record.
+    straddle = int.from_bytes(reads[4:12], sys.byteorder)
+    assert holds_none(reads, frozenset({straddle}))
+    assert not holds_none(reads[:-3], wanted_digests({"related\x1fz"}))
 
 
 def test_every_field_of_a_page_plan_is_in_its_key() -> None:

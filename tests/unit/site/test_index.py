@@ -136,8 +136,10 @@ def test_titles_changed_again_and_again_rank_as_indexing_anew() -> None:
     site = index_site(stories, config(related_count=3))
     index = None
     for step in range(8):
-        changed = {f"a{(step * 7 + j) % 60}": f"{words[(step + j) % 5]} {words[j % 5]} {step}"
-                   for j in range(step % 3 + 1)}
+        titles = {a.id: a.title for a in stories}
+        changed = {key: (f"{words[(step + j) % 5]} {words[j % 5]} {step}" if step % 2 else
+                         titles[key] + "!")  # new words, or the same words
+                   for j in range(step % 3 + 1) for key in [f"a{(step * 7 + j) % 60}"]}
         stories = [replace(a, title=changed.get(a.id, a.title)) for a in stories]
         site, index = retitled(replace(site, articles={a.id: a for a in stories}), changed,
                                index)
