@@ -259,20 +259,25 @@ def test_an_edit_rewrites_only_its_own_row_of_the_cache(make_site: Callable[...,
     assert run_build(site) == 0
     cache = load_config(site / "site.toml").build.cache_dir / CACHE_NAME
 
-    def rows() -> dict[str, int]:
+    def rows(table: str = "seeds", key: str = "path") -> dict[str, int]:
         with closing(sqlite3.connect(cache)) as db:
             return {Path(path).name: rowid
-                    for rowid, path in db.execute("SELECT rowid, path FROM seeds")}
+                    for rowid, path in db.execute(f"SELECT rowid, {key} FROM {table}")}
 
-    before = rows()
+    before, model_before = rows(), rows("model", "name")
     assert len(before) == 5
     (site / "seeds" / "s2.txt").write_text(seed_text("Story 2, edited",
                                                      url="https://example.com/2"))
     assert run_build(site) == 0
-    after = rows()
+    after, model_after = rows(), rows("model", "name")
     assert {name: rowid for name, rowid in after.items() if name != "s2.txt"} == \
         {name: rowid for name, rowid in before.items() if name != "s2.txt"}
     assert after["s2.txt"] != before["s2.txt"]
+    # The snapshot of the site model is kept a mapping a row: those the edit left alone
+    # are not written again.
+    assert model_after.keys() == model_before.keys()
+    assert model_after["articles"] != model_before["articles"]
+    assert model_after["topics.name"] == model_before["topics.name"]
 
 
 def test_clean_ignores_the_cache(make_site: Callable[..., Path],

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
     from generator.site.plan import Page
 
 CACHE_NAME = "build-cache.sqlite"
-_FORMAT = "newsgen build cache 4"
+_FORMAT = "newsgen build cache 5"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -50,6 +50,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, "
     "key TEXT NOT NULL, reads BLOB NOT NULL, made TEXT NOT NULL, PRIMARY KEY (tree, path))",
     "CREATE TABLE IF NOT EXISTS ranking (id TEXT PRIMARY KEY, ranked BLOB NOT NULL, "
+    "crc INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS model (name TEXT PRIMARY KEY, snapshot BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
 )
 DAMAGED = "cache is damaged; building everything"
@@ -142,6 +144,7 @@ class KeptState:
     plan: KeptPlan | None = None
     templates: TemplateMemo | None = None
     images: KeptImages | None = None
+    model: KeptModel | None = None
 
 
 @dataclass
@@ -154,6 +157,16 @@ class KeptIndex:
     site: Site
     related: RelatedIndex | None = None
     """The inverted index of `site.ranked_as`, once a change of titles needed it."""
+
+
+@dataclass(frozen=True)
+class KeptModel:
+    """A snapshot of a site model (`build.records.snapshot`) and the site it was taken of.
+    A value of the site is immutable, so a later site's value that is the very same object
+    has the same form in the snapshot: the next snapshot takes only what is new."""
+
+    site: Site
+    snapshot: dict[str, dict[str, object]]
 
 
 @dataclass
@@ -209,12 +222,8 @@ def load_state(cache_dir: Path, output_dir: Path, kept: KeptState | None = None
                                trees=_read_trees(db) if output == str(output_dir) else {},
                                output=output, ranking=_read_ranking(db))
             state.model_tree = _meta_text(db, "model_tree")
-            blob, crc = _meta(db, "model"), _meta_text(db, "model_crc")
-            if state.model_tree in state.trees and isinstance(blob, bytes) and crc.isdigit():
-                model = _unpickle(blob, int(crc))
-                if not isinstance(model, dict):
-                    raise _Untrusted(DAMAGED)
-                state.model = model
+            if state.model_tree in state.trees:
+                state.model = _read_model(db)
             else:
                 state.model_tree = ""
     except _Untrusted as exc:
@@ -352,6 +361,15 @@ def _read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
     return trees
 
 
+def _read_model(db: sqlite3.Connection) -> dict[str, dict[str, object]]:
+    model = {}
+    for name, blob, crc in db.execute("SELECT name, snapshot, crc FROM model"):
+        model[name] = _unpickle(blob, crc)
+        if not isinstance(model[name], dict):
+            raise _Untrusted(DAMAGED)
+    return model
+
+
 def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
     count = _meta(db, "related_count")
     if not isinstance(count, int) or count < 0:
@@ -377,6 +395,7 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
                 db.execute("DELETE FROM seeds")
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM ranking")
+                db.execute("DELETE FROM model")
                 db.execute("DELETE FROM meta")
             _save_seeds(db, state.seeds, previous.seeds if previous else None)
             if _meta_text(db, "trees_output") != state.output:
@@ -386,9 +405,8 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
             for tree, records in state.trees.items():
                 _save_files(db, tree, records, previous.trees.get(tree) if previous else None)
             _save_ranking(db, state.ranking, previous.ranking if previous else None)
-            model = pickle.dumps(state.model, protocol=pickle.HIGHEST_PROTOCOL)
+            _save_model(db, state.model, previous.model if previous else None)
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
-                    "model": model, "model_crc": str(zlib.crc32(model)),
                     "model_tree": state.model_tree, "stamp": stamp,
                     "trees_output": state.output,
                     **{_TREE + tree: "ok" for tree in state.trees},
@@ -436,6 +454,24 @@ def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord],
         if saved.get(path) != (record.key, record.made):
             rows.append((tree, path, record.key, record.reads, record.made))
     db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _save_model(db: sqlite3.Connection, model: dict[str, dict[str, object]],
+                before: dict[str, dict[str, object]] | None) -> None:
+    # A mapping kept from the last snapshot is the very object (`KeptModel`): no need to
+    # compare it item by item, nor to pickle and write it again.
+    saved = before.keys() if before else {
+        name for (name,) in db.execute("SELECT name FROM model")}
+    db.executemany("DELETE FROM model WHERE name = ?",
+                   [(name,) for name in sorted(saved - model.keys())])
+    rows = []
+    for name, mapping in model.items():
+        if before is not None and name in before and (before[name] is mapping
+                                                      or before[name] == mapping):
+            continue
+        blob = pickle.dumps(mapping, protocol=pickle.HIGHEST_PROTOCOL)
+        rows.append((name, blob, zlib.crc32(blob)))
+    db.executemany("INSERT OR REPLACE INTO model VALUES (?, ?, ?)", rows)
 
 
 def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None,

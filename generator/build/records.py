@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from generator.build.cache import KeptPlan, PageRecord
+from generator.build.cache import KeptModel, KeptPlan, PageRecord
 from generator.images.references import ImageCache
 from generator.model import Article, Citation
 from generator.site.index import Site
@@ -92,33 +92,70 @@ def _plan_text(page: Page) -> str:
                  page.lead, page.sections))
 
 
-def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str]) -> Snapshot:
+def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
+             before: KeptModel | None = None) -> Snapshot:
     """The value of every read a page can make of `site` and `images`. `seed_digests` maps
     a seed file (as a string) to the digest of its bytes: an article is a pure function of
-    its seed's bytes and the reading settings, which every page's key covers."""
+    its seed's bytes and the reading settings, which every page's key covers. With the
+    snapshot taken `before`, values that are the objects they were there keep their form
+    (see `KeptModel`)."""
     def article(item: Article) -> str:
         found = seed_digests.get(str(item.source))
         return found if found is not None else _hash(repr(item))
 
     articles = {key: article(value) for key, value in site.articles.items()}
+    # Coverage and citations show the articles' own items: they change with the seeds.
+    changed = (None if before is None else
+               {key for key, _ in articles.items() ^ before.snapshot["articles"].items()})
     taken: Snapshot = {
         "articles": dict(articles),
         # The items are the article's own (its seed); what else shows is where each links.
-        "coverage": {key: (articles[key], tuple(link.article_id for link in links))
-                     for key, links in site.coverage.items()},
+        "coverage": _forms(site.coverage, "coverage", before, changed, lambda key, links: (
+            articles[key], tuple(link.article_id for link in links))),
         "images": {key: repr(value) for key, value in images.entries.items()},
         "newest_first": {WHOLE: site.newest_first},
     }
+    citing = _citing(site, changed)
     for name in RECORDED:
         mapping: dict[str, Any] = getattr(site, name)
         if name in FIELDWISE:
             for value_field in _fields_of(mapping):
-                taken[f"{name}.{value_field}"] = {
-                    key: _comparable(getattr(value, value_field), articles)
-                    for key, value in mapping.items()}
+                def form(key: str, value: object, value_field: str = value_field) -> object:
+                    return _comparable(getattr(value, value_field), articles)
+                taken[f"{name}.{value_field}"] = _forms(
+                    mapping, name, before, citing if value_field == "citations" else set(),
+                    form, f"{name}.{value_field}")
         elif name not in taken:
-            taken[name] = {key: _comparable(value, articles) for key, value in mapping.items()}
+            taken[name] = _forms(mapping, name, before, set(),
+                                 lambda key, value: _comparable(value, articles))
     return taken
+
+
+def _forms(mapping: dict[str, Any], name: str, before: KeptModel | None,
+           fresh: set[str] | None, form: Callable[[str, Any], object],
+           taken_as: str = "") -> dict[str, object]:
+    """`form(key, value)` of each item of the site's mapping `name`; with the snapshot
+    taken `before`, an item whose value is the object it was there keeps its form, unless
+    its key is `fresh` (None: every key is)."""
+    if before is None or fresh is None:
+        return {key: form(key, value) for key, value in mapping.items()}
+    old: dict[str, Any] = getattr(before.site, name)
+    forms = before.snapshot[taken_as or name]
+    if old is mapping and not fresh:
+        return forms
+    return {key: forms[key] if key not in fresh and old.get(key, _ABSENT) is value
+            else form(key, value) for key, value in mapping.items()}
+
+
+def _citing(site: Site, changed: set[str] | None) -> set[str] | None:
+    """The providers whose citations one of the `changed` articles makes: their form
+    shows the citing article's seed (None: every provider, when an article went, or when
+    there is no earlier snapshot). An article whose citations changed was indexed anew,
+    and its providers are new objects."""
+    if changed is None or not changed <= site.articles.keys():
+        return None
+    return {site.provider_slugs[item.provider.domain]
+            for key in changed for item in site.articles[key].related}
 
 
 def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:

@@ -21,6 +21,7 @@ from generator.build.cache import (
     BuildState,
     KeptImages,
     KeptIndex,
+    KeptModel,
     KeptPlan,
     KeptState,
     LastBuild,
@@ -120,7 +121,10 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     gc.freeze()
     run.lap("index")
     renderer = Renderer(site, images, env, search=binary is not None)
-    model = snapshot(site, images, {path: seed.sha256 for path, seed in seeds.items()})
+    model = snapshot(site, images, {path: seed.sha256 for path, seed in seeds.items()},
+                     kept.model if kept is not None else None)
+    if kept is not None:
+        kept.model = KeptModel(site, model)
     baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
                          changed_reads(state.model, model))
                 if state.model_tree in state.trees else None)

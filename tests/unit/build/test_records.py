@@ -5,13 +5,13 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build.cache import PageRecord
+from generator.build.cache import KeptModel, PageRecord
 from generator.build.records import Baseline, changed_reads, page_key, snapshot
 from generator.images.references import ImageCache
-from generator.model import Article
+from generator.model import Article, Citation
 from generator.site.index import index_site
 from generator.site.plan import Entry, ListingRef, Page
-from generator.site.reads import RECORDED, holds_none, read_digests, wanted_digests
+from generator.site.reads import FIELDWISE, RECORDED, holds_none, read_digests, wanted_digests
 from tests.helpers import article, config, related_item
 
 
@@ -108,3 +108,40 @@ def test_every_field_of_a_page_plan_is_in_its_key() -> None:
     assert page_key("another fingerprint", page) != key
     for name, value in others.items():
         assert page_key("fingerprint", replace(page, **{name: value})) != key, name
+
+
+def test_a_snapshot_taken_after_another_equals_one_taken_anew() -> None:
+    """`serve` keeps its site model and its last snapshot, and passes both: values that
+    are the same objects keep their form, and a seed's new digest reaches its coverage and
+    the citations of every provider it cites."""
+    images = ImageCache(Path("/images"))
+    stories = [article(f"a{i}", f"Story {i}", day=i % 5 + 1, domain=f"p{i % 3}.org",
+                       related=(related_item(f"https://other.org/{i}",
+                                             domain=f"o{i % 2}.org"),)) for i in range(8)]
+    site = index_site(stories, config())
+    digests = {str(a.source): f"digest {a.id}" for a in stories}
+    taken = KeptModel(site, snapshot(site, images, digests))
+    for step, key in enumerate(["a3", "a5", "a3"]):
+        digests = {**digests, f"{key}.txt": f"digest {key} {step}"}
+        edited = {a.id: replace(a, title=a.title + "!") if a.id == key else a
+                  for a in site.articles.values()}
+        site = replace(site, articles=edited)  # as `serve` reuses its model
+        again = snapshot(site, images, digests, taken)
+        assert again == snapshot(site, images, digests), step
+        assert again["coverage"] != taken.snapshot["coverage"]
+        assert again["providers.citations"] != taken.snapshot["providers.citations"]
+        taken = KeptModel(site, again)
+
+
+def test_only_the_citations_of_providers_show_articles_of_the_site() -> None:
+    """`snapshot` reuses every form but coverage's and citations' on the objects alone:
+    no other readable value may hold a citation, whose form shows the citing seed."""
+    site = index_site([article("a", related=(related_item("https://other.org/x"),))],
+                      config())
+    for name in RECORDED:
+        for value in getattr(site, name).values():
+            held = [getattr(value, item.name) for item in fields(value)] \
+                if name in FIELDWISE else [value]
+            for index, part in enumerate(held):
+                if isinstance(part, tuple) and any(isinstance(x, Citation) for x in part):
+                    assert (name, fields(value)[index].name) == ("providers", "citations")
