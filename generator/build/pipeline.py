@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,11 +21,11 @@ from pathlib import Path
 from generator.build.cache import CODE_VERSION, KeptState, LastBuild, load_last_build
 from generator.build.lock import BuildLock
 from generator.build.output import recover_interrupted_swap
-from generator.build.result import BuildResult, Laps, Progress, Run, default_jobs
+from generator.build.result import BuildResult, Laps, Progress, Run, Scan, default_jobs
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
 from generator.content.seeds import find_seeds, missing_seeds_dir
-from generator.errors import BuildFailed
+from generator.errors import BuildFailed, SourceError
 from generator.images.manifest import JOURNAL_NAME, MANIFEST_NAME
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 
@@ -73,11 +74,12 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
     seed_paths, problems = find_seeds(config.build.seeds_dir)
     binary = pagefind_binary() if search else None
-    inputs = _input_fingerprint(config, seed_paths, template_dirs(config.build.templates_dir),
-                                f"{skip_invalid} {binary is not None}")
+    scan = _input_fingerprint(config, seed_paths, problems,
+                              template_dirs(config.build.templates_dir),
+                              f"{skip_invalid} {binary is not None}")
     output_dir = config.build.output_dir
     last = LastBuild() if clean else load_last_build(cache_dir)
-    if last.inputs == inputs and last.output == str(output_dir) and \
+    if last.inputs == scan.fingerprint and last.output == str(output_dir) and \
             (last.schedule is None or last.schedule.holds_at(now)) and \
             (output_dir / "index.html").is_file():
         # A build killed after saving, while it deleted the output it replaced, left that
@@ -87,10 +89,9 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
     # The work itself, and the parser, templates and workers it needs: imported only now.
     from generator.build.stages import build_changed
 
-    return build_changed(config, run, skip_invalid=skip_invalid, clean=clean, search=search,
-                         binary=binary, seed_paths=seed_paths, problems=problems,
-                         inputs=inputs, kept=kept, search_later=search_later, now=now,
-                         on_live=on_live)
+    return build_changed(config, run, scan, skip_invalid=skip_invalid, clean=clean,
+                         search=search, binary=binary, kept=kept, search_later=search_later,
+                         now=now, on_live=on_live)
 
 
 def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
@@ -101,8 +102,10 @@ def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
 
 
 def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
-                       template_folders: list[Path], options: str) -> str:
-    """Size and mtime of every input file, the config's text and newsgen's code version."""
+                       problems: list[SourceError], template_folders: list[Path],
+                       options: str) -> Scan:
+    """Size and mtime of every input file, the config's text and newsgen's code version;
+    with the seeds and each file's stat."""
     digest = hashlib.sha256(f"{CODE_VERSION}\0{options}\0".encode())
     digest.update(config.path.read_bytes())
     digest.update(repr((config.fingerprint(), config.build, config.images)).encode())
@@ -111,10 +114,11 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
     files += [config.images.cache_dir / MANIFEST_NAME, config.images.cache_dir / JOURNAL_NAME]
+    stats = {}
     for path in files:
         try:
-            stat = path.stat()
+            stat = stats[path] = os.stat(path)
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
         except FileNotFoundError:
             digest.update(f"{path}\0missing\0".encode())
-    return digest.hexdigest()
+    return Scan(seed_paths, problems, digest.hexdigest(), stats)

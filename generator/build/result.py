@@ -7,12 +7,27 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from generator.errors import SourceError
 from generator.site.schedule import Schedule
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase name, the items done and the items in all."""
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What the check before a build found of the site's input files."""
+
+    seed_paths: list[Path]
+    problems: list[SourceError]
+    """Files in the seeds folder that are refused."""
+    fingerprint: str
+    """Of every input file's size and mtime: equal means nothing changed."""
+    stats: dict[Path, os.stat_result]
+    """Each input file as the fingerprint saw it: a seed is parsed again only when it
+    differs from the cached one's (one `stat` a seed per build, not two)."""
 
 
 @dataclass

@@ -32,7 +32,7 @@ from generator.build.cache import (
 )
 from generator.build.output import OutputError, OutputTrees
 from generator.build.records import Baseline, changed_reads, page_keys, snapshot
-from generator.build.result import BuildResult, Run
+from generator.build.result import BuildResult, Run, Scan
 from generator.build.search import BEHIND as SEARCH_BEHIND
 from generator.build.search import (
     SEARCH_FOLDER,
@@ -80,11 +80,9 @@ class _Written:
     search_behind: int
 
 
-def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bool,
-                  search: bool, binary: Path | None, seed_paths: list[Path],
-                  problems: list[SourceError], inputs: str,
-                  now: datetime, kept: KeptState | None = None,
-                  search_later: bool = False,
+def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: bool,
+                  clean: bool, search: bool, binary: Path | None, now: datetime,
+                  kept: KeptState | None = None, search_later: bool = False,
                   on_live: Callable[[], None] | None = None) -> BuildResult:
     """Build what changed since the cache's last build (everything with `clean`). With
     `kept`, the state a previous build of this process left there is used where the cache
@@ -101,8 +99,8 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
         kept.templates = TemplateMemo()
     env = make_environment(template_dirs(config.build.templates_dir),
                            kept.templates if kept is not None else None)
-    results, seeds = load_in_workers(seed_paths, state.seeds_read_under(reading), config,
-                                     run.jobs, run.report)
+    results, seeds = load_in_workers(scan.seed_paths, state.seeds_read_under(reading),
+                                     config, run.jobs, run.report, scan.stats)
     articles, more = combine_results(results)
     # The parsed seeds, and below the site model, live until the build ends and never form
     # garbage: freezing them spares the collector a pass over the whole heap (a third of a
@@ -114,7 +112,7 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
     if search and binary is None:
         result.notice = "; ".join(filter(None, (notice, SEARCH_UNAVAILABLE)))
     result.warnings, result.skipped_seeds = _accept(
-        problems + more + image_problems + check_templates(env), skip_invalid)
+        scan.problems + more + image_problems + check_templates(env), skip_invalid)
 
     result.schedule = schedule_of(included_articles(articles, config), now)
     site = _index(articles, config, run, state.ranking, result.schedule, kept)
@@ -134,6 +132,7 @@ def build_changed(config: SiteConfig, run: Run, *, skip_invalid: bool, clean: bo
                                                        written.unchanged)
     result.removed = len(written.replaced.keys() - written.records.keys())
     result.search_behind = written.search_behind
+    inputs = scan.fingerprint
     if written.search_behind:  # so that the next build is never skipped as needless
         inputs = "search behind: " + inputs
     run.lap("flip")

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,16 +86,17 @@ _CONFIG: SiteConfig | None = None
 
 
 def load_in_workers(paths: list[Path], cached: dict[str, CachedSeed], config: SiteConfig,
-                    jobs: int, report: Report
+                    jobs: int, report: Report, stats: Mapping[Path, os.stat_result] | None = None
                     ) -> tuple[list[tuple[Path, SeedResult]], dict[str, CachedSeed]]:
-    """Each seed's result, from the cache when its file is unchanged; and the new cache."""
+    """Each seed's result, from the cache when its file is unchanged (as it was when
+    `stats` were taken, else now); and the new cache."""
     global _CONFIG
     _CONFIG = config
     entries: dict[str, CachedSeed] = {}
     to_parse: list[str] = []
     for path in paths:
         key = str(path)
-        entry = _still_valid(path, cached.get(key))
+        entry = _still_valid(path, cached.get(key), stats.get(path) if stats else None)
         if entry is None:
             to_parse.append(key)
         else:
@@ -106,12 +107,13 @@ def load_in_workers(paths: list[Path], cached: dict[str, CachedSeed], config: Si
     return [(path, entries[str(path)].result) for path in paths], entries
 
 
-def _still_valid(path: Path, entry: CachedSeed | None) -> CachedSeed | None:
+def _still_valid(path: Path, entry: CachedSeed | None, stat: os.stat_result | None
+                 ) -> CachedSeed | None:
     """The cached entry if the file is the same: same size and mtime, or same content."""
     if entry is None:
         return None
     try:
-        stat = path.stat()
+        stat = stat or path.stat()
     except OSError:
         return None
     if (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns):
