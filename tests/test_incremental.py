@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from benchmarks.corpus import write_corpus
 from generator.build import cache
 from generator.build.cache import CACHE_NAME, KeptState
-from generator.build.pipeline import build
+from generator.build.pipeline import build, ready_other_tree
 from generator.build.search import pagefind_binary
 from generator.config import load_config
 from tests.helpers import read_tree, run_build, seed_text
@@ -385,3 +385,33 @@ def _indexed_text(bundle: Path) -> str:
     fragments = sorted((bundle / "fragment").iterdir())
     assert fragments, f"no fragments in {bundle}"
     return "".join(gzip.decompress(path.read_bytes()).decode() for path in fragments)
+
+
+def test_serve_readies_the_other_tree_before_the_first_save(
+        make_site: Callable[..., Path]) -> None:
+    """After its first build `serve` links the live tree's files into the other one, and
+    the cache vouches for it: the first save then renders only what it changed."""
+    site = make_site({f"s{n}.txt": seed_text(f"Story {n}", url=f"https://example.com/{n}",
+                                             date=f"2024-03-{n + 1:02}T10:00:00Z")
+                      for n in range(8)})
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)
+    live = (site / "public").resolve()
+    assert ready_other_tree(config, kept)
+    assert not ready_other_tree(config, kept)  # nothing left to do
+    other = next(tree for tree in site.glob(".public.tree-*") if tree != live)
+    assert read_tree(other) == read_tree(live)
+    assert all((other / name).stat().st_ino == (live / name).stat().st_ino
+               for name in read_tree(live))
+    with closing(sqlite3.connect(config.build.cache_dir / CACHE_NAME)) as db:
+        vouched = {key for (key,) in db.execute("SELECT key FROM meta WHERE key LIKE 'tree-%'")}
+    assert vouched == {"tree-a", "tree-b"}
+    seed = site / "seeds" / "s0.txt"
+    seed.write_text(seed.read_text() + "A body for the oldest story.\n")
+    with pytest.MonkeyPatch.context() as patch:  # the cache is not read again either
+        patch.setattr(cache, "_read_seeds", _never)
+        result = build(config, search=False, kept=kept)
+    assert (site / "public").resolve() == other
+    assert 0 < result.rendered < len(read_tree(live))
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean", "--no-search")

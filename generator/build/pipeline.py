@@ -15,12 +15,21 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.build.cache import CODE_VERSION, KeptState, LastBuild, load_last_build
+from generator.build.cache import (
+    CODE_VERSION,
+    KeptState,
+    LastBuild,
+    forget_tree,
+    load_last_build,
+    load_state,
+    save_state,
+)
 from generator.build.lock import BuildLock
-from generator.build.output import recover_interrupted_swap
+from generator.build.output import OutputTrees, recover_interrupted_swap
 from generator.build.result import BuildResult, Laps, Progress, Run, Scan, default_jobs
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
@@ -62,6 +71,36 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         result.notice = "; ".join(filter(None, (
             f"waited for another build of this site (process {other}) to end", result.notice)))
     return result
+
+
+def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
+    """Make the output's inactive tree hold what the live one holds (hard links), with the
+    cache vouching for it, so that the next build changes there only what it must rather
+    than filling it whole: what `serve` does once its first build is live, so that the
+    first save is as quick as the next. False when there is nothing to do: the cache
+    vouches for that tree already, or not for the live one."""
+    cache_dir, output_dir = config.build.cache_dir, config.build.output_dir
+    lock = BuildLock(cache_dir)
+    try:
+        lock.acquire(lambda holder: None)
+        state, notice = load_state(cache_dir, output_dir, kept)
+        trees = OutputTrees(output_dir)
+        live = state.trees.get(trees.live_name) if trees.live_name else None
+        if notice or live is None or trees.name in state.trees:
+            return False
+        last = load_last_build(cache_dir)
+        forget_tree(cache_dir, trees.name)  # until it is whole
+        trees.start(trusted=False)
+        cloned = trees.clone_live()
+        trees.finish()
+        if not cloned:
+            return False
+        ready = replace(state, trees={**state.trees, trees.name: live})
+        kept.state, kept.stamp = ready, save_state(cache_dir, ready, last, previous=state)
+        return True
+    finally:
+        lock.release()
+        gc.unfreeze()  # what reading the cache froze
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,

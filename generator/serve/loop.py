@@ -15,6 +15,7 @@ import contextlib
 import ipaddress
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -31,7 +32,8 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application
 
 from generator.build.cache import KeptState
-from generator.build.pipeline import build
+from generator.build.output import OutputError
+from generator.build.pipeline import build, ready_other_tree
 from generator.build.result import BuildResult
 from generator.config import SiteConfig, load_config
 from generator.console import print_problems, summary_line
@@ -120,6 +122,7 @@ class _Session:
         print(f"Serving {url} (Ctrl-C to stop)", file=self.out, flush=True)
         if self.options.open_browser:
             webbrowser.open(url)
+        self._ready_other_tree()
         while True:
             changed = self.watcher.wait(SEARCH_CATCH_UP_AFTER if self.search_behind else None)
             if changed:
@@ -204,6 +207,16 @@ class _Session:
             self.watcher.stop()
             self.watcher = watcher
             self.watcher.start()
+
+    def _ready_other_tree(self) -> None:
+        """Fill the output's other tree now, while the first build is served, rather than
+        in the first save's rebuild (`ready_other_tree`). Should that fail, that rebuild
+        fills it, as a build always can."""
+        try:
+            ready_other_tree(self.config, self.kept)
+        except (OSError, OutputError, sqlite3.Error) as exc:
+            print(f"{time.strftime('%H:%M:%S')} the second output tree is left to the first "
+                  f"rebuild: {exc}", file=self.out, flush=True)
 
     def _reload_config(self) -> None:
         """Take the new settings; a broken site.toml raises BuildFailed and changes nothing."""
