@@ -157,6 +157,8 @@ class KeptIndex:
     site: Site
     related: RelatedIndex | None = None
     """The inverted index of `site.ranked_as`, once a change of titles needed it."""
+    rows: dict[str, tuple[Article, tuple[object, ...]]] = field(default_factory=dict)
+    """By article id: the article and its row of the inputs (`site.index.index_row`)."""
 
 
 @dataclass(frozen=True)

@@ -99,11 +99,12 @@ def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
     its seed's bytes and the reading settings, which every page's key covers. With the
     snapshot taken `before`, values that are the objects they were there keep their form
     (see `KeptModel`)."""
-    def article(item: Article) -> str:
+    def article(key: str, item: Article) -> str:
         found = seed_digests.get(str(item.source))
         return found if found is not None else _hash(repr(item))
 
-    articles = {key: article(value) for key, value in site.articles.items()}
+    # The same article object is the same parse of the same bytes (the parse cache's).
+    articles = _forms(site.articles, "articles", before, set(), article)
     # Coverage and citations show the articles' own items: they change with the seeds.
     changed = (None if before is None else
                {key for key, _ in articles.items() ^ before.snapshot["articles"].items()})
@@ -167,13 +168,22 @@ def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:
         if old == new:
             continue
         mapping, dot, _ = name.partition(".")
-        for key in old.keys() | new.keys():
-            if old.get(key, _ABSENT) != new.get(key, _ABSENT):
-                changed.add(f"{name}{SEPARATOR}{key}")
-                if dot:  # the value whole, as `in` and a missing key's `get` read it
-                    changed.add(f"{mapping}{SEPARATOR}{key}")
+        for key in _differing_keys(old, new):
+            changed.add(f"{name}{SEPARATOR}{key}")
+            if dot:  # the value whole, as `in` and a missing key's `get` read it
+                changed.add(f"{mapping}{SEPARATOR}{key}")
         changed.add(f"{mapping}{SEPARATOR}{WHOLE}")
     return frozenset(changed)
+
+
+def _differing_keys(old: dict[str, object], new: dict[str, object]) -> set[str]:
+    """The keys whose value differs (or that only one has): the items that are not in
+    both, found by set operations in C where every value can be hashed."""
+    try:
+        return {key for key, _ in old.items() ^ new.items()}
+    except TypeError:  # a value that cannot be hashed: compared key by key
+        return {key for key in old.keys() | new.keys()
+                if old.get(key, _ABSENT) != new.get(key, _ABSENT)}
 
 
 def _fields_of(mapping: dict[str, Any]) -> list[str]:
@@ -181,7 +191,7 @@ def _fields_of(mapping: dict[str, Any]) -> list[str]:
     return [] if first is None else [item.name for item in fields(first)]
 
 
-def _comparable(value: object, articles: dict[str, str]) -> object:
+def _comparable(value: object, articles: dict[str, object]) -> object:
     """`value` itself when `==` on it says what `repr` would (strings, ids); a citation
     list as the citing articles (whose seeds hold the cited items) and the URLs; else its
     repr."""

@@ -56,6 +56,7 @@ from generator.site.index import (
     Site,
     included_articles,
     index_inputs,
+    index_row,
     index_site,
     retitled,
 )
@@ -252,7 +253,18 @@ def _index(articles: list[Article], config: SiteConfig, run: Run, ranking: Ranki
     ranker = related_ranker(run.jobs, run.report)
     if kept is None:
         return index_site(articles, config, ranker, ranking, schedule)
-    inputs, titles = index_inputs(articles, config, schedule)
+    # An article that is the object it was (the parse cache's) gives the row it gave.
+    known = kept.index.rows if kept.index is not None else {}
+    rows: dict[str, tuple[Article, tuple[object, ...]]] = {}
+
+    def row(article: Article) -> tuple[object, ...]:
+        found = known.get(article.id)
+        if found is None or found[0] is not article:
+            found = (article, index_row(article))
+        rows[article.id] = found
+        return found[1]
+
+    inputs, titles = index_inputs(articles, config, schedule, row)
     related = None
     if kept.index is not None and kept.index.inputs == inputs:
         by_id = {article.id: article for article in articles}
@@ -266,7 +278,7 @@ def _index(articles: list[Article], config: SiteConfig, run: Run, ranking: Ranki
                 related)
     else:
         site = index_site(articles, config, ranker, ranking, schedule)
-    kept.index = KeptIndex(inputs, titles, site, related)
+    kept.index = KeptIndex(inputs, titles, site, related, rows)
     return site
 
 

@@ -106,19 +106,28 @@ def index_site(articles: Iterable[Article], config: SiteConfig,
     )
 
 
+def index_row(article: Article) -> tuple[object, ...]:
+    """What `index_site` reads of one article, its title aside (see `index_inputs`)."""
+    a = article
+    return (a.id, a.published, a.published_at, a.topics, a.provider, a.related,
+            a.slug or a.title, a.url, a.web_url)
+
+
 def index_inputs(articles: Iterable[Article], config: SiteConfig,
-                 schedule: Schedule | None = None) -> tuple[object, tuple[str, ...]]:
+                 schedule: Schedule | None = None,
+                 row: Callable[[Article], tuple[object, ...]] = index_row
+                 ) -> tuple[object, tuple[str, ...]]:
     """Everything `index_site` reads, in a form compared with `==`, and the articles'
     titles apart. Equal inputs give an equal Site but for the articles themselves, whose
     other fields (text, excerpt, images, quality) only pages read; where only titles
     differ, only the related lists can (`retitled`). A process that builds again and
-    again (`serve`) indexes anew only when the first part changed."""
+    again (`serve`) indexes anew only when the first part changed, and passes a `row`
+    that gives an article it saw before the row it gave then (`index_row`)."""
     build = config.build
     listed = list(articles)
     return ((build.include_unpublished, build.future, build.related_count, str(config.zone),
              dict(schedule.scheduled) if schedule is not None else {},
-             tuple((a.id, a.published, a.published_at, a.topics, a.provider, a.related,
-                    a.slug or a.title, a.url, a.web_url) for a in listed)),
+             tuple(map(row, listed))),
             tuple(a.title for a in listed))
 
 
