@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
     from generator.model import Article
     from generator.render.template_memo import TemplateMemo
     from generator.site.index import Site
-    from generator.site.plan import Page
+    from generator.site.plan import Page, PlanInputs
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT = "newsgen build cache 5"
@@ -190,8 +190,11 @@ class KeptPlan:
     made from, so it holds whatever the cache says: the plan while `site.plan.plan_inputs`
     are equal, the keys while the templates' fingerprints are too."""
 
-    inputs: object
+    inputs: PlanInputs
     pages: list[Page]
+    made_from: tuple[Site, PlanInputs] | None = None
+    """The last site whose inputs were these, and its inputs as `plan_inputs` took them
+    (each part the object it was while what it was read from is)."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)

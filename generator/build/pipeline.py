@@ -154,10 +154,12 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
             files += sorted(p for p in folder.rglob("*") if p.is_file())
     files += [config.images.cache_dir / MANIFEST_NAME, config.images.cache_dir / JOURNAL_NAME]
     stats = {}
+    lines = []
     for path in files:
         try:
             stat = stats[path] = os.stat(path)
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+            lines.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0")
         except FileNotFoundError:
-            digest.update(f"{path}\0missing\0".encode())
+            lines.append(f"{path}\0missing\0")
+    digest.update("".join(lines).encode())
     return Scan(seed_paths, problems, digest.hexdigest(), stats)

@@ -288,9 +288,10 @@ def _plan(site: Site, search: bool, kept: KeptState | None
     unchanged (`plan_inputs`), else planned anew (and kept)."""
     if kept is None:
         return plan_pages(site, search=search), None
-    inputs = plan_inputs(site, search)
+    inputs = plan_inputs(site, search, kept.plan.made_from if kept.plan is not None else None)
     if kept.plan is None or kept.plan.inputs != inputs:
         kept.plan = KeptPlan(inputs, plan_pages(site, search=search))
+    kept.plan.made_from = (site, inputs)
     return kept.plan.pages, kept.plan
 
 

@@ -201,20 +201,23 @@ def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
+    # One pass over every page of the site: the names it calls are bound once.
+    holding_of = baseline.holding if baseline is not None else _no_record
+    linkable = baseline is not None and baseline.tree == trees.live_name
+    had_get, exists, kept = mine.get, os.path.exists, outcome.records
     for index, (name, key, target) in enumerate(zip(names, keys, targets, strict=True)):
-        holding = baseline.holding(name, key) if baseline is not None else None
+        holding = holding_of(name, key)
         if holding is None:
             to_render.append(index)
             continue
-        had = mine.get(name)
-        if (had is holding or had == holding) and os.path.exists(target):
+        had = had_get(name)
+        if (had is holding or had == holding) and exists(target):
             pass  # the tree has it already
-        elif not (baseline is not None and baseline.tree == trees.live_name
-                  and trees.link_live(target)):
+        elif not (linkable and trees.link_live(target)):
             to_render.append(index)
             continue
-        outcome.records[name] = holding
-        outcome.unchanged += 1
+        kept[name] = holding
+    outcome.unchanged = len(kept)
     _JOB = _RenderJob(renderer, pages, keys, targets, trees, uuid.uuid4().hex)
     try:
         for index, record, error in _run(_render_chunk, to_render, jobs, "render", report):
@@ -226,6 +229,10 @@ def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
     finally:
         _JOB = None
     return outcome
+
+
+def _no_record(name: str, key: str) -> None:
+    return None
 
 
 def _render_chunk(indexes: list[int]

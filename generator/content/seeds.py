@@ -66,6 +66,8 @@ def _path(name: str) -> Path:
 
 
 def _is_utf8(name: str) -> bool:
+    if name.isascii():
+        return True
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes of the file name, kept as surrogates

@@ -146,18 +146,67 @@ def plan_pages(site: Site, search: bool = False) -> list[Page]:
     return pages
 
 
-def plan_inputs(site: Site, search: bool = False) -> object:
+class PlanInputs(NamedTuple):
+    """Everything `plan_pages` reads of a site (`plan_inputs`)."""
+
+    settings: tuple[object, ...]
+    newest_first: tuple[str, ...]
+    paths: tuple[tuple[str, str], ...]
+    times: tuple[tuple[datetime, int | None], ...]
+    """Each article's time and quality, newest first."""
+    topics: tuple[object, ...]
+    providers: tuple[object, ...]
+
+
+def plan_inputs(site: Site, search: bool = False,
+                before: tuple[Site, PlanInputs] | None = None) -> PlanInputs:
     """Everything `plan_pages` reads of `site`, in a form compared with `==`: equal inputs,
     equal plans. A process that builds again and again (`serve`) plans anew only when
-    these changed; an edit to a story's text, image or excerpt leaves them as they were."""
+    these changed; an edit to a story's text, image or excerpt leaves them as they were.
+    With the inputs of a site `before`, a part read from a mapping (or an article) that
+    is the object it was there is that part as it was."""
     config = site.config
+    settings = (search, config.build.page_size, config.feeds.entries, config.seo.sitemap_urls,
+                str(config.zone))
+    if before is None:
+        return PlanInputs(settings, site.newest_first, _paths(site), _times(site),
+                          _topics(site), _providers(site))
+    old_site, old = before
+    return PlanInputs(
+        settings, site.newest_first,
+        old.paths if old_site.article_paths is site.article_paths else _paths(site),
+        _times(site, (old_site, old.times) if old_site.newest_first is site.newest_first
+               else None),
+        old.topics if old_site.topics is site.topics else _topics(site),
+        old.providers if old_site.providers is site.providers else _providers(site))
+
+
+def _paths(site: Site) -> tuple[tuple[str, str], ...]:
+    return tuple(site.article_paths.items())
+
+
+def _times(site: Site, before: tuple[Site, tuple[tuple[datetime, int | None], ...]] | None = None
+           ) -> tuple[tuple[datetime, int | None], ...]:
+    """Each article's time and quality, newest first; with those of a site `before` that
+    lists the same articles in the same order, an article that is the object it was
+    there keeps its row."""
     articles = site.articles
-    return (search, config.build.page_size, config.feeds.entries, config.seo.sitemap_urls,
-            str(config.zone), site.newest_first, tuple(site.article_paths.items()),
-            tuple((articles[i].published_at, articles[i].quality) for i in site.newest_first),
-            tuple((slug, topic.article_ids) for slug, topic in site.topics.items()),
-            tuple((slug, provider.article_ids, provider.citations)
-                  for slug, provider in site.providers.items()))
+    if before is None:
+        return tuple((articles[key].published_at, articles[key].quality)
+                     for key in site.newest_first)
+    old_articles = before[0].articles
+    return tuple(row if old_articles[key] is articles[key] else
+                 (articles[key].published_at, articles[key].quality)
+                 for key, row in zip(site.newest_first, before[1], strict=True))
+
+
+def _topics(site: Site) -> tuple[object, ...]:
+    return tuple((slug, topic.article_ids) for slug, topic in site.topics.items())
+
+
+def _providers(site: Site) -> tuple[object, ...]:
+    return tuple((slug, provider.article_ids, provider.citations)
+                 for slug, provider in site.providers.items())
 
 
 LEAD_WINDOW = timedelta(days=2)

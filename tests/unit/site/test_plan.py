@@ -99,3 +99,21 @@ def test_the_plan_inputs_change_with_what_planning_reads_and_only_with_that() ->
         assert same_inputs == (name in ("excerpt", "body", "title, same address")), name
     assert plan_inputs(site, search=True) != plan_inputs(site)
     assert plan_inputs(index_site(stories, config(page_size=1))) != plan_inputs(site)
+
+
+def test_plan_inputs_taken_after_others_equal_those_taken_anew() -> None:
+    """`serve` passes the inputs of its last site: parts read from the same objects are
+    reused, and an article that is a new object (a new quality) gives its row anew."""
+    stories = [article(f"a{i}", f"Story {i}", day=i + 1) for i in range(5)]
+    site = index_site(stories, config())
+    before = (site, plan_inputs(site))
+    for step, quality in enumerate((3, 7, 3)):
+        articles = dict(site.articles)
+        articles["a2"] = replace(articles["a2"], quality=quality)
+        site = replace(site, articles=articles)  # as `serve` reuses its model
+        again = plan_inputs(site, before=before)
+        assert again == plan_inputs(site), step
+        assert again != before[1], step
+        before = (site, again)
+    reindexed = index_site(list(site.articles.values()), config(page_size=1))
+    assert plan_inputs(reindexed, before=before) == plan_inputs(reindexed)
