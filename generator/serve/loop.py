@@ -82,6 +82,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
     session = _Session(options, config, state, server, out)
     # Ctrl-C and SIGTERM both stop the server cleanly, even where SIGINT was inherited as
     # ignored (a background job of a non-interactive shell).
+    _STOPPING.clear()
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         session.run(f"http://{_url_host(options.host)}:{port}{config.base_path}")
@@ -123,12 +124,14 @@ class _Session:
         if self.options.open_browser:
             webbrowser.open(url)
         self._ready_other_tree()
-        while True:
-            changed = self.watcher.wait(SEARCH_CATCH_UP_AFTER if self.search_behind else None)
+        while not _STOPPING.is_set():
+            changed = self.watcher.wait(SEARCH_CATCH_UP_AFTER if self.search_behind else None,
+                                        stop=_STOPPING)
             if changed:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
             elif self.search_behind:
                 self.rebuild("search index", catch_up=True)
+        raise KeyboardInterrupt  # its own was lost in what the signal interrupted
 
     def rebuild(self, cause: str, changed: set[Path] | None = None,
                 catch_up: bool = False) -> None:
@@ -292,7 +295,14 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+_STOPPING = threading.Event()
+"""Set by Ctrl-C and SIGTERM. The handler also raises KeyboardInterrupt, but code it
+interrupts may swallow that (a library's cleanup, a finalizer): the loop then still ends
+at its next wait, within half a second."""
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _STOPPING.set()
     raise KeyboardInterrupt
 
 

@@ -98,16 +98,17 @@ class ChangeWatcher:
             self._observer.join(timeout=5)
             self._observer = None
 
-    def wait(self, timeout: float | None = None) -> set[Path]:
+    def wait(self, timeout: float | None = None, stop: threading.Event | None = None
+             ) -> set[Path]:
         """Block until something changed, no further change came for `settle` seconds and no
         changed file is still open for writing (or changes kept coming for `longest`
         seconds, or a file stayed open for `open_limit`); the changed paths, or an empty set
-        after `timeout`."""
+        after `timeout` or within half a second of `stop` being set."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             while not self._changed:
                 left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
+                if (left is not None and left <= 0) or (stop is not None and stop.is_set()):
                     return set()
                 # Short waits keep the thread responsive to Ctrl-C.
                 self._lock.wait(0.5 if left is None else min(left, 0.5))

@@ -175,3 +175,13 @@ def test_a_file_left_open_is_handed_over_after_the_open_limit(project: Path) -> 
             assert time.monotonic() - started < 5
     finally:
         watching.stop()
+
+
+def test_a_stop_ends_a_wait_for_changes_within_half_a_second(watcher: ChangeWatcher) -> None:
+    """Ctrl-C sets the serve loop's stop event as well as raising KeyboardInterrupt, which
+    code the signal interrupts may swallow: the wait must end on the event alone."""
+    stop = threading.Event()
+    threading.Timer(0.2, stop.set).start()
+    started = time.monotonic()
+    assert watcher.wait(stop=stop) == set()
+    assert 0.15 < time.monotonic() - started < 1.5
