@@ -415,3 +415,40 @@ def test_serve_readies_the_other_tree_before_the_first_save(
     assert (site / "public").resolve() == other
     assert 0 < result.rendered < len(read_tree(live))
     assert read_tree(site / "public") == clean_build(site, site.parent / "clean", "--no-search")
+
+
+def test_a_kept_state_follows_the_image_cache_to_another_folder(
+        make_site: Callable[..., Path]) -> None:
+    """What `serve` keeps of the images each story shows names files in the image cache's
+    folder: moved to another folder with the same manifest, they are taken from there."""
+    lead = ("images:\n  - url: \"https://example.com/img/lead.png\"\n"
+            "    width: 800\n    height: 450\n")
+    site = make_site({"s1.txt": seed_text("Story one", extra=lead)})
+    cache = site / ".image-cache"
+    (cache / "ab").mkdir(parents=True)
+    (cache / "ab" / "x.png").write_bytes(TINY_PNG)
+    (cache / "manifest.json").write_text(json.dumps({"version": 1, "images": {
+        "https://example.com/img/lead.png": {"file": "ab/x.png", "width": 4, "height": 3}}}))
+    kept = KeptState()
+    build(load_config(site / "site.toml"), search=False, kept=kept)
+    shutil.move(cache, site / "img2")
+    config = site / "site.toml"
+    config.write_text(config.read_text() + '\n[images]\ncache_dir = "img2"\n')
+    build(load_config(config), search=False, kept=kept)
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean", "--no-search")
+    assert any(name.endswith("x.png") for name in read_tree(site / "public"))
+
+
+def test_a_kept_state_takes_the_first_topic_of_a_site_without_any(
+        make_site: Callable[..., Path]) -> None:
+    """A site model whose topics are none has no topic fields in its snapshot: the next
+    snapshot, taken after it, finds them anew."""
+    site = make_site({"a.txt": seed_text("One", topics=()),
+                      "b.txt": seed_text("Two", topics=(), date="2024-03-04T10:00:00Z")})
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)
+    seed = site / "seeds" / "a.txt"
+    seed.write_text(seed_text("One", topics=("Science",)))
+    build(config, search=False, kept=kept)
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean", "--no-search")

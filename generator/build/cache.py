@@ -174,9 +174,10 @@ class KeptModel:
 @dataclass
 class KeptImages:
     """Which cached files each article's page shows (`render.views.Views.local_images`),
-    found with these entries of the image cache: a pure function of the article (the very
-    object, as the parse cache keeps it) and the entries."""
+    found with these entries of the image cache in this folder: a pure function of the
+    article (the very object, as the parse cache keeps it), the folder and the entries."""
 
+    root: Path
     entries: dict[str, CachedImage]
     shown: dict[str, tuple[Article, set[str]]] = field(default_factory=dict)
     """By article id: the article and what its page shows."""

@@ -138,10 +138,10 @@ def _forms(mapping: dict[str, Any], name: str, before: KeptModel | None,
     """`form(key, value)` of each item of the site's mapping `name`; with the snapshot
     taken `before`, an item whose value is the object it was there keeps its form, unless
     its key is `fresh` (None: every key is)."""
-    if before is None or fresh is None:
-        return {key: form(key, value) for key, value in mapping.items()}
+    forms = before.snapshot.get(taken_as or name) if before is not None else None
+    if before is None or fresh is None or forms is None:  # (a mapping that was empty
+        return {key: form(key, value) for key, value in mapping.items()}  # has no fields)
     old: dict[str, Any] = getattr(before.site, name)
-    forms = before.snapshot[taken_as or name]
     if old is mapping and not fresh:
         return forms
     return {key: forms[key] if key not in fresh and old.get(key, _ABSENT) is value

@@ -344,8 +344,8 @@ def _used_images(site: Site, images: ImageCache, views: Views, kept: KeptState |
     article shows is found again only for articles that changed, or all when the image
     cache did (`KeptImages`)."""
     memo = kept.images if kept is not None else None
-    if memo is None or memo.entries != images.entries:
-        memo = KeptImages(images.entries)
+    if memo is None or memo.root != images.root or memo.entries != images.entries:
+        memo = KeptImages(images.root, images.entries)
     shown: dict[str, tuple[Article, set[str]]] = {}
     used: set[str] = set()
     for key, article in site.articles.items():
@@ -360,7 +360,7 @@ def _used_images(site: Site, images: ImageCache, views: Views, kept: KeptState |
         files = {output_file(site_path): images.source_file(site_path)
                  for site_path in sorted(used)}
     if kept is not None:
-        kept.images = KeptImages(images.entries, shown, (used, files))
+        kept.images = KeptImages(images.root, images.entries, shown, (used, files))
     return files
 
 

@@ -127,6 +127,8 @@ class _Session:
         while not _STOPPING.is_set():
             changed = self.watcher.wait(SEARCH_CATCH_UP_AFTER if self.search_behind else None,
                                         stop=_STOPPING)
+            if _STOPPING.is_set():
+                break
             if changed:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
             elif self.search_behind:
@@ -179,10 +181,10 @@ class _Session:
                     if result is not None else f"build failed with {len(errors)} error"
                     f"{'s' if len(errors) != 1 else ''}; {self._fallback()}")
             line = f"{time.strftime('%H:%M:%S')} {cause}: {what} ({seconds:.2f} s)"
-        print(line, file=self.out, flush=True)
-        if errors or not self.shown_early:
+        if errors or not self.shown_early:  # shown before it is reported
             shown = [error.format(self.config.path.parent) for error in errors]
-            self.server.call(self._publish, shown)
+            self.server.call(self._publish, shown, wait=True)
+        print(line, file=self.out, flush=True)
 
     def _show_early(self) -> None:
         """The rebuild's site is live: reload the pages now, while the build saves its
@@ -338,12 +340,23 @@ class ServerThread(threading.Thread):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), timeout=2)
 
-    def call(self, function: Callable[..., None], *args: object) -> None:
-        """Run `function(*args)` on the server's loop (or when it starts)."""
+    def call(self, function: Callable[..., None], *args: object, wait: bool = False) -> None:
+        """Run `function(*args)` on the server's loop (or when it starts); with `wait`,
+        return once it has run there (at most a few seconds later)."""
         if self._loop is None:
             self._pending.append((function, args))
-        else:
-            self._loop.call_soon_threadsafe(function, *args)
+            return
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                function(*args)
+            finally:
+                done.set()
+
+        self._loop.call_soon_threadsafe(run)
+        if wait:
+            done.wait(timeout=5)
 
     def stop(self) -> None:
         if self._loop is not None and self._stop_event is not None:

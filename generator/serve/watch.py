@@ -103,7 +103,8 @@ class ChangeWatcher:
         """Block until something changed, no further change came for `settle` seconds and no
         changed file is still open for writing (or changes kept coming for `longest`
         seconds, or a file stayed open for `open_limit`); the changed paths, or an empty set
-        after `timeout` or within half a second of `stop` being set."""
+        after `timeout`. Once `stop` is set, it returns within half a second (what changed
+        so far, which the caller leaves alone when it stops)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             while not self._changed:
@@ -117,7 +118,7 @@ class ChangeWatcher:
                 quiet_until = self._last_event + self.settle
                 limit = self.open_limit if self._writing else self.longest
                 if (now >= quiet_until and not self._writing) or \
-                        now - self._first_event >= limit:
+                        now - self._first_event >= limit or (stop is not None and stop.is_set()):
                     break
                 # Until the burst is quiet; once it is, a file still being written is waited
                 # for (its close wakes this at once: `_record` notifies), rechecking the limit.
