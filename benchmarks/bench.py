@@ -40,11 +40,17 @@ include_unpublished = true
 """
 
 
+USER_ENVIRONMENT = {key: value for key, value in os.environ.items()
+                    if key != "PYTHONDONTWRITEBYTECODE"}
+"""A user's Python keeps the modules it compiled: a shell (or a CI image) that tells it not
+to would time compiling newsgen on every run."""
+
+
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one run of `command`."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, env=USER_ENVIRONMENT)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)

@@ -125,6 +125,8 @@ class BuildState:
     """What pages could read of the site model as the build that made `model_tree` saw it
     (`build.records.Snapshot`)."""
     model_tree: str = ""
+    templates: bytes = b""
+    """The compiled templates and what each refers to (`render.template_memo`)."""
 
     def seeds_read_under(self, reading: str) -> dict[str, CachedSeed]:
         """The parsed seeds, if they were read under these reading settings (a new time
@@ -228,6 +230,8 @@ def load_state(cache_dir: Path, output_dir: Path, kept: KeptState | None = None
                                trees=_read_trees(db) if output == str(output_dir) else {},
                                output=output, ranking=_read_ranking(db))
             state.model_tree = _meta_text(db, "model_tree")
+            templates = _meta(db, "templates")
+            state.templates = templates if isinstance(templates, bytes) else b""
             if state.model_tree in state.trees:
                 state.model = _read_model(db)
             else:
@@ -412,6 +416,9 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
                 _save_files(db, tree, records, previous.trees.get(tree) if previous else None)
             _save_ranking(db, state.ranking, previous.ranking if previous else None)
             _save_model(db, state.model, previous.model if previous else None)
+            if previous is None or state.templates != previous.templates:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('templates', ?)",
+                           (state.templates,))
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
                     "model_tree": state.model_tree, "stamp": stamp,
                     "trees_output": state.output,

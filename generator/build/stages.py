@@ -96,10 +96,12 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     run.lap("scan")
 
     reading = config.reading_fingerprint()
-    if kept is not None and kept.templates is None:
-        kept.templates = TemplateMemo()
-    env = make_environment(template_dirs(config.build.templates_dir),
-                           kept.templates if kept is not None else None)
+    templates = kept.templates if kept is not None else None
+    if templates is None:
+        templates = TemplateMemo.from_bytes(state.templates)
+        if kept is not None:
+            kept.templates = templates
+    env = make_environment(template_dirs(config.build.templates_dir), templates)
     results, seeds = load_in_workers(scan.seed_paths, state.seeds_read_under(reading),
                                      config, run.jobs, run.report, scan.stats)
     articles, more = combine_results(results)
@@ -142,7 +144,7 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
     saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
                        output=str(output_dir), ranking=ranking, model=model,
-                       model_tree=written.trees.name)
+                       model_tree=written.trees.name, templates=templates.to_bytes())
     stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, output=str(output_dir),
                                                    warnings=result.warnings,
                                                    counts=dict(result.pages),

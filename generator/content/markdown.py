@@ -17,12 +17,18 @@ from contextlib import contextmanager
 from types import FrameType
 
 import markdown as python_markdown
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 
-from generator.content.sanitize import sanitize_html
+from generator.content.sanitize import sanitized_body
 
 # Not smarty: it doubles the conversion time and rewrites quotes inside escaped HTML text.
-EXTENSIONS = ("markdown.extensions.tables", "markdown.extensions.fenced_code",
-              "markdown.extensions.sane_lists")
+# Given as instances, not names: a name makes Python-Markdown look through the entry points
+# of every installed package first, a tenth of a second at each start.
+EXTENSIONS = (TableExtension, FencedCodeExtension, SaneListExtension)
+
+
 class MarkdownTooSlow(Exception):
     """Converting a body took longer than its time limit."""
 
@@ -46,13 +52,12 @@ def render_markdown(text: str, seconds: float = 0.0) -> str:
     except RecursionError:
         _reset_converter()
         raise MarkdownTooDeep from None
-    html = sanitize_html(_renumber_headings(converted))
-    # Dropped body images leave empty paragraphs behind.
-    return html.replace("<p></p>", "").strip()
+    return sanitized_body(_renumber_headings(converted))
 
 
 def _converter() -> python_markdown.Markdown:
-    converter = python_markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+    converter = python_markdown.Markdown(extensions=[extension() for extension in EXTENSIONS],
+                                          output_format="html")
     # Raw HTML is escaped as text rather than passed through; nh3 below is the second wall.
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")

@@ -1,32 +1,69 @@
-"""What a process that builds again and again (`serve`) keeps of its templates between
-builds, so that a rebuild neither compiles nor parses a template whose source is
-unchanged. Sources are compared by content, never by time.
+"""What a build keeps of its templates for the next, so that it neither compiles nor parses a
+template whose source is unchanged: in memory in a process that builds again and again
+(`serve`), else in the build cache. Sources are compared by content, never by time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 
 import jinja2
 from jinja2 import meta
 
 
 class TemplateMemo(jinja2.BytecodeCache):
-    """What a process that builds again and again (`serve`) keeps of its templates: each
-    one's compiled code, which Jinja uses only while the source's checksum is the one it
-    was compiled from, and the templates each source refers to, by the source's digest."""
+    """What a build keeps of its templates: each one's compiled code, which Jinja uses only
+    while the source's checksum is the one it was compiled from (and the Python the same),
+    and the templates each source refers to, by the source's digest."""
 
     def __init__(self) -> None:
         self.code: dict[str, bytes] = {}
         self.references: dict[bytes, tuple[str | None, ...]] = {}
+        self._used: set[str | bytes] = set()
+        """The code and references this process looked up: what `to_bytes` keeps."""
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TemplateMemo:
+        """The memo `to_bytes` gave with this Jinja; an empty one for anything else (Jinja
+        checks the Python its code was compiled by, not its own version)."""
+        memo = cls()
+        try:
+            version, code, references = pickle.loads(data) if data else ("", {}, {})
+        except Exception:  # the build cache is checked as a whole; this part is optional
+            return memo
+        if version == jinja2.__version__ and isinstance(code, dict) and \
+                isinstance(references, dict):
+            memo.code, memo.references = code, references
+        return memo
+
+    def to_bytes(self) -> bytes:
+        """The code and references this process used, for a later one (`from_bytes`)."""
+        used = self._used
+        code = {key: value for key, value in self.code.items() if key in used}
+        references = {key: names for key, names in self.references.items() if key in used}
+        return pickle.dumps((jinja2.__version__, code, references),
+                            protocol=pickle.HIGHEST_PROTOCOL)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._used.add(bucket.key)
         found = self.code.get(bucket.key)
         if found is not None:
             bucket.bytecode_from_string(found)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
+
+    def references_of(self, env: jinja2.Environment, source: str
+                      ) -> tuple[str | None, ...]:
+        """`referenced_templates` of `source`, parsed once."""
+        digest = hashlib.blake2b(source.encode(), digest_size=16).digest()
+        self._used.add(digest)
+        found = self.references.get(digest)
+        if found is None:
+            found = self.references[digest] = tuple(
+                meta.find_referenced_templates(env.parse(source)))
+        return found
 
 
 def referenced_templates(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
@@ -35,9 +72,4 @@ def referenced_templates(env: jinja2.Environment, source: str) -> tuple[str | No
     memo = env.bytecode_cache
     if not isinstance(memo, TemplateMemo):
         return tuple(meta.find_referenced_templates(env.parse(source)))
-    digest = hashlib.blake2b(source.encode(), digest_size=16).digest()
-    found = memo.references.get(digest)
-    if found is None:
-        found = memo.references[digest] = tuple(
-            meta.find_referenced_templates(env.parse(source)))
-    return found
+    return memo.references_of(env, source)
