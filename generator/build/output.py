@@ -133,12 +133,10 @@ class OutputTrees:
         was empty, straight to its name (the tree is not live until `commit`)."""
         if self._empty:
             self._folder_of(target)
-            with open(target, "wb") as file:
-                file.write(data)
+            _write_file(target, data)
             return
         temporary = self._temporary(target)
-        with open(temporary, "wb") as file:
-            file.write(data)
+        _write_file(temporary, data)
         os.replace(temporary, target)
 
     def copy(self, target: str, source: Path) -> None:
@@ -227,6 +225,19 @@ class OutputTrees:
         for cleanup in self._cleanup:
             cleanup.join()
         return bool(self._cleanup)
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """Create (or truncate) the file and write `data`: three system calls, where `open()`
+    makes six (it also asks for the file's block size, whether it is a terminal and its
+    position), for each of the site's thousands of pages."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
 
 
 def link_folder(source: Path, target: Path) -> bool:
