@@ -19,11 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.corpus import write_corpus
-from generator.build import cache
+from generator.build import cache, pipeline
 from generator.build.cache import CACHE_NAME, KeptState
 from generator.build.pipeline import build, ready_other_tree
 from generator.build.search import pagefind_binary
 from generator.config import load_config
+from generator.render.theme import template_dirs
 from tests.helpers import read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "title_same_url", "excerpt", "quality", "topic",
@@ -170,10 +171,27 @@ def test_after_any_edits_a_preview_rebuild_equals_a_clean_build(
     kept = KeptState()
     build(load_config(site / "site.toml"), search=False, kept=kept)
     for step, edit in enumerate(edits):
+        before = _input_files(site)
         apply_edit(site, edit, rng, step)
-        build(load_config(site / "site.toml"), search=False, kept=kept, jobs=1 + step % 2)
+        # What the watcher reports to `serve`: the files whose bytes or stat changed.
+        after = _input_files(site)
+        changed = {path for path in before.keys() | after.keys()
+                   if before.get(path) != after.get(path)}
+        build(load_config(site / "site.toml"), search=False, kept=kept, jobs=1 + step % 2,
+              changed=changed)
         assert read_tree(site / "public") == clean_build(site, root / f"clean-{step}",
                                                          "--no-search"), edit
+
+
+def _input_files(site: Path) -> dict[Path, tuple[int, int, bytes]]:
+    """Each file of the site outside its output and cache: its size, mtime and bytes."""
+    files = {}
+    for path in site.resolve().rglob("*"):
+        if path.is_file() and not any(part.startswith((".newsgen", ".public", "public"))
+                                      for part in path.relative_to(site.resolve()).parts):
+            stat = path.stat()
+            files[path] = (stat.st_size, stat.st_mtime_ns, path.read_bytes())
+    return files
 
 
 def test_serial_and_parallel_builds_write_identical_trees(make_site: Callable[..., Path],
@@ -354,6 +372,73 @@ def test_a_kept_state_is_used_until_another_build_writes_the_cache(
 
 def _never(*args: object) -> None:
     raise AssertionError("the cache was read")
+
+
+def test_a_preview_rebuild_looks_again_only_at_the_seeds_the_watcher_reported(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({"a.txt": seed_text(), "b.txt": seed_text("Another story")})
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)
+    seed = (site / "seeds" / "a.txt").resolve()
+    seed.write_text(seed.read_text().replace('title: "', 'title: "Edited ', 1))
+    with monkeypatch.context() as patch:  # the seeds folder is not listed again
+        patch.setattr(pipeline, "find_seeds", _never)
+        build(config, search=False, kept=kept, changed={seed})
+    assert kept.scan is not None
+    whole = pipeline._input_fingerprint(config, template_dirs(config.build.templates_dir),
+                                        kept.scan.inputs, kept.scan.inputs[-1])
+    # What looking at every file finds (reading a file may have changed its atime since).
+    assert (kept.scan.scan.fingerprint, kept.scan.scan.seed_paths, kept.scan.lines,
+            kept.scan.seeds, kept.scan.trusted) == (whole.scan.fingerprint,
+                                                    whole.scan.seed_paths, whole.lines,
+                                                    whole.seeds, whole.trusted)
+    assert {path: (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            for path, stat in kept.scan.scan.stats.items()} == {
+        path: (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        for path, stat in whole.scan.stats.items()}
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
+                                                     "--no-search")
+
+
+@pytest.mark.parametrize("case", ["new seed", "deleted seed", "folder", "template",
+                                  "symlinked seed", "hard-linked seed", "many", "unknown"])
+def test_a_preview_rebuild_looks_at_every_file_unless_the_report_can_be_trusted(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    site = make_site({"a.txt": seed_text(), "b.txt": seed_text("Another story")})
+    seeds = (site / "seeds").resolve()
+    if case == "symlinked seed":
+        (seeds / "c.txt").symlink_to(seeds / "b.txt")
+    elif case == "hard-linked seed":
+        os.link(seeds / "b.txt", seeds / "c.txt")
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)
+    changed: set[Path] | None = {seeds / "a.txt"}
+    (seeds / "a.txt").write_text(seed_text("Edited"))
+    if case == "new seed":
+        (seeds / "d.txt").write_text(seed_text("New"))
+        changed = {seeds / "d.txt"}
+    elif case == "deleted seed":
+        (seeds / "a.txt").unlink()
+    elif case == "folder":
+        changed = {seeds}  # how the watcher reports a folder, or changes it lost
+    elif case == "template":
+        (site / "templates").mkdir()
+        (site / "templates" / "404.html").write_text("Gone")
+        changed = {(site / "templates" / "404.html").resolve()}
+    elif case == "many":
+        changed = {seeds / f"{number}.txt" for number in range(pipeline._TRUSTED_BATCH + 1)}
+    elif case == "unknown":
+        changed = None
+    looked = []
+    find_seeds = pipeline.find_seeds
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "find_seeds", lambda *args: looked.append(1) or find_seeds(*args))
+        build(config, search=False, kept=kept, changed=changed)
+    assert looked
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
+                                                     "--no-search")
 
 
 def test_search_left_behind_by_a_rebuild_is_caught_up_by_the_next_build(

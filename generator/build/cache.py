@@ -30,6 +30,7 @@ from generator.site.related import Candidate, Ranking, RelatedIndex
 from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
+    from generator.build.result import Scan
     from generator.content.loader import SeedResult
     from generator.images.references import CachedImage
     from generator.model import Article
@@ -147,6 +148,28 @@ class KeptState:
     templates: TemplateMemo | None = None
     images: KeptImages | None = None
     model: KeptModel | None = None
+    scan: KeptScan | None = None
+
+
+@dataclass(frozen=True)
+class KeptScan:
+    """The last build's look at the input files (`build.result.Scan`), with what its
+    fingerprint was made of: the next build of the process, told which files changed,
+    looks again at those alone when they are seeds this one found (`pipeline._rescan`)."""
+
+    inputs: tuple[str, ...]
+    """The settings it was taken under: the folders, the config file and the options."""
+    scan: Scan
+    prefix: bytes
+    """What the fingerprint hashes before the files' lines."""
+    lines: list[str]
+    """Each input file's line, seeds first."""
+    seeds: dict[Path, int]
+    """Each seed's place in `lines`."""
+    trusted: bool
+    """Whether a watcher's report of changed files tells all that changed: no seed is a
+    symlink or has another name (a change through the other name is reported by that
+    name only)."""
 
 
 @dataclass

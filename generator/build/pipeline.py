@@ -14,13 +14,15 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISREG
 
 from generator.build.cache import (
     CODE_VERSION,
+    KeptScan,
     KeptState,
     LastBuild,
     forget_tree,
@@ -34,7 +36,7 @@ from generator.build.result import BuildResult, Laps, Progress, Run, Scan, defau
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
 from generator.content.seeds import find_seeds, missing_seeds_dir
-from generator.errors import BuildFailed, SourceError
+from generator.errors import BuildFailed
 from generator.images.manifest import JOURNAL_NAME, MANIFEST_NAME
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 
@@ -43,7 +45,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
           jobs: int | None = None, progress: Progress | None = None,
           search: bool = True, kept: KeptState | None = None,
           search_later: bool = False, now: datetime | None = None,
-          on_live: Callable[[], None] | None = None) -> BuildResult:
+          on_live: Callable[[], None] | None = None,
+          changed: Collection[Path] | None = None) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds. With `search` (and
@@ -54,7 +57,9 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     was, and indexed by the next build: the result's `search_behind` counts them. A story
     whose time is after `now` (default: the clock's) is left out (see `site.schedule`).
     `on_live` is called once the new site is live, before the cache is saved: the
-    preview reloads its pages then.
+    preview reloads its pages then. `changed` (with `kept`) are the files a watcher saw
+    change since the last build of this process; when they are seeds that build found,
+    only they are looked at again (see `_rescan`).
     """
     report = progress or (lambda phase, done, total: None)
     lock = BuildLock(config.build.cache_dir)
@@ -62,7 +67,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
         result = _build(config, skip_invalid, clean, jobs, report, search, kept,
-                        search_later, now or datetime.now(UTC), on_live)
+                        search_later, now or datetime.now(UTC), on_live, changed)
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -106,16 +111,22 @@ def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
            report: Progress, search: bool, kept: KeptState | None,
            search_later: bool, now: datetime,
-           on_live: Callable[[], None] | None) -> BuildResult:
+           on_live: Callable[[], None] | None,
+           changed: Collection[Path] | None) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
-    seed_paths, problems = find_seeds(config.build.seeds_dir)
     binary = pagefind_binary() if search else None
-    scan = _input_fingerprint(config, seed_paths, problems,
-                              template_dirs(config.build.templates_dir),
-                              f"{skip_invalid} {binary is not None}")
+    folders = template_dirs(config.build.templates_dir)
+    options = f"{skip_invalid} {binary is not None}"
+    inputs = (str(config.path), str(config.build.seeds_dir), *map(str, folders),
+              str(config.build.static_dir), str(config.images.cache_dir), options)
+    looked = _rescan(kept.scan if kept is not None else None, inputs, changed) or \
+        _input_fingerprint(config, folders, inputs, options)
+    if kept is not None:
+        kept.scan = looked
+    scan = looked.scan
     output_dir = config.build.output_dir
     last = LastBuild() if clean else load_last_build(cache_dir)
     if last.inputs == scan.fingerprint and last.output == str(output_dir) and \
@@ -140,14 +151,14 @@ def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
     return result
 
 
-def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
-                       problems: list[SourceError], template_folders: list[Path],
-                       options: str) -> Scan:
-    """Size and mtime of every input file, the config's text and newsgen's code version;
-    with the seeds and each file's stat."""
-    digest = hashlib.sha256(f"{CODE_VERSION}\0{options}\0".encode())
-    digest.update(config.path.read_bytes())
-    digest.update(repr((config.fingerprint(), config.build, config.images)).encode())
+def _input_fingerprint(config: SiteConfig, template_folders: list[Path],
+                       inputs: tuple[str, ...], options: str) -> KeptScan:
+    """The seeds, and the size and mtime of every input file, the config's text and
+    newsgen's code version in a fingerprint; with each file's stat."""
+    links: list[Path] = []
+    seed_paths, problems = find_seeds(config.build.seeds_dir, links)
+    prefix = f"{CODE_VERSION}\0{options}\0".encode() + config.path.read_bytes() + repr(
+        (config.fingerprint(), config.build, config.images)).encode()
     files = list(seed_paths)
     for folder in [*template_folders, SHIPPED_STATIC, config.build.static_dir]:
         if folder.is_dir():
@@ -158,8 +169,51 @@ def _input_fingerprint(config: SiteConfig, seed_paths: list[Path],
     for path in files:
         try:
             stat = stats[path] = os.stat(path)
-            lines.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0")
+            lines.append(_line(path, stat))
         except FileNotFoundError:
             lines.append(f"{path}\0missing\0")
+    scan = Scan(seed_paths, problems, _fingerprint(prefix, lines), stats)
+    trusted = not links and all(stats[path].st_nlink == 1 for path in seed_paths)
+    return KeptScan(inputs, scan, prefix, lines,
+                    {path: place for place, path in enumerate(seed_paths)}, trusted)
+
+
+_TRUSTED_BATCH = 256
+"""A watcher's report of more changed files than this is checked by a look at every file:
+so many changes at once can be more than it reports (its queue overflows)."""
+
+
+def _rescan(kept: KeptScan | None, inputs: tuple[str, ...],
+            changed: Collection[Path] | None) -> KeptScan | None:
+    """The `kept` look at the input files with the `changed` ones looked at again, when
+    those are all seeds it found and still plain files; else None (every file is looked
+    at). The watcher reports every change to a seed's name, and a seed that is neither a
+    symlink nor a hard link changes through its name alone (`KeptScan.trusted`)."""
+    if kept is None or changed is None or not kept.trusted or kept.inputs != inputs or \
+            len(changed) > _TRUSTED_BATCH:
+        return None
+    lines, stats = list(kept.lines), dict(kept.scan.stats)
+    for path in changed:
+        place = kept.seeds.get(path)
+        if place is None:  # a new seed, another input file, a folder, lost events
+            return None
+        try:
+            stat = os.lstat(path)
+        except OSError:  # gone
+            return None
+        if not S_ISREG(stat.st_mode) or stat.st_nlink != 1:
+            return None
+        stats[path] = stat
+        lines[place] = _line(path, stat)
+    scan = replace(kept.scan, fingerprint=_fingerprint(kept.prefix, lines), stats=stats)
+    return replace(kept, scan=scan, lines=lines)
+
+
+def _line(path: Path, stat: os.stat_result) -> str:
+    return f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+
+
+def _fingerprint(prefix: bytes, lines: list[str]) -> str:
+    digest = hashlib.sha256(prefix)
     digest.update("".join(lines).encode())
-    return Scan(seed_paths, problems, digest.hexdigest(), stats)
+    return digest.hexdigest()

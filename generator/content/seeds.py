@@ -18,16 +18,19 @@ when it passes `_PATHS_KEPT`, so that it stays bounded."""
 _PATHS_KEPT = 1_000_000
 
 
-def find_seeds(seeds_dir: Path) -> tuple[list[Path], list[SourceError]]:
-    """Every seed file under `seeds_dir`, sorted; symlinks leading outside it are errors."""
+def find_seeds(seeds_dir: Path, links: list[Path] | None = None
+               ) -> tuple[list[Path], list[SourceError]]:
+    """Every seed file under `seeds_dir`, sorted; symlinks leading outside it are errors.
+    Those that are symlinks are also added to `links`."""
     root = seeds_dir.resolve()
     found: list[Path] = []
     problems: list[SourceError] = []
-    _scan(str(root), root, found, problems)
+    _scan(str(root), root, found, problems, links if links is not None else [])
     return found, problems
 
 
-def _scan(folder: str, root: Path, found: list[Path], problems: list[SourceError]) -> None:
+def _scan(folder: str, root: Path, found: list[Path], problems: list[SourceError],
+          links: list[Path]) -> None:
     """The seeds of `folder` in name order, then those of each subfolder (not hidden, not
     a link) in name order: the order of `os.walk`. A DirEntry knows whether it is a folder
     or a link without a system call."""
@@ -47,13 +50,16 @@ def _scan(folder: str, root: Path, found: list[Path], problems: list[SourceError
             problems.append(SourceError(path, 0, 0, "file name is not valid UTF-8",
                                         "rename the file; its name is the seed's id"))
             continue
-        if entry.is_symlink() and not path.resolve().is_relative_to(root):
-            problems.append(SourceError(path, 1, 1, "symlink points outside the seeds folder",
-                                        f"it leads to {path.resolve()}; copy the file instead"))
-            continue
+        if entry.is_symlink():
+            if not path.resolve().is_relative_to(root):
+                problems.append(SourceError(
+                    path, 1, 1, "symlink points outside the seeds folder",
+                    f"it leads to {path.resolve()}; copy the file instead"))
+                continue
+            links.append(path)
         found.append(path)
     for subfolder in folders:
-        _scan(subfolder, root, found, problems)
+        _scan(subfolder, root, found, problems, links)
 
 
 def _path(name: str) -> Path:

@@ -153,7 +153,8 @@ class _Session:
             self._follow_folders()
             result = build(self.config, jobs=self.options.jobs, search=self.options.search,
                            kept=self.kept, search_later=changed is not None,
-                           on_live=self._show_early if changed is not None else None)
+                           on_live=self._show_early if changed is not None else None,
+                           changed=changed)
             self.search_behind = result.search_behind
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)

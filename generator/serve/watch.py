@@ -22,6 +22,7 @@ from watchdog.events import (
     DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
+    EventsLostEvent,
     FileClosedEvent,
     FileCreatedEvent,
     FileDeletedEvent,
@@ -44,7 +45,7 @@ from generator.files import is_editor_temp
 # reads every source, and counting its reads would make it rebuild forever.
 _EDITS: list[type[FileSystemEvent]] = [
     FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
-    DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+    DirCreatedEvent, DirDeletedEvent, DirMovedEvent, EventsLostEvent,
 ]
 
 
@@ -173,7 +174,10 @@ class _Forward(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        self.record([Path(_text(p)) for p in paths if p], event.is_directory,
+        # Changes the system lost (its queue overflowed) count as a change of the watched
+        # folder: the build then looks at all of it.
+        lost = isinstance(event, EventsLostEvent)
+        self.record([Path(_text(p)) for p in paths if p], event.is_directory or lost,
                     _writing(event))
 
 

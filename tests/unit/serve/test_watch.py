@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from watchdog import events
 
-from generator.serve.watch import ChangeWatcher, WatchRoot
+from generator.serve.watch import ChangeWatcher, WatchRoot, _Forward
 
 QUIET = 1.0  # how long to wait before concluding that nothing (more) was reported
 
@@ -185,3 +186,12 @@ def test_a_stop_ends_a_wait_for_changes_within_half_a_second(watcher: ChangeWatc
     started = time.monotonic()
     assert watcher.wait(stop=stop) == set()
     assert 0.15 < time.monotonic() - started < 1.5
+
+
+def test_changes_the_system_lost_count_as_a_change_of_the_watched_folder(
+        watcher: ChangeWatcher, project: Path) -> None:
+    """When the kernel's queue overflows, watchdog reports that changes were lost: the
+    build must then look at every file (`pipeline._rescan` takes a folder so)."""
+    lost = events.EventsLostEvent(str(project / "seeds"), is_directory=True)
+    _Forward(watcher._record).on_any_event(lost)
+    assert watcher.wait(timeout=5) == {project / "seeds"}
