@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,7 @@ from generator.build.cache import CACHE_NAME, KeptState
 from generator.build.pipeline import build, ready_other_tree
 from generator.build.search import pagefind_binary
 from generator.config import load_config
-from generator.render.theme import template_dirs
+from generator.errors import BuildFailed
 from tests.helpers import read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "title_same_url", "excerpt", "quality", "topic",
@@ -386,8 +387,7 @@ def test_a_preview_rebuild_looks_again_only_at_the_seeds_the_watcher_reported(
         patch.setattr(pipeline, "find_seeds", _never)
         build(config, search=False, kept=kept, changed={seed})
     assert kept.scan is not None
-    whole = pipeline._input_fingerprint(config, template_dirs(config.build.templates_dir),
-                                        kept.scan.inputs, kept.scan.inputs[-1])
+    whole = pipeline._input_fingerprint(config, kept.scan.inputs)
     # What looking at every file finds (reading a file may have changed its atime since).
     assert (kept.scan.scan.fingerprint, kept.scan.scan.seed_paths, kept.scan.lines,
             kept.scan.seeds, kept.scan.trusted) == (whole.scan.fingerprint,
@@ -401,21 +401,29 @@ def test_a_preview_rebuild_looks_again_only_at_the_seeds_the_watcher_reported(
                                                      "--no-search")
 
 
-@pytest.mark.parametrize("case", ["new seed", "deleted seed", "folder", "template",
-                                  "symlinked seed", "hard-linked seed", "many", "unknown"])
+@pytest.mark.parametrize("case", [
+    "new seed", "deleted seed", "folder", "new template", "edited template", "symlinked seed",
+    "hard-linked seed", "hard link made later", "seed made a symlink", "many", "options",
+    "unknown"])
 def test_a_preview_rebuild_looks_at_every_file_unless_the_report_can_be_trusted(
-        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        case: str) -> None:
     site = make_site({"a.txt": seed_text(), "b.txt": seed_text("Another story")})
     seeds = (site / "seeds").resolve()
+    templates = (site / "templates").resolve()
     if case == "symlinked seed":
         (seeds / "c.txt").symlink_to(seeds / "b.txt")
     elif case == "hard-linked seed":
         os.link(seeds / "b.txt", seeds / "c.txt")
+    elif case == "edited template":
+        templates.mkdir()
+        (templates / "404.html").write_text("Gone")
     config = load_config(site / "site.toml")
     kept = KeptState()
     build(config, search=False, kept=kept)
     changed: set[Path] | None = {seeds / "a.txt"}
     (seeds / "a.txt").write_text(seed_text("Edited"))
+    skip_invalid = False
     if case == "new seed":
         (seeds / "d.txt").write_text(seed_text("New"))
         changed = {seeds / "d.txt"}
@@ -423,22 +431,49 @@ def test_a_preview_rebuild_looks_at_every_file_unless_the_report_can_be_trusted(
         (seeds / "a.txt").unlink()
     elif case == "folder":
         changed = {seeds}  # how the watcher reports a folder, or changes it lost
-    elif case == "template":
-        (site / "templates").mkdir()
-        (site / "templates" / "404.html").write_text("Gone")
-        changed = {(site / "templates" / "404.html").resolve()}
+    elif case == "new template":
+        templates.mkdir()
+        (templates / "404.html").write_text("Gone")
+        changed = {templates / "404.html"}
+    elif case == "edited template":
+        (templates / "404.html").write_text("Gone for good")
+        changed = {templates / "404.html"}
+    elif case == "hard link made later":  # the seed's count of names is its stat's
+        os.link(seeds / "a.txt", tmp_path / "elsewhere.txt")
+    elif case == "seed made a symlink":
+        (seeds / "a.txt").unlink()
+        (seeds / "a.txt").symlink_to(seeds / "b.txt")
     elif case == "many":
-        changed = {seeds / f"{number}.txt" for number in range(pipeline._TRUSTED_BATCH + 1)}
+        monkeypatch.setattr(pipeline, "_TRUSTED_BATCH", 1)
+        (seeds / "b.txt").write_text(seed_text("Edited too"))
+        changed = {seeds / "a.txt", seeds / "b.txt"}
+    elif case == "options":
+        skip_invalid = True
     elif case == "unknown":
         changed = None
     looked = []
     find_seeds = pipeline.find_seeds
     with monkeypatch.context() as patch:
         patch.setattr(pipeline, "find_seeds", lambda *args: looked.append(1) or find_seeds(*args))
-        build(config, search=False, kept=kept, changed=changed)
+        build(config, search=False, kept=kept, changed=changed, skip_invalid=skip_invalid)
     assert looked
     assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
                                                      "--no-search")
+
+
+def test_a_seed_gone_between_the_listing_and_its_stat_is_reported(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({"a.txt": seed_text()})
+    find_seeds = pipeline.find_seeds
+
+    def listing_a_seed_that_went(*args: Any) -> tuple[list[Path], list[Any]]:
+        found, problems = find_seeds(*args)
+        return [*found, found[0].with_name("gone.txt")], problems
+
+    monkeypatch.setattr(pipeline, "find_seeds", listing_a_seed_that_went)
+    with pytest.raises(BuildFailed) as failed:
+        build(load_config(site / "site.toml"), search=False, kept=KeptState())
+    assert any(error.path.name == "gone.txt" for error in failed.value.errors)
 
 
 def test_search_left_behind_by_a_rebuild_is_caught_up_by_the_next_build(

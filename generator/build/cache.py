@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator import __version__
 from generator.errors import SourceError
@@ -151,14 +151,25 @@ class KeptState:
     scan: KeptScan | None = None
 
 
+class ScanInputs(NamedTuple):
+    """What a look at the input files depends on besides the files."""
+
+    config_path: Path
+    seeds_dir: Path
+    template_folders: tuple[Path, ...]
+    static_dir: Path
+    images_dir: Path
+    options: str
+    """The build's options that the fingerprint covers."""
+
+
 @dataclass(frozen=True)
 class KeptScan:
     """The last build's look at the input files (`build.result.Scan`), with what its
     fingerprint was made of: the next build of the process, told which files changed,
     looks again at those alone when they are seeds this one found (`pipeline._rescan`)."""
 
-    inputs: tuple[str, ...]
-    """The settings it was taken under: the folders, the config file and the options."""
+    inputs: ScanInputs
     scan: Scan
     prefix: bytes
     """What the fingerprint hashes before the files' lines."""

@@ -25,6 +25,7 @@ from generator.build.cache import (
     KeptScan,
     KeptState,
     LastBuild,
+    ScanInputs,
     forget_tree,
     load_last_build,
     load_state,
@@ -62,12 +63,17 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     only they are looked at again (see `_rescan`).
     """
     report = progress or (lambda phase, done, total: None)
+    # Until this build has looked at the files, the next one cannot start from the last look:
+    # the `changed` files would be lost, should this build stop first.
+    last_look = kept.scan if kept is not None else None
+    if kept is not None:
+        kept.scan = None
     lock = BuildLock(config.build.cache_dir)
     try:
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
         result = _build(config, skip_invalid, clean, jobs, report, search, kept,
-                        search_later, now or datetime.now(UTC), on_live, changed)
+                        search_later, now or datetime.now(UTC), on_live, last_look, changed)
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -111,19 +117,18 @@ def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
            report: Progress, search: bool, kept: KeptState | None,
            search_later: bool, now: datetime,
-           on_live: Callable[[], None] | None,
+           on_live: Callable[[], None] | None, last_look: KeptScan | None,
            changed: Collection[Path] | None) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
         raise BuildFailed([missing_seeds_dir(config.build.seeds_dir)])
     binary = pagefind_binary() if search else None
-    folders = template_dirs(config.build.templates_dir)
-    options = f"{skip_invalid} {binary is not None}"
-    inputs = (str(config.path), str(config.build.seeds_dir), *map(str, folders),
-              str(config.build.static_dir), str(config.images.cache_dir), options)
-    looked = _rescan(kept.scan if kept is not None else None, inputs, changed) or \
-        _input_fingerprint(config, folders, inputs, options)
+    inputs = ScanInputs(config.path, config.build.seeds_dir,
+                        tuple(template_dirs(config.build.templates_dir)),
+                        config.build.static_dir, config.images.cache_dir,
+                        f"{skip_invalid} {binary is not None}")
+    looked = _rescan(last_look, inputs, changed) or _input_fingerprint(config, inputs)
     if kept is not None:
         kept.scan = looked
     scan = looked.scan
@@ -151,19 +156,18 @@ def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
     return result
 
 
-def _input_fingerprint(config: SiteConfig, template_folders: list[Path],
-                       inputs: tuple[str, ...], options: str) -> KeptScan:
+def _input_fingerprint(config: SiteConfig, inputs: ScanInputs) -> KeptScan:
     """The seeds, and the size and mtime of every input file, the config's text and
     newsgen's code version in a fingerprint; with each file's stat."""
     links: list[Path] = []
-    seed_paths, problems = find_seeds(config.build.seeds_dir, links)
-    prefix = f"{CODE_VERSION}\0{options}\0".encode() + config.path.read_bytes() + repr(
+    seed_paths, problems = find_seeds(inputs.seeds_dir, links)
+    prefix = f"{CODE_VERSION}\0{inputs.options}\0".encode() + config.path.read_bytes() + repr(
         (config.fingerprint(), config.build, config.images)).encode()
     files = list(seed_paths)
-    for folder in [*template_folders, SHIPPED_STATIC, config.build.static_dir]:
+    for folder in [*inputs.template_folders, SHIPPED_STATIC, inputs.static_dir]:
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
-    files += [config.images.cache_dir / MANIFEST_NAME, config.images.cache_dir / JOURNAL_NAME]
+    files += [inputs.images_dir / MANIFEST_NAME, inputs.images_dir / JOURNAL_NAME]
     stats = {}
     lines = []
     for path in files:
@@ -173,29 +177,34 @@ def _input_fingerprint(config: SiteConfig, template_folders: list[Path],
         except FileNotFoundError:
             lines.append(f"{path}\0missing\0")
     scan = Scan(seed_paths, problems, _fingerprint(prefix, lines), stats)
-    trusted = not links and all(stats[path].st_nlink == 1 for path in seed_paths)
+    # (A seed gone between the listing and its stat is not trusted either.)
+    trusted = not links and all((found := stats.get(path)) is not None and found.st_nlink == 1
+                                for path in seed_paths)
     return KeptScan(inputs, scan, prefix, lines,
                     {path: place for place, path in enumerate(seed_paths)}, trusted)
 
 
 _TRUSTED_BATCH = 256
-"""A watcher's report of more changed files than this is checked by a look at every file:
-so many changes at once can be more than it reports (its queue overflows)."""
+"""A burst of more changed files than this (a checkout, a folder copied in) is followed by
+a look at every file, as `newsgen build` makes: that costs little beside such a build."""
 
 
-def _rescan(kept: KeptScan | None, inputs: tuple[str, ...],
+def _rescan(kept: KeptScan | None, inputs: ScanInputs,
             changed: Collection[Path] | None) -> KeptScan | None:
     """The `kept` look at the input files with the `changed` ones looked at again, when
-    those are all seeds it found and still plain files; else None (every file is looked
-    at). The watcher reports every change to a seed's name, and a seed that is neither a
-    symlink nor a hard link changes through its name alone (`KeptScan.trusted`)."""
+    those are all seeds it found and still plain files with one name; else None (every
+    file is looked at). The watcher reports every change made through a seed's name, and
+    a seed that is neither a symlink nor a hard link changes through its name alone
+    (`KeptScan.trusted`). A name given to one later elsewhere is reported by no watcher:
+    what is written through it waits for a look at every file (`serve` makes one once
+    changes stop for a while)."""
     if kept is None or changed is None or not kept.trusted or kept.inputs != inputs or \
             len(changed) > _TRUSTED_BATCH:
         return None
     lines, stats = list(kept.lines), dict(kept.scan.stats)
     for path in changed:
         place = kept.seeds.get(path)
-        if place is None:  # a new seed, another input file, a folder, lost events
+        if place is None:  # a new seed, another input file, a folder, lost changes
             return None
         try:
             stat = os.lstat(path)

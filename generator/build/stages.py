@@ -101,6 +101,8 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
         templates = TemplateMemo.from_bytes(state.templates)
         if kept is not None:
             kept.templates = templates
+    else:
+        templates.next_build()
     env = make_environment(template_dirs(config.build.templates_dir), templates)
     results, seeds = load_in_workers(scan.seed_paths, state.seeds_read_under(reading),
                                      config, run.jobs, run.report, scan.stats)

@@ -21,11 +21,11 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 
-from generator.content.sanitize import sanitized_body
+from generator.content.sanitize import sanitize_html
 
 # Not smarty: it doubles the conversion time and rewrites quotes inside escaped HTML text.
-# Given as instances, not names: a name makes Python-Markdown look through the entry points
-# of every installed package first, a tenth of a second at each start.
+# Given as classes, not names: for a name Python-Markdown first looks through the entry
+# points of every installed package, a tenth of a second at each start.
 EXTENSIONS = (TableExtension, FencedCodeExtension, SaneListExtension)
 
 
@@ -52,7 +52,9 @@ def render_markdown(text: str, seconds: float = 0.0) -> str:
     except RecursionError:
         _reset_converter()
         raise MarkdownTooDeep from None
-    return sanitized_body(_renumber_headings(converted))
+    html = sanitize_html(_renumber_headings(converted))
+    # Dropped body images leave empty paragraphs behind.
+    return html.replace("<p></p>", "").strip()
 
 
 def _converter() -> python_markdown.Markdown:

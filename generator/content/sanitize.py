@@ -28,14 +28,6 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-class SanitizedHtml(str):
-    """HTML as `sanitized_body` returned it, and only that: a method of `str` called on it
-    returns a plain `str`, so a changed copy is never taken for sanitized. A page shows it
-    as it is (`sanitized_markup`); nh3 gives the same bytes for its own output."""
-
-    __slots__ = ()
-
-
 def sanitize_html(html: str) -> str:
     """Untrusted HTML cut down to nh3's allow-list: no script, style, svg, math, form,
     iframe or event attribute; links only to plain http(s) and mailto addresses."""
@@ -60,16 +52,9 @@ def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
     return safe_external_url(value)
 
 
-def sanitized_body(html: str) -> SanitizedHtml:
-    """`sanitize_html` of an article's body, without the empty paragraphs that its dropped
-    images leave behind, trimmed."""
-    return SanitizedHtml(sanitize_html(html).replace("<p></p>", "").strip())
-
-
 def sanitized_markup(html: str) -> Markup:
-    """HTML for a template: what `sanitized_body` made as it is, anything else sanitized
-    here, so that nothing unsanitized can be marked safe."""
-    return Markup(html if type(html) is SanitizedHtml else sanitize_html(html))
+    """HTML for a template, sanitized again here so nothing unsanitized can be marked safe."""
+    return Markup(sanitize_html(html))
 
 
 _SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import zlib
 
 import jinja2
+import markupsafe
 from jinja2 import meta
+
+_VERSIONS = (jinja2.__version__, str(markupsafe.escape("<>&'\"")))
+"""What compiled code depends on besides the source and the Python: Jinja, and how
+MarkupSafe escapes (Jinja escapes constant text when it compiles)."""
 
 
 class TemplateMemo(jinja2.BytecodeCache):
@@ -25,25 +31,36 @@ class TemplateMemo(jinja2.BytecodeCache):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TemplateMemo:
-        """The memo `to_bytes` gave with this Jinja; an empty one for anything else (Jinja
-        checks the Python its code was compiled by, not its own version)."""
+        """The memo `to_bytes` gave with this Jinja and MarkupSafe (`_VERSIONS`); an empty
+        one for anything else, a damaged one included (Jinja itself checks only the
+        Python its code was compiled by)."""
         memo = cls()
+        blob = data[4:]
+        if zlib.crc32(blob) != int.from_bytes(data[:4], "big"):
+            return memo
         try:
-            version, code, references = pickle.loads(data) if data else ("", {}, {})
+            versions, code, references = pickle.loads(blob)
         except Exception:  # the build cache is checked as a whole; this part is optional
             return memo
-        if version == jinja2.__version__ and isinstance(code, dict) and \
-                isinstance(references, dict):
+        if versions == _VERSIONS and isinstance(code, dict) and isinstance(references, dict):
             memo.code, memo.references = code, references
         return memo
 
     def to_bytes(self) -> bytes:
-        """The code and references this process used, for a later one (`from_bytes`)."""
+        """The code and references the build used, for a later one (`from_bytes`)."""
         used = self._used
         code = {key: value for key, value in self.code.items() if key in used}
         references = {key: names for key, names in self.references.items() if key in used}
-        return pickle.dumps((jinja2.__version__, code, references),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps((_VERSIONS, code, references), protocol=pickle.HIGHEST_PROTOCOL)
+        return zlib.crc32(blob).to_bytes(4, "big") + blob
+
+    def next_build(self) -> None:
+        """Keep what the last build used (all a build from the same sources needs), and
+        note afresh what the next one uses: a preview server running all day stays small."""
+        self.code = {key: value for key, value in self.code.items() if key in self._used}
+        self.references = {key: names for key, names in self.references.items()
+                           if key in self._used}
+        self._used = set()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._used.add(bucket.key)

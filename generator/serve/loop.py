@@ -96,6 +96,10 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
 
 SEARCH_CATCH_UP_AFTER = 1.0
 """Seconds without a change after which `serve` brings the search index up to date."""
+CHECK_AFTER = 5.0
+"""Seconds without a change after which `serve` looks at every input file once (a build
+for changed seeds looks at those alone): what the watcher could not report (a write
+through a second name a seed was given meanwhile) is then built."""
 
 
 class _Session:
@@ -113,6 +117,8 @@ class _Session:
         """The last build's state, which the next one starts from."""
         self.search_behind = 0
         """Months of the search index that a rebuild left behind its pages."""
+        self.unchecked = False
+        """Whether a rebuild was made since the last look at every input file."""
         self.shown_early = False
         """Whether this rebuild's site was shown as soon as it went live."""
 
@@ -125,32 +131,40 @@ class _Session:
             webbrowser.open(url)
         self._ready_other_tree()
         while not _STOPPING.is_set():
-            changed = self.watcher.wait(SEARCH_CATCH_UP_AFTER if self.search_behind else None,
-                                        stop=_STOPPING)
+            quiet = (SEARCH_CATCH_UP_AFTER if self.search_behind
+                     else CHECK_AFTER if self.unchecked else None)
+            changed = self.watcher.wait(quiet, stop=_STOPPING)
             if _STOPPING.is_set():
                 break
             if changed:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
-            elif self.search_behind:
-                self.rebuild("search index", catch_up=True)
+            elif self.search_behind or self.unchecked:
+                self.rebuild("a look at every file", catch_up=True)
         raise KeyboardInterrupt  # its own was lost in what the signal interrupted
 
     def rebuild(self, cause: str, changed: set[Path] | None = None,
                 catch_up: bool = False) -> None:
         """Build, then show the result. A rebuild for a change leaves the months of the
         search index it changed as they were, so that the page reloads sooner; once no
-        change has come for a while, a `catch_up` build indexes them (and reloads nothing
-        unless it fails)."""
+        change has come for a while, a `catch_up` build indexes them and looks at every
+        input file (and shows nothing unless it rewrote pages or failed)."""
         started = time.perf_counter()
         errors: list[SourceError] = []
         result: BuildResult | None = None
         self.shown_early = False
+        behind = self.search_behind
         if catch_up:  # tried once; a failure waits for the next change
-            self.search_behind = 0
+            self.search_behind, self.unchecked = 0, False
+        elif changed is not None:
+            self.unchecked = True
         try:
-            if changed and self.options.config_path.resolve() in changed:
-                self._reload_config()
-            self._follow_folders()
+            try:
+                if changed and _holds(changed, self.options.config_path.resolve()):
+                    self._reload_config()
+                self._follow_folders()
+            except BaseException:  # the batch is not built: the next build looks at every file
+                self.kept.scan = None
+                raise
             result = build(self.config, jobs=self.options.jobs, search=self.options.search,
                            kept=self.kept, search_later=changed is not None,
                            on_live=self._show_early if changed is not None else None,
@@ -166,9 +180,10 @@ class _Session:
             errors = [SourceError(self.config.path, 0, 0, f"internal error: {exc!r}",
                                   "this is a bug in newsgen", kind="output")]
         seconds = time.perf_counter() - started
-        if catch_up and result is not None:
-            print(f"{time.strftime('%H:%M:%S')} search index caught up ({seconds:.2f} s)",
-                  file=self.out, flush=True)
+        if catch_up and result is not None and not (result.rendered or result.removed):
+            if behind:
+                print(f"{time.strftime('%H:%M:%S')} search index caught up ({seconds:.2f} s)",
+                      file=self.out, flush=True)
             return
         self._show(cause, result, errors, seconds)
 
@@ -213,6 +228,9 @@ class _Session:
             self.watcher.stop()
             self.watcher = watcher
             self.watcher.start()
+            # What the old watcher saw but had not handed over is lost: the next build
+            # looks at every file.
+            self.kept.scan = None
 
     def _ready_other_tree(self) -> None:
         """Fill the output's other tree now, while the first build is served, rather than
@@ -262,6 +280,12 @@ def _root(folder: Path, suffixes: tuple[str, ...] = ()) -> WatchRoot:
     if folder.is_dir():
         return WatchRoot(folder, suffixes=suffixes)
     return WatchRoot(folder.parent, folder.name)
+
+
+def _holds(changed: set[Path], path: Path) -> bool:
+    """Whether `path` or a folder holding it is among the changed paths (a watcher that
+    lost changes reports its folder)."""
+    return any(path.is_relative_to(changed_path) for changed_path in changed)
 
 
 def _describe(changed: set[Path], base: Path) -> str:

@@ -143,10 +143,12 @@ class ChangeWatcher:
                 return True
         return False
 
-    def _record(self, paths: list[Path], is_folder: bool, writing: bool | None) -> None:
+    def _record(self, paths: list[Path], is_folder: bool, writing: bool | None,
+                lost: bool = False) -> None:
         """Note changed paths; `writing` is True when a file was created or written to,
-        False when its writer closed it (or it went away), None otherwise."""
-        wanted = [path for path in paths if self.counts(path, is_folder)]
+        False when its writer closed it (or it went away), None otherwise. What a watch
+        that `lost` changes covers counts whatever it is."""
+        wanted = paths if lost else [path for path in paths if self.counts(path, is_folder)]
         if not wanted:
             return
         with self._lock:
@@ -169,16 +171,17 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 class _Forward(FileSystemEventHandler):
-    def __init__(self, record: Callable[[list[Path], bool, bool | None], None]) -> None:
+    def __init__(self, record: Callable[[list[Path], bool, bool | None, bool], None]) -> None:
         self.record = record
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        # Changes the system lost (its queue overflowed) count as a change of the watched
-        # folder: the build then looks at all of it.
-        lost = isinstance(event, EventsLostEvent)
-        self.record([Path(_text(p)) for p in paths if p], event.is_directory or lost,
-                    _writing(event))
+        paths = [Path(_text(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        if isinstance(event, EventsLostEvent):
+            # The system's queue overflowed: the watched folder (or file) counts as changed
+            # whatever it is, and the next build looks at every file.
+            self.record(paths, True, None, True)
+        else:
+            self.record(paths, event.is_directory, _writing(event), False)
 
 
 def _writing(event: FileSystemEvent) -> bool | None:

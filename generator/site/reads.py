@@ -46,8 +46,9 @@ def read_digests(reads: Iterable[str]) -> bytes:
     whose value changed is looked for as its digest (`holds_none`). Two reads with one
     digest can only make a page render when it need not."""
     distinct = set(reads)
-    new = distinct.difference(_DIGESTS)  # (tested key by key in the dict)
-    # The digests made before are looked up in C; then the new ones are made.
+    # The reads with no digest yet (`difference` looks each one up in the dict), then the
+    # digests made before, looked up in C, and the new ones made.
+    new = distinct.difference(_DIGESTS)
     digests = set(map(_DIGESTS.__getitem__, distinct - new if new else distinct))
     digests.update(map(read_digest, new))
     return b"".join(sorted(digests))

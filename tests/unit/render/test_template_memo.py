@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pickle
+import zlib
 from pathlib import Path
 
 import jinja2
 
+from generator.render import template_memo
 from generator.render.renderer import make_environment
 from generator.render.template_memo import TemplateMemo, referenced_templates
 
@@ -57,9 +59,28 @@ def test_only_what_the_build_used_is_kept(tmp_path: Path) -> None:
     assert len(TemplateMemo.from_bytes(later.to_bytes()).references) == 1
 
 
-def test_anything_but_a_memo_of_this_jinja_is_an_empty_memo() -> None:
-    for data in (b"", b"not a pickle",
-                 pickle.dumps(("0.0", {"key": b"code"}, {})),
-                 pickle.dumps((jinja2.__version__, ["not", "a", "dict"], {}))):
-        memo = TemplateMemo.from_bytes(data)
-        assert memo.code == {} and memo.references == {}
+def test_anything_but_a_whole_memo_of_this_jinja_is_an_empty_memo(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("one")
+    memo = TemplateMemo()
+    _render(tmp_path, memo)
+    whole = memo.to_bytes()
+    assert TemplateMemo.from_bytes(whole).code == memo.code
+    for data in (b"", b"not a pickle", whole[:-1], whole[:10] + b"x" + whole[11:],
+                 _with_crc(pickle.dumps((("0.0", "&lt;"), {"key": b"code"}, {}))),
+                 _with_crc(pickle.dumps((template_memo._VERSIONS, ["not a dict"], {})))):
+        loaded = TemplateMemo.from_bytes(data)
+        assert loaded.code == {} and loaded.references == {}
+
+
+def _with_crc(blob: bytes) -> bytes:
+    return zlib.crc32(blob).to_bytes(4, "big") + blob
+
+
+def test_a_preview_server_keeps_only_what_its_last_build_used(tmp_path: Path) -> None:
+    memo = TemplateMemo()
+    for text in ("one", "two", "three"):
+        memo.next_build()
+        (tmp_path / "page.html").write_text(text)
+        _render(tmp_path, memo)
+    # The sources of the last two builds: the first one's is gone.
+    assert len(memo.references) == 2 and len(memo.code) == 1

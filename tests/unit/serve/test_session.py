@@ -1,0 +1,70 @@
+"""The serve loop's rebuilds: a batch of changes that is not built is never forgotten."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from generator.config import load_config
+from generator.serve.loop import ServeOptions, _Session
+from generator.serve.web import PreviewState
+from tests.helpers import seed_text
+
+
+class _NoServer:
+    def call(self, function: Callable[..., None], *args: object, wait: bool = False) -> None:
+        pass
+
+
+def _pages_with(site: Path, text: str) -> list[Path]:
+    return [page for page in (site / "public").rglob("*.html") if text in page.read_text()]
+
+
+def test_a_seed_edit_in_a_batch_with_a_broken_site_toml_is_built_later(
+        make_site: Callable[..., Path]) -> None:
+    """The broken config stops the batch before its build; the next batch holds another
+    seed alone, and its build must still see the first edit."""
+    site = make_site({"a.txt": seed_text("Alpha original"), "b.txt": seed_text("Bravo")})
+    options = ServeOptions(config_path=site / "site.toml", search=False)
+    config = load_config(site / "site.toml")
+    out = io.StringIO()
+    session = _Session(options, config, PreviewState(
+        root=config.build.output_dir, base_path=config.base_path, host_names=frozenset()),
+        _NoServer(), out)  # type: ignore[arg-type]
+    session.rebuild("first build")
+    seeds, toml = (site / "seeds").resolve(), (site / "site.toml").resolve()
+    good = toml.read_text()
+    toml.write_text(good + "\n[[[ broken\n")
+    (seeds / "a.txt").write_text(seed_text("Alpha edited"))
+    session.rebuild("site.toml and a.txt changed", {toml, seeds / "a.txt"})
+    assert "failed" in out.getvalue()
+    (seeds / "b.txt").write_text(seed_text("Bravo edited"))
+    session.rebuild("b.txt changed", {seeds / "b.txt"})
+    assert _pages_with(site, "Alpha edited") and _pages_with(site, "Bravo edited")
+
+
+def test_a_write_the_watcher_cannot_see_is_built_by_the_look_at_every_file(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """A seed given a second name outside the seeds folder, and written through it: no
+    watcher reports that, and a rebuild for another seed looks at that seed alone. The
+    look at every file that follows a quiet while builds it."""
+    site = make_site({"a.txt": seed_text("Alpha original"), "b.txt": seed_text("Bravo")})
+    options = ServeOptions(config_path=site / "site.toml", search=False)
+    config = load_config(site / "site.toml")
+    out = io.StringIO()
+    session = _Session(options, config, PreviewState(
+        root=config.build.output_dir, base_path=config.base_path, host_names=frozenset()),
+        _NoServer(), out)  # type: ignore[arg-type]
+    session.rebuild("first build")
+    seeds = (site / "seeds").resolve()
+    alias = tmp_path / "alias.txt"
+    os.link(seeds / "a.txt", alias)
+    alias.write_text(seed_text("Alpha through its other name"))
+    (seeds / "b.txt").write_text(seed_text("Bravo edited"))
+    session.rebuild("b.txt changed", {seeds / "b.txt"})
+    assert _pages_with(site, "Bravo edited") and session.unchecked
+    session.rebuild("a look at every file", catch_up=True)
+    assert _pages_with(site, "Alpha through its other name")
+    assert "a look at every file: " in out.getvalue() and not session.unchecked
