@@ -18,6 +18,18 @@ class _NoServer:
         pass
 
 
+def _served(site: Path) -> tuple[_Session, io.StringIO]:
+    """A serve loop on the site after its first build, and what it prints."""
+    config = load_config(site / "site.toml")
+    out = io.StringIO()
+    session = _Session(ServeOptions(config_path=site / "site.toml", search=False), config,
+                       PreviewState(root=config.build.output_dir, base_path=config.base_path,
+                                    host_names=frozenset()),
+                       _NoServer(), out)  # type: ignore[arg-type]
+    session.rebuild("first build")
+    return session, out
+
+
 def _pages_with(site: Path, text: str) -> list[Path]:
     return [page for page in (site / "public").rglob("*.html") if text in page.read_text()]
 
@@ -27,13 +39,7 @@ def test_a_seed_edit_in_a_batch_with_a_broken_site_toml_is_built_later(
     """The broken config stops the batch before its build; the next batch holds another
     seed alone, and its build must still see the first edit."""
     site = make_site({"a.txt": seed_text("Alpha original"), "b.txt": seed_text("Bravo")})
-    options = ServeOptions(config_path=site / "site.toml", search=False)
-    config = load_config(site / "site.toml")
-    out = io.StringIO()
-    session = _Session(options, config, PreviewState(
-        root=config.build.output_dir, base_path=config.base_path, host_names=frozenset()),
-        _NoServer(), out)  # type: ignore[arg-type]
-    session.rebuild("first build")
+    session, out = _served(site)
     seeds, toml = (site / "seeds").resolve(), (site / "site.toml").resolve()
     good = toml.read_text()
     toml.write_text(good + "\n[[[ broken\n")
@@ -51,13 +57,7 @@ def test_a_write_the_watcher_cannot_see_is_built_by_the_look_at_every_file(
     watcher reports that, and a rebuild for another seed looks at that seed alone. The
     look at every file that follows a quiet while builds it."""
     site = make_site({"a.txt": seed_text("Alpha original"), "b.txt": seed_text("Bravo")})
-    options = ServeOptions(config_path=site / "site.toml", search=False)
-    config = load_config(site / "site.toml")
-    out = io.StringIO()
-    session = _Session(options, config, PreviewState(
-        root=config.build.output_dir, base_path=config.base_path, host_names=frozenset()),
-        _NoServer(), out)  # type: ignore[arg-type]
-    session.rebuild("first build")
+    session, out = _served(site)
     seeds = (site / "seeds").resolve()
     alias = tmp_path / "alias.txt"
     os.link(seeds / "a.txt", alias)
