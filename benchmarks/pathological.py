@@ -49,6 +49,11 @@ def bracket_body() -> str:
     return HEAD + "title: brackets\n---\n" + "[" * 65_000
 
 
+def link_opener_body() -> str:
+    # Still quadratic in Python-Markdown 3.11.4 (20,000 take about 100 s here).
+    return HEAD + "title: link openers\n---\n" + "[a](" * 20_000
+
+
 def emphasis_body() -> str:
     return HEAD + "title: emphasis\n---\n" + "*a **a " * 65_000
 
@@ -60,6 +65,7 @@ CASES: dict[str, Callable[[], str]] = {
     "10,000 topics": many_topics,
     "50 MB seed file": fifty_megabytes,
     "65,000 '[' in the body": bracket_body,
+    "20,000 '[a](' in the body": link_opener_body,
     "65,000 '*a **a ' in the body": emphasis_body,
 }
 

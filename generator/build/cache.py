@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.util
+import os
 import pickle
 import sqlite3
 import sys
@@ -60,10 +62,40 @@ _TREE = "tree-"
 """Meta key prefix: `tree-a` present means the cache vouches for the files of tree a."""
 
 
+_OUTPUT_LIBRARIES = {"markdown": "markdown", "nh3": "nh3", "yaml": "pyyaml", "jinja2": "jinja2",
+                     "markupsafe": "markupsafe", "slugify": "python_slugify",
+                     "text_unidecode": "text_unidecode"}
+"""The libraries whose behaviour is part of the output, by module and by project name."""
+
+
+def library_versions() -> str:
+    """The installed versions of the libraries in the output, from the names of their metadata
+    folders: a new Markdown may convert a cached body differently. (importlib.metadata would
+    cost 60 ms at every start.)"""
+    folders: set[str] = set()
+    for module in _OUTPUT_LIBRARIES:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin is not None:
+            origin = Path(spec.origin)
+            folders.add(str(origin.parents[1] if spec.submodule_search_locations else
+                            origin.parent))
+    projects = set(_OUTPUT_LIBRARIES.values())
+    found: dict[str, str] = {}
+    for folder in sorted(folders):
+        for name in sorted(os.listdir(folder)):
+            stem, _, kind = name.rpartition(".")
+            project, _, version = stem.partition("-")
+            project = project.lower().replace("-", "_").replace(".", "_")
+            if kind in ("dist-info", "egg-info") and project in projects:
+                found.setdefault(project, version)
+    return " ".join(f"{project}={version}" for project, version in sorted(found.items()))
+
+
 def code_version(package: Path) -> str:
-    """Changes with newsgen's version, the Python that pickled the cache and the source of
-    every module in `package`, its folders' modules included."""
-    digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
+    """Changes with newsgen's version, the Python that pickled the cache, the versions of
+    the libraries in the output and the source of every module in `package`, its folders'
+    modules included."""
+    digest = hashlib.sha256(f"{__version__} {sys.version} {library_versions()}".encode())
     for module in sorted(package.rglob("*.py")):
         digest.update(module.relative_to(package).as_posix().encode() + b"\0"
                       + module.read_bytes())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,14 +41,14 @@ class MarkdownTooDeep(Exception):
 def render_markdown(text: str, seconds: float = 0.0) -> str:
     """Sanitized HTML for `text`; headings start at h2 because the page title is the h1.
 
-    Python-Markdown is quadratic on some inputs (65,000 `[` take hours), so with `seconds`
+    Python-Markdown is quadratic on some inputs (20,000 `[a](` take minutes), so with `seconds`
     the conversion is interrupted after that long and MarkdownTooSlow is raised. The limit
     needs the main thread (it uses a timer signal); elsewhere the body converts unbounded.
     """
     if not text.strip():
         return ""
     try:
-        with _time_limit(seconds):
+        with _fixed_stack_budget(), _time_limit(seconds):
             converted = _CONVERTER.reset().convert(text)
     except RecursionError:
         _reset_converter()
@@ -72,6 +73,34 @@ _CONVERTER = _converter()
 def _reset_converter() -> None:
     global _CONVERTER
     _CONVERTER = _converter()
+
+
+# Python-Markdown (3.11.4 on) stops nesting lists and quotes 100 frames short of the recursion
+# limit and keeps deeper markers as text. How deep a body nests would then depend on how deep
+# the stack already was (a worker, the parent, a test), so each conversion gets the same number
+# of frames, counted from where it starts.
+_STACK_BUDGET = 1000
+_CONVERTING = threading.Lock()  # the recursion limit is the process's, not the thread's
+
+
+@contextmanager
+def _fixed_stack_budget() -> Iterator[None]:
+    with _CONVERTING:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(_stack_depth() + _STACK_BUDGET)
+        try:
+            yield
+        finally:
+            sys.setrecursionlimit(previous)
+
+
+def _stack_depth() -> int:
+    depth = 0
+    frame: FrameType | None = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
 
 
 @contextmanager

@@ -27,15 +27,17 @@ def problems(tmp_path: Path, text: str, limits: LimitsSection = LIMITS) -> list[
     ("1.5 MB title", "error: title: longer than 1,000 characters (1,500,000)"),
     ("10,000 topics", "error: topics: more than 100 items (10,000)"),
     ("50 MB seed file", "error: seed is larger than 2,000,000 bytes (50,000,109)"),
-    ("65,000 '[' in the body", "error: body took longer than 2 s to convert"),
+    ("20,000 '[a](' in the body", "error: body took longer than 2 s to convert"),
 ])
 def test_l9_a_pathological_seed_is_refused_with_a_clear_error(
         tmp_path: Path, case: str, message: str) -> None:
     assert problems(tmp_path, CASES[case]()) == [message]
 
 
-def test_l9_a_long_but_linear_body_still_builds(tmp_path: Path) -> None:
-    assert problems(tmp_path, CASES["65,000 '*a **a ' in the body"]()) == []
+@pytest.mark.parametrize("case", ["65,000 '*a **a ' in the body", "65,000 '[' in the body"])
+def test_l9_a_long_but_linear_body_still_builds(tmp_path: Path, case: str) -> None:
+    # 65,000 '[' took hours before Python-Markdown 3.11.4, the oldest version we accept.
+    assert problems(tmp_path, CASES[case]()) == []
 
 
 def test_l9_limits_are_configurable(tmp_path: Path) -> None:

@@ -1,12 +1,19 @@
-"""The build cache is keyed by newsgen's code: any edit to any module invalidates it."""
+"""The build cache is keyed by newsgen's code: any edit to any module invalidates it, and so
+does a new version of a library whose behaviour is part of the output."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import jinja2
+import markdown
+import pytest
+import yaml
+
 import generator
-from generator.build.cache import CODE_VERSION, code_version
+from generator.build import cache
+from generator.build.cache import CODE_VERSION, code_version, library_versions
 
 PACKAGE = Path(generator.__file__).resolve().parent
 
@@ -41,3 +48,17 @@ def test_a_new_module_in_a_folder_changes_the_code_version(tmp_path: Path) -> No
     before = code_version(copy)
     (copy / "serve" / "extra.py").write_text('"""New."""\n', encoding="utf-8")
     assert code_version(copy) != before
+
+
+def test_the_library_versions_are_those_installed() -> None:
+    versions = dict(entry.split("=") for entry in library_versions().split())
+    assert set(versions) == {"markdown", "nh3", "pyyaml", "jinja2", "markupsafe",
+                             "python_slugify", "text_unidecode"}
+    assert (versions["markdown"], versions["pyyaml"], versions["jinja2"]) == (
+        markdown.__version__, yaml.__version__, jinja2.__version__)
+
+
+def test_a_new_markdown_changes_the_code_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = code_version(PACKAGE)
+    monkeypatch.setattr(cache, "library_versions", lambda: "markdown=99.0")
+    assert code_version(PACKAGE) != before

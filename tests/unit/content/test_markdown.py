@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import sys
 from html.parser import HTMLParser
 
 import pytest
 
+from generator.content import markdown
 from generator.content.markdown import render_markdown
 
 
@@ -82,3 +84,35 @@ def test_body_headings_start_at_h2_and_skip_no_level() -> None:
     html = render_markdown("## Two\n\ntext\n\n#### Four\n\ntext\n\n##### Five\n")
     assert [tag for tag in ("<h2>Two</h2>", "<h3>Four</h3>", "<h4>Five</h4>") if tag in html] == [
         "<h2>Two</h2>", "<h3>Four</h3>", "<h4>Five</h4>"]
+
+
+def _rendered_at_depth(text: str, frames: int) -> str:
+    return _rendered_at_depth(text, frames - 1) if frames else render_markdown(text)
+
+
+@pytest.mark.parametrize("body", [
+    "".join("\t" * depth + "- x\n" for depth in range(250)),
+    "> " * 400 + "x",
+    "- " * 600 + "x",
+])
+def test_nesting_too_deep_to_follow_converts_the_same_wherever_it_is_called_from(
+        body: str) -> None:
+    # Python-Markdown keeps markers as text 100 frames short of the recursion limit: a body
+    # must not nest deeper in a worker with a short stack than in the parent with a long one.
+    outputs = {_rendered_at_depth(body, frames) for frames in (0, 100, 400)}
+    assert len(outputs) == 1
+    html = outputs.pop()
+    assert html.count("<ul>") + html.count("<blockquote>") > 200
+
+
+def test_a_recursion_error_in_the_parser_is_reported_and_the_next_body_converts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def overflow(text: str) -> str:
+        raise RecursionError
+
+    limit = sys.getrecursionlimit()
+    monkeypatch.setattr(markdown._CONVERTER, "convert", overflow)
+    with pytest.raises(markdown.MarkdownTooDeep):
+        render_markdown("- x")
+    assert render_markdown("*x*") == "<p><em>x</em></p>"
+    assert sys.getrecursionlimit() == limit
