@@ -4,10 +4,13 @@ Usage: python benchmarks/bench.py [--sizes 1000,10000] [--runs 3] [--json FILE] 
        [--workdir DIR]
 
 For each corpus size it measures, as the median of --runs runs: a clean full build (no
-output, no cache), a rebuild with nothing changed, the first edit after it (which also
-fills the second output tree), rebuilds after editing one seed's title, adding one seed,
-deleting one seed and editing one template, the title edit again with `--no-search`, and
-the peak memory (RSS) of a clean build and of a title edit's build.
+output, no cache) with search and one with `--no-search`, a rebuild with nothing changed,
+the first edit after it (which also fills the second output tree), rebuilds after editing
+one seed's title, adding one seed, deleting one seed and editing one template, the title
+edit again with `--no-search`, and the peak memory (RSS) of a clean build and of a title
+edit's build: of the largest process, and of the whole process tree (Pagefind and the
+workers included; proportional set sizes, so that pages a worker shares with its parent
+count once), sampled every 50 ms.
 With Hugo on the PATH (Debian's `hugo`), Hugo's full build of the equivalent site
 (../shared/peers/hugo) runs in the same loop, alternating with ours, and the ratio of
 medians is printed. Nothing is asserted: the numbers are for reading.
@@ -23,8 +26,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,18 +51,62 @@ USER_ENVIRONMENT = {key: value for key, value in os.environ.items()
 to would time compiling newsgen on every run."""
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one run of `command`."""
+class Run(NamedTuple):
+    seconds: float
+    peak_mb: float
+    """The largest resident set of the process or of any process it waited for."""
+    tree_peak_mb: float
+    """The largest sum of the proportional set sizes of the process and its descendants."""
+
+
+def timed(command: list[str], cwd: Path) -> Run:
+    """Wall seconds and peak memory of one run of `command`."""
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env=USER_ENVIRONMENT)
+    tree_peak = [0]
+    sampler = threading.Thread(target=_sample_tree, args=(child.pid, tree_peak), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    sampler.join()
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {child.returncode}")
     # The largest of the process and the workers it forked and waited for.
-    return seconds, usage.ru_maxrss / 1024
+    return Run(seconds, usage.ru_maxrss / 1024, tree_peak[0] / 1024)
+
+
+def _sample_tree(root: int, peak: list[int]) -> None:
+    """Every 50 ms until `root` is gone, the sum of Pss (kB) over it and its descendants."""
+    while True:
+        parents: dict[int, int] = {}
+        resident: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = Path(entry.path, "stat").read_text()
+                rollup = Path(entry.path, "smaps_rollup").read_text()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(status.rsplit(")", 1)[1].split()[1])
+            # Proportional: a page a forked worker shares with its parent counts half in each.
+            resident[pid] = sum(int(line.split()[1]) for line in rollup.splitlines()
+                                if line.startswith("Pss:"))
+        if root not in parents:
+            return
+        tree = {root}
+        for pid in sorted(parents):
+            chain, ancestor = [], pid
+            while ancestor not in tree and ancestor in parents and ancestor > 1:
+                chain.append(ancestor)
+                ancestor = parents[ancestor]
+            if ancestor in tree:
+                tree.update(chain)
+        peak[0] = max(peak[0], sum(resident.get(pid, 0) for pid in tree))
+        time.sleep(0.05)
 
 
 def newsgen(site: Path, *extra: str) -> list[str]:
@@ -82,10 +131,11 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
     write_corpus(site / "seeds", size, seed=1)
     (site / "site.toml").write_text(SITE_TOML)
     samples: dict[str, list[float]] = {name: [] for name in (
-        "clean", "nothing changed", "first edit", "edit title", "add seed", "delete seed",
-        "edit template", "edit title, no search", "hugo clean")}
-    peaks: list[float] = []
-    incremental_peaks: list[float] = []
+        "clean", "clean, no search", "nothing changed", "first edit", "edit title", "add seed",
+        "delete seed", "edit template", "edit title, no search", "hugo clean")}
+    peaks: list[Run] = []
+    no_search_peaks: list[Run] = []
+    incremental_peaks: list[Run] = []
     hugo_peaks: list[float] = []
     hugo_site = workdir / f"hugo-{size}"
     if hugo:
@@ -95,37 +145,41 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
     seeds = sorted((site / "seeds").glob("*.txt"))
     for run in range(runs):
         clean_output(site)
-        seconds, peak = timed(newsgen(site), ROOT)
-        samples["clean"].append(seconds)
-        peaks.append(peak)
+        measured = timed(newsgen(site, "--no-search"), ROOT)
+        samples["clean, no search"].append(measured.seconds)
+        no_search_peaks.append(measured)
+        clean_output(site)
+        measured = timed(newsgen(site), ROOT)
+        samples["clean"].append(measured.seconds)
+        peaks.append(measured)
         if hugo:
             shutil.rmtree(hugo_site / "public", ignore_errors=True)
             shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-            seconds, peak = timed(["hugo", "--buildDrafts", "--quiet", "--cacheDir",
-                                   str(hugo_site / ".hugo_cache")], hugo_site)
-            samples["hugo clean"].append(seconds)
-            hugo_peaks.append(peak)
-        samples["nothing changed"].append(timed(newsgen(site), ROOT)[0])
+            measured = timed(["hugo", "--buildDrafts", "--quiet", "--cacheDir",
+                              str(hugo_site / ".hugo_cache")], hugo_site)
+            samples["hugo clean"].append(measured.seconds)
+            hugo_peaks.append(measured.tree_peak_mb)
+        samples["nothing changed"].append(timed(newsgen(site), ROOT).seconds)
         victim = seeds[(run * 7919) % len(seeds)]
         text = victim.read_text(encoding="utf-8")
         # The first build after a clean one also fills the second output tree (links to
         # every file of the first); it is timed on its own, and the edits after it are
         # what an author's builds cost from then on.
         victim.write_text(text.replace('title: "', f'title: "First {run} ', 1))
-        samples["first edit"].append(timed(newsgen(site), ROOT)[0])
+        samples["first edit"].append(timed(newsgen(site), ROOT).seconds)
         victim.write_text(text.replace('title: "', f'title: "Edited {run} ', 1))
-        seconds, peak = timed(newsgen(site), ROOT)
-        samples["edit title"].append(seconds)
-        incremental_peaks.append(peak)
+        measured = timed(newsgen(site), ROOT)
+        samples["edit title"].append(measured.seconds)
+        incremental_peaks.append(measured)
         added = site / "seeds" / f"zz-added-{run}.txt"
         shutil.copy(seeds[(run * 104729) % len(seeds)], added)
-        samples["add seed"].append(timed(newsgen(site), ROOT)[0])
+        samples["add seed"].append(timed(newsgen(site), ROOT).seconds)
         added.unlink()
-        samples["delete seed"].append(timed(newsgen(site), ROOT)[0])
+        samples["delete seed"].append(timed(newsgen(site), ROOT).seconds)
         templates = site / "templates"
         templates.mkdir(exist_ok=True)
         (templates / "404.html").write_text(f"Not here ({run}). {{{{ home_href }}}}\n")
-        samples["edit template"].append(timed(newsgen(site), ROOT)[0])
+        samples["edit template"].append(timed(newsgen(site), ROOT).seconds)
         shutil.rmtree(templates)
         # A site built without search: the build that turns search off changes every page,
         # and the edit after it brings the other output tree up to date (linking every
@@ -133,35 +187,47 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
         timed(newsgen(site, "--no-search"), ROOT)
         for step in ("Again", "Once more"):
             victim.write_text(text.replace('title: "', f'title: "{step} {run} ', 1))
-            seconds = timed(newsgen(site, "--no-search"), ROOT)[0]
+            seconds = timed(newsgen(site, "--no-search"), ROOT).seconds
         samples["edit title, no search"].append(seconds)
         victim.write_text(text)
     medians = {name: statistics.median(values) for name, values in samples.items() if values}
-    result: dict[str, object] = {"seeds": size, "runs": runs, "median_seconds": medians,
-                                 "samples": samples, "peak_rss_mb": max(peaks),
-                                 "incremental_peak_rss_mb": max(incremental_peaks)}
+    result: dict[str, object] = {
+        "seeds": size, "runs": runs, "median_seconds": medians, "samples": samples,
+        "peak_rss_mb": max(run.peak_mb for run in peaks),
+        "tree_peak_rss_mb": max(run.tree_peak_mb for run in peaks),
+        "no_search_tree_peak_rss_mb": max(run.tree_peak_mb for run in no_search_peaks),
+        "incremental_peak_rss_mb": max(run.peak_mb for run in incremental_peaks),
+        "incremental_tree_peak_rss_mb": max(run.tree_peak_mb for run in incremental_peaks)}
     if hugo_peaks:
-        result["hugo_peak_rss_mb"] = max(hugo_peaks)
+        result["hugo_tree_peak_rss_mb"] = max(hugo_peaks)
         result["clean_ratio_to_hugo"] = medians["clean"] / medians["hugo clean"]
+        result["no_search_ratio_to_hugo"] = medians["clean, no search"] / medians["hugo clean"]
     return result
 
 
 def print_table(results: list[dict[str, object]]) -> None:
-    columns = ["clean", "nothing changed", "first edit", "edit title", "add seed",
-               "delete seed", "edit template", "edit title, no search", "hugo clean"]
+    columns = ["clean", "clean, no search", "nothing changed", "first edit", "edit title",
+               "add seed", "delete seed", "edit template", "edit title, no search", "hugo clean"]
+    memory = ["peak_rss_mb", "tree_peak_rss_mb", "no_search_tree_peak_rss_mb",
+              "incremental_tree_peak_rss_mb", "hugo_tree_peak_rss_mb"]
     print(f"{'seeds':>8} " + " ".join(f"{name:>15}" for name in columns) +
-          f" {'peak MB':>8} {'incr. MB':>8} {'÷ hugo':>7}")
+          f" {'peak MB':>8} {'tree MB':>8} {'no s. MB':>8} {'incr. MB':>8} {'hugo MB':>8}"
+          f" {'÷ hugo':>7} {'no s. ÷':>7}")
     for row in results:
         medians = row["median_seconds"]
         assert isinstance(medians, dict)
         cells = " ".join(f"{medians[name]:>14.2f}s" if name in medians else f"{'-':>15}"
                          for name in columns)
-        ratio = row.get("clean_ratio_to_hugo")
-        ratio_text = f"{ratio:>7.2f}" if isinstance(ratio, float) else f"{'-':>7}"
-        print(f"{row['seeds']:>8,} {cells} {row['peak_rss_mb']:>8.0f} "
-              f"{row['incremental_peak_rss_mb']:>8.0f} {ratio_text}")
-    print("Medians of wall seconds; peak MB is the largest resident set of any newsgen "
-          "process in a clean build, incr. MB the same in a title edit's build.")
+        megabytes = " ".join(f"{row[name]:>8.0f}" if isinstance(row.get(name), float)
+                             else f"{'-':>8}" for name in memory)
+        ratios = " ".join(f"{row[name]:>7.2f}" if isinstance(row.get(name), float)
+                          else f"{'-':>7}"
+                          for name in ("clean_ratio_to_hugo", "no_search_ratio_to_hugo"))
+        print(f"{row['seeds']:>8,} {cells} {megabytes} {ratios}")
+    print("Medians of wall seconds. peak MB: the largest resident set of one newsgen process "
+          "in a clean build; tree MB: the largest sum of proportional set sizes over the "
+          "process tree (workers and Pagefind) in a clean build, no s. MB the same with "
+          "--no-search, incr. MB in a title edit's build, hugo MB in Hugo's build.")
 
 
 def main() -> None:
