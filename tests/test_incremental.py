@@ -241,7 +241,8 @@ def _damage(cache: Path, damage: str) -> None:
 
 @pytest.mark.parametrize(("damage", "notice"), [
     ("truncate", "cache is damaged"), ("random", "cache is damaged"),
-    ("row", "cache is damaged"), ("older", "cache is from another newsgen version"),
+    ("row", "cache is damaged"),
+    ("older", "cache is from another version of newsgen or of a library it uses"),
     ("foreign", "cache is not a newsgen cache")])
 def test_a_damaged_cache_means_a_full_correct_build_with_a_notice(
         make_site: Callable[..., Path], capsys: pytest.CaptureFixture[str], tmp_path: Path,

@@ -64,31 +64,36 @@ _TREE = "tree-"
 
 _OUTPUT_LIBRARIES = {"markdown": "markdown", "nh3": "nh3", "yaml": "pyyaml", "jinja2": "jinja2",
                      "markupsafe": "markupsafe", "slugify": "python_slugify",
-                     "text_unidecode": "text_unidecode"}
-"""The libraries whose behaviour is part of the output, by module and by project name."""
+                     "text_unidecode": "text_unidecode", "unidecode": "unidecode"}
+"""The libraries whose behaviour is part of the output, by module and by project name
+(python-slugify uses Unidecode instead of text-unidecode when it is installed)."""
 
 
 def library_versions() -> str:
-    """The installed versions of the libraries in the output, from the names of their metadata
-    folders: a new Markdown may convert a cached body differently. (importlib.metadata would
-    cost 60 ms at every start.)"""
-    folders: set[str] = set()
-    for module in _OUTPUT_LIBRARIES:
+    """The installed versions of the libraries in the output, from the names of the metadata
+    folders beside each module: a new Markdown may convert a cached body differently.
+    (importlib.metadata would cost 60 ms at every start.) Every version found beside a
+    module counts, so a stale folder left by an upgrade cannot hide the new one."""
+    listings: dict[Path, list[str]] = {}
+    found: list[str] = []
+    for module, project in sorted(_OUTPUT_LIBRARIES.items()):
         spec = importlib.util.find_spec(module)
-        if spec is not None and spec.origin is not None:
-            origin = Path(spec.origin)
-            folders.add(str(origin.parents[1] if spec.submodule_search_locations else
-                            origin.parent))
-    projects = set(_OUTPUT_LIBRARIES.values())
-    found: dict[str, str] = {}
-    for folder in sorted(folders):
-        for name in sorted(os.listdir(folder)):
+        if spec is None or spec.origin is None or not spec.has_location:
+            continue
+        origin = Path(spec.origin)
+        folder = origin.parents[1] if spec.submodule_search_locations else origin.parent
+        if folder not in listings:
+            try:
+                listings[folder] = sorted(os.listdir(folder))
+            except OSError:  # a module imported from a zip file
+                listings[folder] = []
+        for name in listings[folder]:
             stem, _, kind = name.rpartition(".")
-            project, _, version = stem.partition("-")
-            project = project.lower().replace("-", "_").replace(".", "_")
-            if kind in ("dist-info", "egg-info") and project in projects:
-                found.setdefault(project, version)
-    return " ".join(f"{project}={version}" for project, version in sorted(found.items()))
+            named, _, version = stem.partition("-")
+            if kind in ("dist-info", "egg-info") and \
+                    named.lower().replace("-", "_").replace(".", "_") == project:
+                found.append(f"{project}={version}")
+    return " ".join(found)
 
 
 def code_version(package: Path) -> str:
@@ -399,7 +404,8 @@ def _reading(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
             if _meta_text(db, "format") != _FORMAT:
                 raise _Untrusted("cache is not a newsgen cache; building everything")
             if _meta_text(db, "version") != CODE_VERSION:
-                raise _Untrusted("cache is from another newsgen version; building everything")
+                raise _Untrusted("cache is from another version of newsgen or of a library it "
+                                 "uses; building everything")
             yield db
     except sqlite3.DatabaseError as exc:
         if "no such table" in str(exc):

@@ -9,6 +9,7 @@ article's `images` field is the one place images come from.
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import sys
@@ -35,7 +36,9 @@ class MarkdownTooSlow(Exception):
 
 
 class MarkdownTooDeep(Exception):
-    """A body nests lists or quotes deeper than the Markdown parser can follow."""
+    """A body nests lists or quotes deeper than the Markdown parser can follow. Since
+    Python-Markdown 3.11.4 keeps what it cannot nest as text, no known body raises it; it
+    stays as the wall behind that."""
 
 
 def render_markdown(text: str, seconds: float = 0.0) -> str:
@@ -78,16 +81,26 @@ def _reset_converter() -> None:
 # Python-Markdown (3.11.4 on) stops nesting lists and quotes 100 frames short of the recursion
 # limit and keeps deeper markers as text. How deep a body nests would then depend on how deep
 # the stack already was (a worker, the parent, a test), so each conversion gets the same number
-# of frames, counted from where it starts.
+# of frames, counted from where it starts. The limit is only ever raised: lowering it under
+# a deeper thread would abort the process. newsgen never raises it itself, so the budget is
+# the same everywhere unless a program that embeds newsgen raised it past the budget.
 _STACK_BUDGET = 1000
 _CONVERTING = threading.Lock()  # the recursion limit is the process's, not the thread's
+
+
+def _new_lock() -> None:
+    global _CONVERTING
+    _CONVERTING = threading.Lock()  # a fork keeps only the forking thread: no holder is left
+
+
+os.register_at_fork(after_in_child=_new_lock)
 
 
 @contextmanager
 def _fixed_stack_budget() -> Iterator[None]:
     with _CONVERTING:
         previous = sys.getrecursionlimit()
-        sys.setrecursionlimit(_stack_depth() + _STACK_BUDGET)
+        sys.setrecursionlimit(max(previous, _stack_depth() + _STACK_BUDGET))
         try:
             yield
         finally:

@@ -52,10 +52,22 @@ def test_a_new_module_in_a_folder_changes_the_code_version(tmp_path: Path) -> No
 
 def test_the_library_versions_are_those_installed() -> None:
     versions = dict(entry.split("=") for entry in library_versions().split())
-    assert set(versions) == {"markdown", "nh3", "pyyaml", "jinja2", "markupsafe",
+    assert set(versions) >= {"markdown", "nh3", "pyyaml", "jinja2", "markupsafe",
                              "python_slugify", "text_unidecode"}
     assert (versions["markdown"], versions["pyyaml"], versions["jinja2"]) == (
         markdown.__version__, yaml.__version__, jinja2.__version__)
+
+
+def test_a_stale_metadata_folder_beside_a_library_cannot_hide_its_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mdlike").mkdir()
+    (tmp_path / "mdlike" / "__init__.py").write_text("")
+    (tmp_path / "MdLike-3.11.4.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cache, "_OUTPUT_LIBRARIES", {"mdlike": "mdlike"})
+    assert library_versions() == "mdlike=3.11.4"
+    (tmp_path / "mdlike-3.12.0.dist-info").mkdir()
+    assert library_versions() == "mdlike=3.11.4 mdlike=3.12.0"
 
 
 def test_a_new_markdown_changes_the_code_version(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -116,3 +120,30 @@ def test_a_recursion_error_in_the_parser_is_reported_and_the_next_body_converts(
         render_markdown("- x")
     assert render_markdown("*x*") == "<p><em>x</em></p>"
     assert sys.getrecursionlimit() == limit
+
+
+def test_a_worker_forked_while_another_thread_converts_can_convert() -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def convert_slowly() -> None:
+        with markdown._CONVERTING:
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=convert_slowly)
+    thread.start()
+    holding.wait(10)
+    child = os.fork()
+    if child == 0:  # the lock's holder is not in the child
+        os._exit(0 if render_markdown("*x*") == "<p><em>x</em></p>" else 1)
+    try:
+        deadline = time.monotonic() + 10
+        while (waited := os.waitpid(child, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if waited == (0, 0):
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        assert waited[0] == child and os.waitstatus_to_exitcode(waited[1]) == 0
+    finally:
+        release.set()
+        thread.join()
