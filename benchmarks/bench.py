@@ -6,11 +6,12 @@ Usage: python benchmarks/bench.py [--sizes 1000,10000] [--runs 3] [--json FILE] 
 For each corpus size it measures, as the median of --runs runs: a clean full build (no
 output, no cache) with search and one with `--no-search`, a rebuild with nothing changed,
 the first edit after it (which also fills the second output tree), rebuilds after editing
-one seed's title, adding one seed, deleting one seed and editing one template, the title
-edit again with `--no-search`, and the peak memory (RSS) of a clean build and of a title
-edit's build: of the largest process, and of the whole process tree (Pagefind and the
-workers included; proportional set sizes, so that pages a worker shares with its parent
-count once), sampled every 50 ms.
+one seed's title, adding one seed, deleting one seed, editing one template (`404.html`,
+one page) and editing the article template (every article's page), the title edit again
+with `--no-search`, and the peak memory (RSS) of a clean build and of a title edit's
+build: of the largest process, and of the whole process tree (Pagefind and the workers
+included; proportional set sizes, so that pages a worker shares with its parent count
+once), sampled every 50 ms.
 With Hugo on the PATH (Debian's `hugo`), Hugo's full build of the equivalent site
 (../shared/peers/hugo) runs in the same loop, alternating with ours, and the ratio of
 medians is printed. Nothing is asserted: the numbers are for reading.
@@ -137,7 +138,8 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
     (site / "site.toml").write_text(SITE_TOML)
     samples: dict[str, list[float]] = {name: [] for name in (
         "clean", "clean, no search", "nothing changed", "first edit", "edit title", "add seed",
-        "delete seed", "edit template", "edit title, no search", "hugo clean")}
+        "delete seed", "edit template", "edit article template", "edit title, no search",
+        "hugo clean")}
     peaks: list[Run] = []
     no_search_peaks: list[Run] = []
     incremental_peaks: list[Run] = []
@@ -185,6 +187,11 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
         templates.mkdir(exist_ok=True)
         (templates / "404.html").write_text(f"Not here ({run}). {{{{ home_href }}}}\n")
         samples["edit template"].append(timed(newsgen(site), ROOT).seconds)
+        # Every article's page uses this one: a designer's edit.
+        article = (ROOT / "templates" / "article.html").read_text(encoding="utf-8")
+        (templates / "article.html").write_text(article.replace(
+            "{% block main %}", f"{{% block main %}}<!-- edited {run} -->", 1))
+        samples["edit article template"].append(timed(newsgen(site), ROOT).seconds)
         shutil.rmtree(templates)
         # A site built without search: the build that turns search off changes every page,
         # and the edit after it brings the other output tree up to date (linking every
@@ -207,17 +214,20 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
         result["hugo_tree_peak_pss_mb"] = max(hugo_peaks)
         result["clean_ratio_to_hugo"] = medians["clean"] / medians["hugo clean"]
         result["no_search_ratio_to_hugo"] = medians["clean, no search"] / medians["hugo clean"]
+        result["article_template_ratio_to_hugo"] = (medians["edit article template"]
+                                                    / medians["hugo clean"])
     return result
 
 
 def print_table(results: list[dict[str, object]]) -> None:
     columns = ["clean", "clean, no search", "nothing changed", "first edit", "edit title",
-               "add seed", "delete seed", "edit template", "edit title, no search", "hugo clean"]
+               "add seed", "delete seed", "edit template", "edit article template",
+               "edit title, no search", "hugo clean"]
     memory = ["peak_rss_mb", "tree_peak_pss_mb", "no_search_tree_peak_pss_mb",
               "incremental_tree_peak_pss_mb", "hugo_tree_peak_pss_mb"]
     print(f"{'seeds':>8} " + " ".join(f"{name:>15}" for name in columns) +
           f" {'peak MB':>8} {'tree MB':>8} {'no s. MB':>8} {'incr. MB':>8} {'hugo MB':>8}"
-          f" {'÷ hugo':>7} {'no s. ÷':>7}")
+          f" {'÷ hugo':>7} {'no s. ÷':>7} {'art. ÷':>7}")
     for row in results:
         medians = row["median_seconds"]
         assert isinstance(medians, dict)
@@ -227,7 +237,8 @@ def print_table(results: list[dict[str, object]]) -> None:
                              else f"{'-':>8}" for name in memory)
         ratios = " ".join(f"{row[name]:>7.2f}" if isinstance(row.get(name), float)
                           else f"{'-':>7}"
-                          for name in ("clean_ratio_to_hugo", "no_search_ratio_to_hugo"))
+                          for name in ("clean_ratio_to_hugo", "no_search_ratio_to_hugo",
+                                       "article_template_ratio_to_hugo"))
         print(f"{row['seeds']:>8,} {cells} {megabytes} {ratios}")
     print("Medians of wall seconds. peak MB: the largest resident set of one newsgen process "
           "in a clean build; tree MB: the largest sum of proportional set sizes over the "
