@@ -385,10 +385,10 @@ def test_a_preview_rebuild_looks_again_only_at_the_seeds_the_watcher_reported(
     seed = (site / "seeds" / "a.txt").resolve()
     seed.write_text(seed.read_text().replace('title: "', 'title: "Edited ', 1))
     with monkeypatch.context() as patch:  # the seeds folder is not listed again
-        patch.setattr(pipeline, "find_seeds", _never)
+        patch.setattr(pipeline, "find_seed_names", _never)
         build(config, search=False, kept=kept, changed={seed})
     assert kept.scan is not None
-    whole = pipeline._input_fingerprint(config, kept.scan.inputs)
+    whole = pipeline._look(config, kept.scan.inputs).kept()
     # What looking at every file finds (reading a file may have changed its atime since).
     assert (kept.scan.scan.fingerprint, kept.scan.scan.seed_paths, kept.scan.lines,
             kept.scan.seeds, kept.scan.trusted) == (whole.scan.fingerprint,
@@ -453,9 +453,10 @@ def test_a_preview_rebuild_looks_at_every_file_unless_the_report_can_be_trusted(
     elif case == "unknown":
         changed = None
     looked = []
-    find_seeds = pipeline.find_seeds
+    find_seed_names = pipeline.find_seed_names
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "find_seeds", lambda *args: looked.append(1) or find_seeds(*args))
+        patch.setattr(pipeline, "find_seed_names",
+                      lambda *args: looked.append(1) or find_seed_names(*args))
         build(config, search=False, kept=kept, changed=changed, skip_invalid=skip_invalid)
     assert looked
     assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
@@ -465,13 +466,13 @@ def test_a_preview_rebuild_looks_at_every_file_unless_the_report_can_be_trusted(
 def test_a_seed_gone_between_the_listing_and_its_stat_is_reported(
         make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site({"a.txt": seed_text()})
-    find_seeds = pipeline.find_seeds
+    find_seed_names = pipeline.find_seed_names
 
-    def listing_a_seed_that_went(*args: Any) -> tuple[list[Path], list[Any]]:
-        found, problems = find_seeds(*args)
-        return [*found, found[0].with_name("gone.txt")], problems
+    def listing_a_seed_that_went(*args: Any) -> tuple[list[str], list[Any]]:
+        found, problems = find_seed_names(*args)
+        return [*found, str(Path(found[0]).with_name("gone.txt"))], problems
 
-    monkeypatch.setattr(pipeline, "find_seeds", listing_a_seed_that_went)
+    monkeypatch.setattr(pipeline, "find_seed_names", listing_a_seed_that_went)
     with pytest.raises(BuildFailed) as failed:
         build(load_config(site / "site.toml"), search=False, kept=KeptState())
     assert any(error.path.name == "gone.txt" for error in failed.value.errors)

@@ -15,7 +15,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
@@ -36,8 +36,8 @@ from generator.build.output import OutputTrees, recover_interrupted_swap
 from generator.build.result import BuildResult, Laps, Progress, Run, Scan, default_jobs
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
-from generator.content.seeds import find_seeds, missing_seeds_dir
-from generator.errors import BuildFailed
+from generator.content.seeds import find_seed_names, missing_seeds_dir, seed_path
+from generator.errors import BuildFailed, SourceError
 from generator.images.manifest import JOURNAL_NAME, MANIFEST_NAME
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 
@@ -128,19 +128,22 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
                         tuple(template_dirs(config.build.templates_dir)),
                         config.build.static_dir, config.images.cache_dir,
                         f"{skip_invalid} {binary is not None}")
-    looked = _rescan(last_look, inputs, changed) or _input_fingerprint(config, inputs)
-    if kept is not None:
-        kept.scan = looked
-    scan = looked.scan
+    fingerprint, looked_at = _look_at_inputs(config, inputs, last_look, changed)
     output_dir = config.build.output_dir
     last = LastBuild() if clean else load_last_build(cache_dir)
-    if last.inputs == scan.fingerprint and last.output == str(output_dir) and \
+    if last.inputs == fingerprint and last.output == str(output_dir) and \
             (last.schedule is None or last.schedule.holds_at(now)) and \
             (output_dir / "index.html").is_file():
+        if kept is not None:
+            kept.scan = looked_at()
         # A build killed after saving, while it deleted the output it replaced, left that
         # behind: nothing else needs doing, but that still needs removing.
         recover_interrupted_swap(output_dir)
         return _nothing_changed(last, run.lap.started)
+    looked = looked_at()
+    if kept is not None:
+        kept.scan = looked
+    scan = looked.scan
     # The work itself, and the parser, templates and workers it needs: imported only now.
     from generator.build.stages import build_changed
 
@@ -156,32 +159,73 @@ def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
     return result
 
 
-def _input_fingerprint(config: SiteConfig, inputs: ScanInputs) -> KeptScan:
+def _look_at_inputs(config: SiteConfig, inputs: ScanInputs, last_look: KeptScan | None,
+                    changed: Collection[Path] | None) -> tuple[str, Callable[[], KeptScan]]:
+    """The fingerprint of the input files, and how to have the rest of the look at them
+    (`_rescan`'s when it can, else `_look`'s): a build with nothing to do needs no more."""
+    rescanned = _rescan(last_look, inputs, changed)
+    if rescanned is not None:
+        return rescanned.scan.fingerprint, lambda: rescanned
+    look = _look(config, inputs)
+    return look.fingerprint, look.kept
+
+
+@dataclass(frozen=True)
+class _Look:
+    """A look at every input file, before it is known whether anything changed: the seeds
+    by name (`find_seed_names`), not yet as Paths."""
+
+    inputs: ScanInputs
+    seeds: list[str]
+    problems: list[SourceError]
+    others: list[Path]
+    """The input files that are not seeds: templates, static files, the image manifest."""
+    stats: list[os.stat_result | None]
+    """Of each seed, then of each of the `others`; None for a file gone."""
+    prefix: bytes
+    lines: list[str]
+    fingerprint: str
+    trusted: bool
+
+    def kept(self) -> KeptScan:
+        """What the build, and the next build of the process, need of it."""
+        paths = [*map(seed_path, self.seeds), *self.others]
+        scan = Scan(paths[:len(self.seeds)], self.problems, self.fingerprint,
+                    {path: stat for path, stat in zip(paths, self.stats, strict=True)
+                     if stat is not None})
+        return KeptScan(self.inputs, scan, self.prefix, self.lines,
+                        {path: place for place, path in enumerate(scan.seed_paths)},
+                        self.trusted)
+
+
+def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
     """The seeds, and the size and mtime of every input file, the config's text and
     newsgen's code version in a fingerprint; with each file's stat."""
-    links: list[Path] = []
-    seed_paths, problems = find_seeds(inputs.seeds_dir, links)
+    links: list[str] = []
+    seeds, problems = find_seed_names(inputs.seeds_dir, links)
     prefix = f"{CODE_VERSION}\0{inputs.options}\0".encode() + config.path.read_bytes() + repr(
         (config.fingerprint(), config.build, config.images)).encode()
-    files = list(seed_paths)
+    others: list[Path] = []
     for folder in [*inputs.template_folders, SHIPPED_STATIC, inputs.static_dir]:
         if folder.is_dir():
-            files += sorted(p for p in folder.rglob("*") if p.is_file())
-    files += [inputs.images_dir / MANIFEST_NAME, inputs.images_dir / JOURNAL_NAME]
-    stats = {}
+            others += sorted(p for p in folder.rglob("*") if p.is_file())
+    others += [inputs.images_dir / MANIFEST_NAME, inputs.images_dir / JOURNAL_NAME]
+    stats: list[os.stat_result | None] = []
     lines = []
-    for path in files:
+    for name in [*seeds, *map(str, others)]:
         try:
-            stat = stats[path] = os.stat(path)
-            lines.append(_line(path, stat))
+            stat = os.stat(name)
         except FileNotFoundError:
-            lines.append(f"{path}\0missing\0")
-    scan = Scan(seed_paths, problems, _fingerprint(prefix, lines), stats)
+            stats.append(None)
+            lines.append(f"{name}\0missing\0")
+        else:
+            stats.append(stat)
+            lines.append(_line(name, stat))
     # (A seed gone between the listing and its stat is not trusted either.)
-    trusted = not links and all((found := stats.get(path)) is not None and found.st_nlink == 1
-                                for path in seed_paths)
-    return KeptScan(inputs, scan, prefix, lines,
-                    {path: place for place, path in enumerate(seed_paths)}, trusted)
+    trusted = not links and all(stat is not None and stat.st_nlink == 1
+                                for stat in stats[:len(seeds)])
+    return _Look(inputs, seeds, problems, others, stats, prefix, lines,
+                 _fingerprint(prefix, lines), trusted)
 
 
 _TRUSTED_BATCH = 256
@@ -218,7 +262,7 @@ def _rescan(kept: KeptScan | None, inputs: ScanInputs,
     return replace(kept, scan=scan, lines=lines)
 
 
-def _line(path: Path, stat: os.stat_result) -> str:
+def _line(path: str | Path, stat: os.stat_result) -> str:
     return f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
 
 
