@@ -219,6 +219,49 @@ def test_unchanged_pages_keep_their_file_and_mtime(make_site: Callable[..., Path
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+def _cites(provider: str, domain: str, *numbers: int) -> str:
+    """The `related` lines of a seed citing stories of one provider, by their numbers."""
+    items = "".join(f"""  - title: "Wire story {n}"
+    webUrl: "https://{domain}/story-{n}"
+    publishedDateTime: 2024-02-{n + 1:02d}T08:00:00Z
+    provider:
+      name: {provider}
+      domain: {domain}
+""" for n in numbers)
+    return "related:\n" + items
+
+
+def test_an_old_storys_title_edit_leaves_the_pages_that_do_not_show_it(
+        make_site: Callable[..., Path]) -> None:
+    # Six stories cite one story of a wire each, so the wire's listing has three pages of
+    # two (page_size 2); one of them shows the old story's citation. Past the newest 64
+    # stories, the search for the site's share image reads no single story
+    # (`render.previews`).
+    seeds = {f"new{n}.txt": seed_text(
+        f"Newer story {n}", date=f"2024-03-{n % 28 + 1:02d}T{n // 28 + 10}:00:00Z",
+        url=f"https://example.com/new-{n}", topics=("Other",),
+        extra=_cites("The Wire", "wire.example", n) if n < 5 else "") for n in range(70)}
+    seeds["old.txt"] = seed_text("An old story", date="2024-01-02T10:00:00Z",
+                                 extra=_cites("The Wire", "wire.example", 5))
+    site = make_site(seeds, page_size=2)
+    assert run_build(site, "--no-search") == 0
+    public = site / "public"
+    before = {path: (path.stat().st_ino, path.stat().st_mtime_ns)
+              for path in public.rglob("*.html")}
+    old = site / "seeds" / "old.txt"
+    old.write_text(old.read_text().replace("An old story", "An old story!"))
+    assert run_build(site, "--no-search") == 0
+    changed = {path.relative_to(public).as_posix() for path, was in before.items()
+               if path.exists() and (path.stat().st_ino, path.stat().st_mtime_ns) != was}
+    # Pages that show no story of their own (their share image is the newest story's).
+    for whole in ("404.html", "topics/index.html", "providers/index.html"):
+        assert whole not in changed
+    wire = {name for name in changed if name.startswith("providers/wire-example/")}
+    assert len(wire) == 1, f"the wire's pages rendered again: {sorted(wire)}"
+    assert "2024/01/02/an-old-story/index.html" in changed
+    assert read_tree(public) == clean_build(site, site.parent / "clean", "--no-search")
+
+
 def _damage(cache: Path, damage: str) -> None:
     """Spoil the saved cache the way a disk, a tool or another program might."""
     data = cache.read_bytes()

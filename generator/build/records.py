@@ -27,10 +27,12 @@ from generator.site.index import Site
 from generator.site.plan import Page
 from generator.site.reads import (
     FIELDWISE,
+    LEAD_IMAGES,
     RECORDED,
     SEPARATOR,
     WHOLE,
     holds_none,
+    lead_images,
     wanted_digests,
 )
 
@@ -105,7 +107,7 @@ def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
 
     # The same article object is the same parse of the same bytes (the parse cache's).
     articles = _forms(site.articles, "articles", before, set(), article)
-    # Coverage and citations show the articles' own items: they change with the seeds.
+    # Coverage shows the article's own items: it changes with the seed.
     changed = (None if before is None else
                {key for key, _ in articles.items() ^ before.snapshot["articles"].items()})
     taken: Snapshot = {
@@ -115,20 +117,19 @@ def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
             articles[key], tuple(link.article_id for link in links))),
         "images": {key: repr(value) for key, value in images.entries.items()},
         "newest_first": {WHOLE: site.newest_first},
+        LEAD_IMAGES: {WHOLE: lead_images(site.articles)},
     }
-    citing = _citing(site, changed)
     for name in RECORDED:
         mapping: dict[str, Any] = getattr(site, name)
         if name in FIELDWISE:
             for value_field in _fields_of(mapping):
                 def form(key: str, value: object, value_field: str = value_field) -> object:
-                    return _comparable(getattr(value, value_field), articles)
-                taken[f"{name}.{value_field}"] = _forms(
-                    mapping, name, before, citing if value_field == "citations" else set(),
-                    form, f"{name}.{value_field}")
+                    return _comparable(getattr(value, value_field))
+                taken[f"{name}.{value_field}"] = _forms(mapping, name, before, set(), form,
+                                                        f"{name}.{value_field}")
         elif name not in taken:
             taken[name] = _forms(mapping, name, before, set(),
-                                 lambda key, value: _comparable(value, articles))
+                                 lambda key, value: _comparable(value))
     return taken
 
 
@@ -146,17 +147,6 @@ def _forms(mapping: dict[str, Any], name: str, before: KeptModel | None,
         return forms
     return {key: forms[key] if key not in fresh and old.get(key, _ABSENT) is value
             else form(key, value) for key, value in mapping.items()}
-
-
-def _citing(site: Site, changed: set[str] | None) -> set[str] | None:
-    """The providers whose citations one of the `changed` articles makes: their form
-    shows the citing article's seed (None: every provider, when an article went, or when
-    there is no earlier snapshot). An article whose citations changed was indexed anew,
-    and its providers are new objects."""
-    if changed is None or not changed <= site.articles.keys():
-        return None
-    return {site.provider_slugs[item.provider.domain]
-            for key in changed for item in site.articles[key].related}
 
 
 def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:
@@ -191,18 +181,18 @@ def _fields_of(mapping: dict[str, Any]) -> list[str]:
     return [] if first is None else [item.name for item in fields(first)]
 
 
-def _comparable(value: object, articles: dict[str, object]) -> object:
+def _comparable(value: object) -> object:
     """`value` itself when `==` on it says what `repr` would (strings, ids); a citation
-    list as the citing articles (whose seeds hold the cited items) and the URLs; else its
-    repr."""
+    list as each citing article and cited URL, in order; else its repr. What a listing
+    shows of a citation is read from the citing article (`views.citation`): a page that
+    reads the list (to count it, to paginate) does not depend on the citing seed."""
     if isinstance(value, str):
         return value
     if isinstance(value, tuple):
         if all(isinstance(item, str) for item in value):
             return value
         if all(isinstance(item, Citation) for item in value):
-            return tuple((item.article_id, articles.get(item.article_id), item.item.url)
-                         for item in value)
+            return tuple((item.article_id, item.item.url) for item in value)
     return repr(value)
 
 

@@ -11,9 +11,18 @@ from generator.images.references import ImageCache
 from generator.model import Article
 from generator.site.index import Site
 from generator.site.plan import ArticleRef, Page
-from generator.site.reads import Memo, ReadLog
+from generator.site.reads import (
+    LEAD_IMAGES,
+    SEPARATOR,
+    WHOLE,
+    Memo,
+    ReadLog,
+    unrecorded_values,
+)
 from generator.urls import UrlScheme
 
+_SITE_IMAGE_READS = 64
+"""How many articles the site's image is looked for in one by one (see `_site_image`)."""
 _IMAGE_TYPES = {"png": "image/png", "webp": "image/webp", "gif": "image/gif",
                 "avif": "image/avif"}
 
@@ -45,7 +54,7 @@ class LinkPreviews:
         self.site = site
         self.images = images
         self.urls = UrlScheme(site.config.site.base_url)
-        log = log or ReadLog()
+        self.log = log = log or ReadLog()
         # The site's newest image, which every page without entries of its own shows: found
         # once per build, since finding it may go through every article.
         self._newest: Memo[str, ShareImage | None] = Memo(log)
@@ -76,16 +85,28 @@ class LinkPreviews:
         return self._first_image(entry.article_id for entry in page.entries)
 
     def _site_image(self) -> ShareImage | None:
-        """The newest article's share image, of those that have one. Finding it may go
-        through every article (a site whose images are not cached has none), so it reads
-        the articles and the cached images as two wholes, not one by one: a page showing
-        it depends on each of them either way, and 100,000 reads of one page would cost
-        more to record and test than the page costs to render."""
-        cached = self.images.entries.keys()
+        """The newest article's share image, of those that have one. The first articles
+        looked at are read one by one, so that an edit to an older story leaves the pages
+        showing it as they were. Finding it may go through every article (a site whose
+        images are not cached has none): past `_SITE_IMAGE_READS` it reads the articles'
+        lead images and the cached images as two wholes, since a page showing it depends on
+        each of them either way, and 100,000 reads of one page would cost more to record and
+        test than the page costs to render."""
+        entries = self.images.entries
         remote = self.site.config.images.missing == "remote"
-        for article in self.site.articles.values():  # newest first
-            if article.images and (remote or article.images[0].url in cached):
+        for seen, article_id in enumerate(self.site.newest_first):
+            if seen == _SITE_IMAGE_READS:
+                break
+            article = self.site.articles[article_id]
+            if article.images and (remote or article.images[0].url in entries):
                 return self.share_image(article)
+        else:
+            return None
+        self.log.record(LEAD_IMAGES + SEPARATOR + WHOLE)
+        cached = entries.keys()
+        for article in unrecorded_values(self.site.articles):  # newest first
+            if article.images and (remote or article.images[0].url in cached):
+                return self.share_image(self.site.articles[article.id])
         return None
 
     def _first_image(self, ids: Iterable[str]) -> ShareImage | None:

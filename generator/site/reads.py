@@ -35,6 +35,11 @@ DIGEST_SIZE = 8
 RECORDED = ("articles", "article_paths", "topics", "topic_slugs", "providers",
             "provider_slugs", "related", "coverage", "scheduled")
 """The Site's mappings whose reads are logged; `newest_first` is logged whole."""
+LEAD_IMAGES = "lead_images"
+"""A read of no mapping of the Site: each article's lead image URL (None without one) in
+order, newest first, read whole by a page that looks through every article for the newest
+with an image, and that must not depend on the rest of each article (see
+`render.previews`); `lead_images(site)` is its value."""
 FIELDWISE = ("topics", "providers")
 """Mappings whose values are logged field by field: a card shows a topic's name, and must
 not depend on the topic's list of articles, which every new story in it changes."""
@@ -206,6 +211,19 @@ class _RecordingTuple(tuple[str, ...]):
     def __len__(self) -> int:
         self.log.record("newest_first" + SEPARATOR + WHOLE)
         return super().__len__()
+
+
+def lead_images(articles: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
+    """The value of the `LEAD_IMAGES` read of a site with these articles (by id, newest
+    first)."""
+    return tuple((key, article.images[0].url if article.images else None)
+                 for key, article in dict.items(articles))
+
+
+def unrecorded_values(mapping: dict[Key, Value]) -> Iterable[Value]:
+    """The values of a mapping, recording or not, without logging a read: the caller logs
+    what it depends on."""
+    return dict.values(mapping)
 
 
 def recording_site(site: Model, log: ReadLog) -> Model:

@@ -8,10 +8,17 @@ from pathlib import Path
 from generator.build.cache import KeptModel, PageRecord
 from generator.build.records import Baseline, changed_reads, page_key, snapshot
 from generator.images.references import ImageCache
-from generator.model import Article, Citation
+from generator.model import Article, Citation, Image
 from generator.site.index import index_site
 from generator.site.plan import Entry, ListingRef, Page
-from generator.site.reads import FIELDWISE, RECORDED, holds_none, read_digests, wanted_digests
+from generator.site.reads import (
+    FIELDWISE,
+    LEAD_IMAGES,
+    RECORDED,
+    holds_none,
+    read_digests,
+    wanted_digests,
+)
 from tests.helpers import article, config, related_item
 
 
@@ -24,7 +31,7 @@ def _snapshot(*articles: Article) -> dict[str, dict[str, object]]:
 def test_the_snapshot_holds_every_mapping_a_page_can_read() -> None:
     taken = _snapshot(article("a", topics=("Science",)), article("b"))
     names = {name.partition(".")[0] for name in taken}
-    assert names == {*RECORDED, "images", "newest_first"}
+    assert names == {*RECORDED, "images", "newest_first", LEAD_IMAGES}
     assert {"topics.name", "topics.slug", "topics.article_ids", "providers.citations"} <= set(taken)
 
 
@@ -55,11 +62,31 @@ def test_a_topic_that_appears_changes_the_read_of_its_absence() -> None:
     assert {"topics\x1fspace", "topics.name\x1fspace", "topic_slugs\x1fSpace"} <= changed
 
 
-def test_a_cited_story_changes_with_the_article_that_cites_it() -> None:
+def test_a_cited_storys_text_changes_the_article_that_cites_it_not_the_providers_list(
+        ) -> None:
+    # A listing shows a citation through the citing article (`views.citation`); a page
+    # that only counts or pages the provider's citations does not show its text.
     cited = related_item("https://other.org/x")
     before = _snapshot(article("a", related=(cited,)))
     after = _snapshot(article("a", "Retitled", related=(replace(cited, title="New"),)))
+    changed = changed_reads(before, after)
+    assert "articles\x1fa" in changed
+    assert not any(read.startswith("providers") for read in changed)
+
+
+def test_a_cited_storys_url_changes_the_providers_list() -> None:
+    before = _snapshot(article("a", related=(related_item("https://other.org/x"),)))
+    after = _snapshot(article("a", related=(related_item("https://other.org/y"),)))
     assert "providers.citations\x1fother-org" in changed_reads(before, after)
+
+
+def test_the_lead_images_change_with_an_articles_first_image_not_its_title() -> None:
+    first = (Image("https://example.org/a.jpg", 800, 600, True),)
+    plain = _snapshot(replace(article("a"), images=first), article("b", day=2))
+    assert f"{LEAD_IMAGES}\x1f*" not in changed_reads(
+        plain, _snapshot(replace(article("a", "Retitled"), images=first), article("b", day=2)))
+    assert f"{LEAD_IMAGES}\x1f*" in changed_reads(
+        plain, _snapshot(article("a"), article("b", day=2)))
 
 
 def test_equal_snapshots_change_nothing() -> None:
@@ -112,8 +139,9 @@ def test_every_field_of_a_page_plan_is_in_its_key() -> None:
 
 def test_a_snapshot_taken_after_another_equals_one_taken_anew() -> None:
     """`serve` keeps its site model and its last snapshot, and passes both: values that
-    are the same objects keep their form, and a seed's new digest reaches its coverage and
-    the citations of every provider it cites."""
+    are the same objects keep their form, and a seed's new digest reaches its coverage;
+    not the citations of the providers it cites, which listings show through the citing
+    article."""
     images = ImageCache(Path("/images"))
     stories = [article(f"a{i}", f"Story {i}", day=i % 5 + 1, domain=f"p{i % 3}.org",
                        related=(related_item(f"https://other.org/{i}",
@@ -129,13 +157,13 @@ def test_a_snapshot_taken_after_another_equals_one_taken_anew() -> None:
         again = snapshot(site, images, digests, taken)
         assert again == snapshot(site, images, digests), step
         assert again["coverage"] != taken.snapshot["coverage"]
-        assert again["providers.citations"] != taken.snapshot["providers.citations"]
+        assert again["providers.citations"] == taken.snapshot["providers.citations"]
         taken = KeptModel(site, again)
 
 
 def test_only_the_citations_of_providers_show_articles_of_the_site() -> None:
-    """`snapshot` reuses every form but coverage's and citations' on the objects alone:
-    no other readable value may hold a citation, whose form shows the citing seed."""
+    """A tuple of citations has its own form, the citing articles and the cited URLs: no
+    other readable value may hold a citation, whose repr would show the cited story."""
     site = index_site([article("a", related=(related_item("https://other.org/x"),))],
                       config())
     for name in RECORDED:
