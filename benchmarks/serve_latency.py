@@ -12,9 +12,10 @@ marks, which the slug drops, so the article keeps its URL and the reloaded page 
 the article (a title change that changes the slug moves the page: the reload shows 404).
 
 Besides the latency it prints where the time went, per run and then as medians:
-save → build start (file watcher, including its 0.15 s settle), the server's own rebuild
-seconds (from its `... changed: N pages rewritten ...` line), build end → the reload
-message reaching the page's LiveReload socket, and that message → the new <h1> shown.
+save → build start (file watcher, including its settle: 0.05 s for one whole file), the
+server's own rebuild seconds (from its `... changed: N pages rewritten ...` line), build
+end → the reload message reaching the page's LiveReload socket, and that message → the new
+<h1> shown.
 Nothing is asserted: the numbers are for reading.
 """
 
@@ -325,7 +326,8 @@ def print_tables(results: list[SiteResult]) -> None:
               f"{med([float(r.pages) for r in runs]):>7,.0f} "
               f"{max(r.navigations for r in runs):>5} "
               f"{sum(r.extra_rebuilds for r in runs):>6}")
-    print("save→build: file watcher (inotify + its 0.15 s settle) until the rebuild starts; "
+    print("save→build: file watcher (inotify + its settle, 0.05 s for one whole file) until "
+          "the rebuild starts; "
           "build: serve's rebuild seconds; →socket: build end → the reload message at the "
           "page's LiveReload socket; →fetched: → the reloaded page's response received; "
           "→painted: → its first contentful paint; →seen: → the benchmark's poll saw the new "

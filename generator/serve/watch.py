@@ -7,7 +7,10 @@ ignored folders (the output, the caches) never count, so a build cannot trigger 
 Where the system reports when a file written to is closed (inotify on Linux), a batch is
 not handed over while a changed file is still open for writing: an editor that writes a
 file in pieces (Vim with `backupcopy=no` writes, fsyncs, writes again) would otherwise
-have a build read it half-written and flash an error.
+have a build read it half-written and flash an error. There, a batch of one file that is
+whole (closed after writing, or renamed into place) is handed over after a shorter quiet
+time than one whose file went away (an editor may be about to write it anew) or that has
+more files (a checkout, a copy, still coming).
 """
 
 from __future__ import annotations
@@ -63,17 +66,23 @@ class ChangeWatcher:
     """Collects changed paths from the file system; `wait()` returns them a burst at a time."""
 
     def __init__(self, roots: Iterable[WatchRoot], ignored: Iterable[Path],
-                 settle: float = 0.15, longest: float = 2.0, open_limit: float = 10.0) -> None:
+                 settle: float = 0.15, longest: float = 2.0, open_limit: float = 10.0,
+                 settle_whole: float = 0.05) -> None:
         self.roots = sorted({WatchRoot(r.folder.resolve(), r.only, r.suffixes) for r in roots},
                             key=lambda r: (str(r.folder), r.only or "", r.suffixes))
         self.ignored = [path.resolve() for path in ignored]
         self.settle = settle
+        self.settle_whole = settle_whole
+        """The quiet time after a batch of one file known to be whole (see the module)."""
         self.longest = longest
         self.open_limit = open_limit
         """How long a batch waits at most for a file still open for writing."""
         self._changed: set[Path] = set()
         self._writing: set[Path] = set()
         """Changed files not yet closed by their writer (only where closes are reported)."""
+        self._unsettled: set[Path] = set()
+        """Changed paths whose last event did not leave a whole file: one gone (deleted, or
+        renamed away), a folder, changes lost (only where closes are reported)."""
         self._tracks_closes = False
         self._last_event = 0.0
         self._first_event = 0.0
@@ -116,7 +125,8 @@ class ChangeWatcher:
                 self._lock.wait(0.5 if left is None else min(left, 0.5))
             while True:
                 now = time.monotonic()
-                quiet_until = self._last_event + self.settle
+                whole = self._tracks_closes and len(self._changed) == 1 and not self._unsettled
+                quiet_until = self._last_event + (self.settle_whole if whole else self.settle)
                 limit = self.open_limit if self._writing else self.longest
                 if (now >= quiet_until and not self._writing) or \
                         now - self._first_event >= limit or (stop is not None and stop.is_set()):
@@ -126,6 +136,7 @@ class ChangeWatcher:
                 self._lock.wait(quiet_until - now if now < quiet_until else self.settle)
             changed, self._changed = self._changed, set()
             self._writing.clear()
+            self._unsettled.clear()
             return changed
 
     def counts(self, path: Path, is_folder: bool = False) -> bool:
@@ -144,10 +155,11 @@ class ChangeWatcher:
         return False
 
     def _record(self, paths: list[Path], is_folder: bool, writing: bool | None,
-                lost: bool = False) -> None:
+                lost: bool = False, gone: Path | None = None) -> None:
         """Note changed paths; `writing` is True when a file was created or written to,
-        False when its writer closed it (or it went away), None otherwise. What a watch
-        that `lost` changes covers counts whatever it is."""
+        False when its writer closed it (or it went away), None otherwise; `gone` is the
+        one of them that no longer exists (deleted, or renamed away). What a watch that
+        `lost` changes covers counts whatever it is."""
         wanted = paths if lost else [path for path in paths if self.counts(path, is_folder)]
         if not wanted:
             return
@@ -162,6 +174,12 @@ class ChangeWatcher:
                 self._writing.update(path for path in wanted if not path.is_symlink())
             elif writing is False:
                 self._writing.difference_update(wanted)
+            if self._tracks_closes:
+                self._unsettled.difference_update(wanted)
+                if lost or is_folder or writing is None:
+                    self._unsettled.update(wanted)
+                elif gone in wanted:
+                    self._unsettled.add(gone)
             self._lock.notify_all()
 
 
@@ -171,7 +189,8 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 class _Forward(FileSystemEventHandler):
-    def __init__(self, record: Callable[[list[Path], bool, bool | None, bool], None]) -> None:
+    def __init__(self, record: Callable[[list[Path], bool, bool | None, bool, Path | None],
+                                        None]) -> None:
         self.record = record
 
     def on_any_event(self, event: FileSystemEvent) -> None:
@@ -179,9 +198,10 @@ class _Forward(FileSystemEventHandler):
         if isinstance(event, EventsLostEvent):
             # The system's queue overflowed: the watched folder (or file) counts as changed
             # whatever it is, and the next build looks at every file.
-            self.record(paths, True, None, True)
+            self.record(paths, True, None, True, None)
         else:
-            self.record(paths, event.is_directory, _writing(event), False)
+            gone = paths[0] if isinstance(event, (FileDeletedEvent, FileMovedEvent)) else None
+            self.record(paths, event.is_directory, _writing(event), False, gone)
 
 
 def _writing(event: FileSystemEvent) -> bool | None:

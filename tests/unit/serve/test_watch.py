@@ -198,3 +198,39 @@ def test_changes_the_system_lost_count_as_a_change_of_the_watched_folder(
         _Forward(watcher._record).on_any_event(lost)
         assert watcher.wait(timeout=5) == {folder}
 
+
+
+def _fed(project: Path) -> ChangeWatcher:
+    """A watcher fed events by hand, as inotify reports them (closes included), whose full
+    settle time is long enough to tell from the short one on a busy machine."""
+    watching = ChangeWatcher([WatchRoot(project / "seeds", suffixes=(".txt",))], ignored=[],
+                             settle=3.0, settle_whole=0.05)
+    watching._tracks_closes = True
+    return watching
+
+
+def _handed_over_after(watching: ChangeWatcher, *happened: events.FileSystemEvent) -> float:
+    forward = _Forward(watching._record)
+    for event in happened:
+        forward.on_any_event(event)
+    started = time.monotonic()
+    assert watching.wait(timeout=10)
+    return time.monotonic() - started
+
+
+def test_one_whole_file_is_handed_over_after_the_short_quiet_time(project: Path) -> None:
+    seed = str(project / "seeds" / "a.txt")
+    temp = str(project / "seeds" / ".a.txt.tmp")
+    closed = [events.FileModifiedEvent(seed), events.FileClosedEvent(seed)]
+    renamed_in = [events.FileMovedEvent(temp, seed)]
+    for whole in (closed, renamed_in):
+        assert _handed_over_after(_fed(project), *whole) < 2.0
+
+
+def test_a_file_gone_or_a_second_file_waits_the_full_quiet_time(project: Path) -> None:
+    seed, other = str(project / "seeds" / "a.txt"), str(project / "seeds" / "b.txt")
+    gone = [events.FileMovedEvent(seed, seed + "~")]  # Vim's backup: it is written next
+    deleted = [events.FileDeletedEvent(seed)]
+    two = [events.FileClosedEvent(seed), events.FileClosedEvent(other)]
+    for waits in (gone, deleted, two):
+        assert _handed_over_after(_fed(project), *waits) >= 2.5
