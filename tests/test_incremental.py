@@ -521,6 +521,32 @@ def test_a_seed_gone_between_the_listing_and_its_stat_is_reported(
     assert any(error.path.name == "gone.txt" for error in failed.value.errors)
 
 
+def test_a_file_deleted_from_a_kept_tree_is_found_and_made_again(
+        make_site: Callable[..., Path]) -> None:
+    """A `serve` build takes the files of the trees it left to be there; once changes stop,
+    `serve` looks for each (`find_missing_files`), and the next build into a tree found
+    wanting makes what it misses."""
+    elsewhere = {"topics": ("Other",), "provider": "Other", "domain": "other.org"}
+    site = make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Changes", **elsewhere)})
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)
+    assert ready_other_tree(config, kept)
+    assert pipeline.find_missing_files(config, kept) == set()
+    page = "2024/03/05/stays/index.html"
+    for tree in site.glob(".public.tree-*"):  # from both, the live one and the other
+        (tree / page).unlink()
+    assert pipeline.find_missing_files(config, kept) == {"a", "b"}
+    for step in range(2):  # a build into each tree
+        seed = (site / "seeds" / "b.txt").resolve()
+        seed.write_text(seed_text(f"Changes {step}", **elsewhere))
+        build(config, search=False, kept=kept, changed={seed})
+    assert kept.unsure == set()
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
+                                                     "--no-search")
+    assert pipeline.find_missing_files(config, kept) == set()
+
+
 def test_search_left_behind_by_a_rebuild_is_caught_up_by_the_next_build(
         make_site: Callable[..., Path]) -> None:
     """`serve` leaves a changed month of the search index as it was, so the page reloads

@@ -186,6 +186,11 @@ class KeptState:
     images: KeptImages | None = None
     model: KeptModel | None = None
     scan: KeptScan | None = None
+    unsure: set[str] = field(default_factory=set)
+    """Output trees that a look found a file missing from (`build.stages.missing_files`):
+    the next build into each checks that every file is there. Into another tree, a build
+    of this process whose `state` is still the cache's takes the files it left there
+    to be there still."""
 
 
 class ScanInputs(NamedTuple):

@@ -32,7 +32,7 @@ from generator.build.cache import (
     save_state,
 )
 from generator.build.lock import BuildLock
-from generator.build.output import OutputTrees, recover_interrupted_swap
+from generator.build.output import OutputTrees, recover_interrupted_swap, tree_path
 from generator.build.result import BuildResult, Laps, Progress, Run, Scan, default_jobs
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
@@ -112,6 +112,24 @@ def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
     finally:
         lock.release()
         gc.unfreeze()  # what reading the cache froze
+
+
+def find_missing_files(config: SiteConfig, kept: KeptState) -> set[str]:
+    """The output trees whose records in the `kept` state name a file that is not there
+    (deleted by hand while `serve` ran, say); they are added to `kept.unsure`, so that the
+    next build into each looks for every file, as a build into a tree it did not leave
+    does. What `serve` does once changes stop for a while."""
+    state = kept.state
+    output_dir = config.build.output_dir
+    if state is None or state.output != str(output_dir):
+        return set()
+    missing = set()
+    for name, records in state.trees.items():
+        root = str(tree_path(output_dir, name))
+        if not all(os.path.exists(os.path.join(root, key)) for key in records):
+            missing.add(name)
+    kept.unsure |= missing
+    return missing
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,

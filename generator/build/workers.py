@@ -193,18 +193,19 @@ _JOB: _RenderJob | None = None
 def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
                       keys: list[str], targets: list[str], trees: OutputTrees,
                       mine: dict[str, PageRecord], baseline: Baseline | None, jobs: int,
-                      report: Report) -> RenderOutcome:
+                      report: Report, trust_files: bool = False) -> RenderOutcome:
     """Bring every page of the output tree up to date (`names` are their output files,
     `keys` their keys, `targets` their claimed paths in the tree): left as it is when the
-    baseline's record still holds and is the tree's own, linked from the live tree when it
-    holds there, rendered otherwise."""
+    baseline's record still holds and is the tree's own (and its file is there, unless
+    `trust_files`), linked from the live tree when it holds there, rendered otherwise."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []
     # One pass over every page of the site: the names it calls are bound once.
     holding_of = baseline.holding if baseline is not None else _no_record
     linkable = baseline is not None and baseline.tree == trees.live_name
-    had_get, exists, kept = mine.get, os.path.exists, outcome.records
+    had_get, kept = mine.get, outcome.records
+    exists = _there if trust_files else os.path.exists
     for index, (name, key, target) in enumerate(zip(names, keys, targets, strict=True)):
         holding = holding_of(name, key)
         if holding is None:
@@ -233,6 +234,10 @@ def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
 
 def _no_record(name: str, key: str) -> None:
     return None
+
+
+def _there(target: str) -> bool:
+    return True
 
 
 def _render_chunk(indexes: list[int]

@@ -33,7 +33,7 @@ from tornado.web import Application
 
 from generator.build.cache import KeptState
 from generator.build.output import OutputError
-from generator.build.pipeline import build, ready_other_tree
+from generator.build.pipeline import build, find_missing_files, ready_other_tree
 from generator.build.result import BuildResult
 from generator.config import SiteConfig, load_config
 from generator.console import print_problems, summary_line
@@ -140,6 +140,8 @@ class _Session:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
             elif self.search_behind or self.unchecked:
                 self.rebuild("a look at every file", catch_up=True)
+                # A build for a change takes the files it left in its trees to be there.
+                find_missing_files(self.config, self.kept)
         raise KeyboardInterrupt  # its own was lost in what the signal interrupted
 
     def rebuild(self, cause: str, changed: set[Path] | None = None,
