@@ -521,30 +521,65 @@ def test_a_seed_gone_between_the_listing_and_its_stat_is_reported(
     assert any(error.path.name == "gone.txt" for error in failed.value.errors)
 
 
+_ELSEWHERE = {"topics": ("Other",), "provider": "Other", "domain": "other.org"}
+"""A story that shares no topic and no provider with `seed_text()`'s: editing it leaves
+that one's page alone."""
+_STAYS = "2024/03/05/stays/index.html"
+
+
+def _two_stories(make_site: Callable[..., Path]) -> Path:
+    return make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Changes", **_ELSEWHERE)})
+
+
+def _edit(site: Path, step: int) -> set[Path]:
+    seed = (site / "seeds" / "b.txt").resolve()
+    seed.write_text(seed_text(f"Changes {step}", **_ELSEWHERE))
+    return {seed}
+
+
 def test_a_file_deleted_from_a_kept_tree_is_found_and_made_again(
         make_site: Callable[..., Path]) -> None:
-    """A `serve` build takes the files of the trees it left to be there; once changes stop,
-    `serve` looks for each (`find_missing_files`), and the next build into a tree found
-    wanting makes what it misses."""
-    elsewhere = {"topics": ("Other",), "provider": "Other", "domain": "other.org"}
-    site = make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Changes", **elsewhere)})
+    """A `serve` build into a tree it checked takes the files its records name to be
+    there; once changes stop, `serve` looks for each (`find_missing_files`): a tree missing
+    one is checked whole by the next build into it, and a live one is replaced at once."""
+    site = _two_stories(make_site)
     config = load_config(site / "site.toml")
     kept = KeptState()
     build(config, search=False, kept=kept)
     assert ready_other_tree(config, kept)
-    assert pipeline.find_missing_files(config, kept) == set()
-    page = "2024/03/05/stays/index.html"
-    for tree in site.glob(".public.tree-*"):  # from both, the live one and the other
-        (tree / page).unlink()
-    assert pipeline.find_missing_files(config, kept) == {"a", "b"}
-    for step in range(2):  # a build into each tree
-        seed = (site / "seeds" / "b.txt").resolve()
-        seed.write_text(seed_text(f"Changes {step}", **elsewhere))
-        build(config, search=False, kept=kept, changed={seed})
-    assert kept.unsure == set()
+    build(config, search=False, kept=kept, changed=_edit(site, 1))
+    assert kept.checked == {"a", "b"}
+    assert not pipeline.find_missing_files(config, kept)
+    (site / "public" / _STAYS).unlink()  # by hand, from the live tree
+    for step in (2, 3):  # into the other tree, then into the one missing the file
+        build(config, search=False, kept=kept, changed=_edit(site, step))
+    assert pipeline.find_missing_files(config, kept)
+    assert kept.checked == {pipeline.live_tree_name(site / "public")} ^ {"a", "b"}
+    build(config, search=False, kept=kept, force=True)  # what serve does then
     assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
                                                      "--no-search")
-    assert pipeline.find_missing_files(config, kept) == set()
+    build(config, search=False, kept=kept, changed=_edit(site, 4))
+    assert not pipeline.find_missing_files(config, kept)
+    assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
+                                                     "--no-search")
+
+
+def test_a_file_deleted_before_serve_starts_is_made_again(
+        make_site: Callable[..., Path]) -> None:
+    """Trees that no build of the process checked (the live one it found, the other one it
+    filled with links to that) are looked at whole by the first build into each."""
+    site = _two_stories(make_site)
+    assert run_build(site, "--no-search") == 0
+    (site / "public" / _STAYS).unlink()
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)  # nothing changed
+    assert ready_other_tree(config, kept)
+    assert kept.checked == set()
+    for step in (1, 2):
+        build(config, search=False, kept=kept, changed=_edit(site, step))
+        assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
+                                                         "--no-search")
 
 
 def test_search_left_behind_by_a_rebuild_is_caught_up_by_the_next_build(

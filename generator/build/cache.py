@@ -186,11 +186,11 @@ class KeptState:
     images: KeptImages | None = None
     model: KeptModel | None = None
     scan: KeptScan | None = None
-    unsure: set[str] = field(default_factory=set)
-    """Output trees that a look found a file missing from (`build.stages.missing_files`):
-    the next build into each checks that every file is there. Into another tree, a build
-    of this process whose `state` is still the cache's takes the files it left there
-    to be there still."""
+    checked: set[str] = field(default_factory=set)
+    """Output trees that a build of this process brought up to date, with every file
+    looked for or written, and in which no look found a file missing since
+    (`pipeline.find_missing_files`): while `state` is still the cache's, the next build
+    into one of them takes the files the records name to be there."""
 
 
 class ScanInputs(NamedTuple):

@@ -59,10 +59,10 @@ class OutputTrees:
     def _live_tree(self) -> str:
         """The live tree's name; "" when the output is a plain folder or missing."""
         output = self.output_dir
+        found = live_tree_name(output)
+        if found:
+            return found
         if output.is_symlink():
-            for name in TREES:
-                if os.readlink(output) == tree_path(output, name).name:
-                    return name
             raise OutputError("output folder is a link to somewhere newsgen did not build; "
                               "refusing to replace it (remove it or choose another folder)")
         if not _replaceable(output):
@@ -263,6 +263,15 @@ def link_folder(source: Path, target: Path) -> bool:
 
 def tree_path(output_dir: Path, name: str) -> Path:
     return output_dir.parent / f".{output_dir.name}.tree-{name}"
+
+
+def live_tree_name(output_dir: Path) -> str:
+    """The name of the tree `output_dir` links to; "" when it is no link to one."""
+    try:
+        target = os.readlink(output_dir)
+    except OSError:
+        return ""
+    return next((name for name in TREES if target == tree_path(output_dir, name).name), "")
 
 
 def is_output_link(output_dir: Path) -> bool:

@@ -32,7 +32,12 @@ from generator.build.cache import (
     save_state,
 )
 from generator.build.lock import BuildLock
-from generator.build.output import OutputTrees, recover_interrupted_swap, tree_path
+from generator.build.output import (
+    OutputTrees,
+    live_tree_name,
+    recover_interrupted_swap,
+    tree_path,
+)
 from generator.build.result import BuildResult, Laps, Progress, Run, Scan, default_jobs
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
@@ -47,7 +52,7 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
           search: bool = True, kept: KeptState | None = None,
           search_later: bool = False, now: datetime | None = None,
           on_live: Callable[[], None] | None = None,
-          changed: Collection[Path] | None = None) -> BuildResult:
+          changed: Collection[Path] | None = None, force: bool = False) -> BuildResult:
     """Build the site into `config.build.output_dir`; raise BuildFailed with every error.
 
     Nothing is written to the output unless the whole build succeeds. With `search` (and
@@ -60,7 +65,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
     `on_live` is called once the new site is live, before the cache is saved: the
     preview reloads its pages then. `changed` (with `kept`) are the files a watcher saw
     change since the last build of this process; when they are seeds that build found,
-    only they are looked at again (see `_rescan`).
+    only they are looked at again (see `_rescan`). With `force`, a build is made (and made
+    live) even when no input changed.
     """
     report = progress or (lambda phase, done, total: None)
     # Until this build has looked at the files, the next one cannot start from the last look:
@@ -73,7 +79,8 @@ def build(config: SiteConfig, *, skip_invalid: bool = False, clean: bool = False
         other = lock.acquire(lambda holder: report(
             f"waiting for another build of this site (process {holder})", 0, 0))
         result = _build(config, skip_invalid, clean, jobs, report, search, kept,
-                        search_later, now or datetime.now(UTC), on_live, last_look, changed)
+                        search_later, now or datetime.now(UTC), on_live, last_look, changed,
+                        force)
     finally:
         lock.release()
         # What the build froze goes back to the collector: `serve` builds again and again.
@@ -114,29 +121,30 @@ def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
         gc.unfreeze()  # what reading the cache froze
 
 
-def find_missing_files(config: SiteConfig, kept: KeptState) -> set[str]:
-    """The output trees whose records in the `kept` state name a file that is not there
-    (deleted by hand while `serve` ran, say); they are added to `kept.unsure`, so that the
-    next build into each looks for every file, as a build into a tree it did not leave
-    does. What `serve` does once changes stop for a while."""
+def find_missing_files(config: SiteConfig, kept: KeptState) -> bool:
+    """Look for every file that the records of the `kept` state's trees name (one deleted
+    by hand while `serve` runs, say); a tree missing one is no longer `kept.checked`, so
+    the next build into it looks for every file. True when the live tree misses one: a
+    build must then make a whole tree live even if no input changed (`build(force=...)`).
+    What `serve` does once changes stop for a while."""
     state = kept.state
     output_dir = config.build.output_dir
     if state is None or state.output != str(output_dir):
-        return set()
+        return False
     missing = set()
     for name, records in state.trees.items():
         root = str(tree_path(output_dir, name))
         if not all(os.path.exists(os.path.join(root, key)) for key in records):
             missing.add(name)
-    kept.unsure |= missing
-    return missing
+    kept.checked -= missing
+    return live_tree_name(output_dir) in missing
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,
            report: Progress, search: bool, kept: KeptState | None,
            search_later: bool, now: datetime,
            on_live: Callable[[], None] | None, last_look: KeptScan | None,
-           changed: Collection[Path] | None) -> BuildResult:
+           changed: Collection[Path] | None, force: bool = False) -> BuildResult:
     run = Run(jobs or default_jobs(), report, Laps())
     cache_dir = config.build.cache_dir
     if not config.build.seeds_dir.is_dir():
@@ -148,7 +156,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
                         f"{skip_invalid} {binary is not None}")
     fingerprint, looked_at = _look_at_inputs(config, inputs, last_look, changed)
     output_dir = config.build.output_dir
-    last = LastBuild() if clean else load_last_build(cache_dir)
+    last = LastBuild() if clean or force else load_last_build(cache_dir)
     if last.inputs == fingerprint and last.output == str(output_dir) and \
             (last.schedule is None or last.schedule.holds_at(now)) and \
             (output_dir / "index.html").is_file():

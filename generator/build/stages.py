@@ -131,11 +131,11 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
                          changed_reads(state.model, model))
                 if state.model_tree in state.trees else None)
-    # A state this process saved (the cache is as it left it) vouches for the files of its
-    # trees too, unless a look found one missing (`KeptState.unsure`).
-    trusted = kept is not None and state is kept.state
+    # A state this process saved (the cache is as it left it) vouches for the files of the
+    # trees it checked too (`KeptState.checked`).
+    checked = kept.checked if kept is not None and state is kept.state else set()
     written = _write_site(site, images, renderer, baseline, state, binary, run, search_later,
-                          kept, trusted)
+                          kept, checked)
     result.pages, result.rendered, result.unchanged = (written.pages, written.rendered,
                                                        written.unchanged)
     result.removed = len(written.replaced.keys() - written.records.keys())
@@ -156,7 +156,7 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
                                                    schedule=result.schedule),
                        previous=None if clean or notice else state)
     if kept is not None:  # what the cache now vouches for: this tree, and the other if it did
-        kept.unsure.discard(written.trees.name)
+        kept.checked = {written.trees.name, *(checked & {written.trees.live_name})}
         other = written.trees.live_name
         if other and other in state.trees and not clean and not notice:
             saved.trees[other] = state.trees[other]
@@ -187,12 +187,12 @@ def _accept(problems: list[SourceError], skip_invalid: bool) -> tuple[list[Sourc
 def _write_site(site: Site, images: ImageCache, renderer: Renderer,
                 baseline: Baseline | None, state: BuildState, search_binary: Path | None,
                 run: Run, search_later: bool = False, kept: KeptState | None = None,
-                trusted: bool = False) -> _Written:
+                checked: set[str] | frozenset[str] = frozenset()) -> _Written:
     """Bring the output's inactive tree up to date (pages, images, static files, search
     index) and make it the live one; what it replaced is left to finish deleting. Pages
     whose record in the `baseline` still holds are not rendered again. The `kept` plan
-    is used, and left there, as `_plan` says. With `trusted`, a page the tree's records
-    hold is taken to be there without a look, unless the tree is `unsure`."""
+    is used, and left there, as `_plan` says. In a tree that is `checked`, a page the
+    tree's records hold is taken to be there without a look."""
     output_dir = site.config.build.output_dir
     cache_dir = site.config.build.cache_dir
     try:
@@ -218,10 +218,9 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
         keys = page_keys(pages, renderer.fingerprint, kept_plan)
-        trust_files = trusted and kept is not None and trees.name not in kept.unsure
         outcome = render_in_workers(renderer, pages, names, keys,
                                     _claim_pages(trees, names, kept_plan), trees, mine or {},
-                                    baseline, run.jobs, run.report, trust_files)
+                                    baseline, run.jobs, run.report, trees.name in checked)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
         run.lap("render")

@@ -139,17 +139,24 @@ class _Session:
             if changed:
                 self.rebuild(_describe(changed, self.config.path.parent), changed)
             elif self.search_behind or self.unchecked:
-                self.rebuild("a look at every file", catch_up=True)
-                # A build for a change takes the files it left in its trees to be there.
-                find_missing_files(self.config, self.kept)
+                self.catch_up()
         raise KeyboardInterrupt  # its own was lost in what the signal interrupted
 
+    def catch_up(self) -> None:
+        """What follows once changes stop: a look for every file the output trees should
+        hold (a build for a change takes those it left to be there: a tree missing one is
+        looked at whole by the next build into it), then a catch-up build, made even if
+        nothing changed when the live tree misses a file."""
+        live_missing = find_missing_files(self.config, self.kept)
+        self.rebuild("a look at every file", catch_up=True, force=live_missing)
+
     def rebuild(self, cause: str, changed: set[Path] | None = None,
-                catch_up: bool = False) -> None:
+                catch_up: bool = False, force: bool = False) -> None:
         """Build, then show the result. A rebuild for a change leaves the months of the
         search index it changed as they were, so that the page reloads sooner; once no
         change has come for a while, a `catch_up` build indexes them and looks at every
-        input file (and shows nothing unless it rewrote pages or failed)."""
+        input file (and shows nothing unless it rewrote pages or failed). With `force`, it
+        builds and makes the site live even when no input changed."""
         started = time.perf_counter()
         errors: list[SourceError] = []
         result: BuildResult | None = None
@@ -170,7 +177,7 @@ class _Session:
             result = build(self.config, jobs=self.options.jobs, search=self.options.search,
                            kept=self.kept, search_later=changed is not None,
                            on_live=self._show_early if changed is not None else None,
-                           changed=changed)
+                           changed=changed, force=force)
             self.search_behind = result.search_behind
         except BuildFailed as exc:
             errors = sorted(exc.errors, key=report_order)

@@ -68,3 +68,23 @@ def test_a_write_the_watcher_cannot_see_is_built_by_the_look_at_every_file(
     session.rebuild("a look at every file", catch_up=True)
     assert _pages_with(site, "Alpha through its other name")
     assert "a look at every file: " in out.getvalue() and not session.unchecked
+
+
+def test_a_page_deleted_from_the_live_site_comes_back_once_changes_stop(
+        make_site: Callable[..., Path]) -> None:
+    """A rebuild into a tree the server checked takes its files to be there; the look
+    once changes stop finds the one deleted by hand, and the live site is whole again."""
+    elsewhere = {"topics": ("Other",), "provider": "Other", "domain": "other.org"}
+    site = make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Changes", **elsewhere)})
+    session, _ = _served(site)
+    session._ready_other_tree()
+    seed = (site / "seeds" / "b.txt").resolve()
+    page = site / "public" / "2024/03/05/stays/index.html"
+    for step in range(3):
+        if step == 1:
+            page.unlink()
+        seed.write_text(seed_text(f"Changes {step}", **elsewhere))
+        session.rebuild("b.txt changed", {seed})
+    assert not page.exists()  # the last rebuild took the tree missing it to be whole
+    session.catch_up()
+    assert page.exists() and "Stays" in page.read_text()
