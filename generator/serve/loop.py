@@ -22,7 +22,7 @@ import time
 import traceback
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -276,9 +276,9 @@ def _watch_roots(config_path: Path, config: SiteConfig) -> list[WatchRoot]:
     manifest: everything a build reads. Never the output or the caches."""
     folders = [config.build.static_dir, SHIPPED_STATIC, config.build.templates_dir,
                SHIPPED_TEMPLATES]
-    roots = [_root(config.build.seeds_dir, SEED_SUFFIXES)]
+    roots = [replace(_root(config.build.seeds_dir, SEED_SUFFIXES), standalone=True)]
     roots += [_root(folder) for folder in folders]
-    roots.append(WatchRoot(config_path.resolve().parent, config_path.name))
+    roots.append(WatchRoot(config_path.resolve().parent, config_path.name, standalone=True))
     images = config.images.cache_dir
     roots.append(WatchRoot(images, MANIFEST_NAME) if images.is_dir() else _root(images))
     return sorted(set(roots), key=lambda r: (str(r.folder), r.only or ""))

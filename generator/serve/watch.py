@@ -8,9 +8,10 @@ Where the system reports when a file written to is closed (inotify on Linux), a 
 not handed over while a changed file is still open for writing: an editor that writes a
 file in pieces (Vim with `backupcopy=no` writes, fsyncs, writes again) would otherwise
 have a build read it half-written and flash an error. There, a batch of one file that is
-whole (closed after writing, or renamed into place) is handed over after a shorter quiet
-time than one whose file went away (an editor may be about to write it anew) or that has
-more files (a checkout, a copy, still coming).
+whole (closed after writing, or renamed into place) and whole on its own (a seed, not a
+template that may need a partial) is handed over after a shorter quiet time than one whose
+file went away (an editor may be about to write it anew) or that has more files (a
+checkout, a copy, still coming).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ class WatchRoot:
     only: str | None = None
     suffixes: tuple[str, ...] = ()
     """When set, only files with these endings count (folders always do)."""
+    standalone: bool = False
+    """Whether each of its files is whole on its own (a seed, `site.toml`), unlike a
+    template that may need a partial saved with it: one such file changed, and whole,
+    is handed over after the shorter quiet time."""
 
 
 class ChangeWatcher:
@@ -68,7 +73,8 @@ class ChangeWatcher:
     def __init__(self, roots: Iterable[WatchRoot], ignored: Iterable[Path],
                  settle: float = 0.15, longest: float = 2.0, open_limit: float = 10.0,
                  settle_whole: float = 0.05) -> None:
-        self.roots = sorted({WatchRoot(r.folder.resolve(), r.only, r.suffixes) for r in roots},
+        self.roots = sorted({WatchRoot(r.folder.resolve(), r.only, r.suffixes, r.standalone)
+                             for r in roots},
                             key=lambda r: (str(r.folder), r.only or "", r.suffixes))
         self.ignored = [path.resolve() for path in ignored]
         self.settle = settle
@@ -125,7 +131,8 @@ class ChangeWatcher:
                 self._lock.wait(0.5 if left is None else min(left, 0.5))
             while True:
                 now = time.monotonic()
-                whole = self._tracks_closes and len(self._changed) == 1 and not self._unsettled
+                whole = self._tracks_closes and len(self._changed) == 1 and \
+                    not self._unsettled and self._standalone(next(iter(self._changed)))
                 quiet_until = self._last_event + (self.settle_whole if whole else self.settle)
                 limit = self.open_limit if self._writing else self.longest
                 if (now >= quiet_until and not self._writing) or \
@@ -153,6 +160,12 @@ class ChangeWatcher:
                   and (is_folder or not root.suffixes or path.name.endswith(root.suffixes))):
                 return True
         return False
+
+    def _standalone(self, path: Path) -> bool:
+        """Whether `path` is a file of a root whose files are whole on their own."""
+        return any(root.standalone and (path == root.folder / root.only if root.only
+                                        else path.is_relative_to(root.folder))
+                   for root in self.roots)
 
     def _record(self, paths: list[Path], is_folder: bool, writing: bool | None,
                 lost: bool = False, gone: Path | None = None) -> None:

@@ -202,8 +202,10 @@ def test_changes_the_system_lost_count_as_a_change_of_the_watched_folder(
 
 def _fed(project: Path) -> ChangeWatcher:
     """A watcher fed events by hand, as inotify reports them (closes included), whose full
-    settle time is long enough to tell from the short one on a busy machine."""
-    watching = ChangeWatcher([WatchRoot(project / "seeds", suffixes=(".txt",))], ignored=[],
+    settle time is long enough to tell from the short one on a busy machine: of seeds,
+    each whole on its own, and of templates, which may need one another."""
+    watching = ChangeWatcher([WatchRoot(project / "seeds", suffixes=(".txt",), standalone=True),
+                              WatchRoot(project / "templates")], ignored=[],
                              settle=3.0, settle_whole=0.05)
     watching._tracks_closes = True
     return watching
@@ -227,10 +229,11 @@ def test_one_whole_file_is_handed_over_after_the_short_quiet_time(project: Path)
         assert _handed_over_after(_fed(project), *whole) < 2.0
 
 
-def test_a_file_gone_or_a_second_file_waits_the_full_quiet_time(project: Path) -> None:
+def test_a_file_gone_a_second_file_or_a_template_waits_the_full_quiet_time(project: Path) -> None:
     seed, other = str(project / "seeds" / "a.txt"), str(project / "seeds" / "b.txt")
     gone = [events.FileMovedEvent(seed, seed + "~")]  # Vim's backup: it is written next
     deleted = [events.FileDeletedEvent(seed)]
     two = [events.FileClosedEvent(seed), events.FileClosedEvent(other)]
-    for waits in (gone, deleted, two):
+    template = [events.FileClosedEvent(str(project / "templates" / "base.html"))]
+    for waits in (gone, deleted, two, template):
         assert _handed_over_after(_fed(project), *waits) >= 2.5
