@@ -531,6 +531,16 @@ def _two_stories(make_site: Callable[..., Path]) -> Path:
     return make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Changes", **_ELSEWHERE)})
 
 
+def _clean_elsewhere(site: Path) -> dict[str, bytes]:
+    """A clean build of the site's seeds in another folder, with its own cache: the site's
+    cache stays the kept state's."""
+    other = site.parent / "elsewhere"
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(site / "seeds", other / "seeds")
+    shutil.copy2(site / "site.toml", other / "site.toml")
+    return clean_build(other, other / "public", "--no-search")
+
+
 def _edit(site: Path, step: int) -> set[Path]:
     seed = (site / "seeds" / "b.txt").resolve()
     seed.write_text(seed_text(f"Changes {step}", **_ELSEWHERE))
@@ -555,13 +565,13 @@ def test_a_file_deleted_from_a_kept_tree_is_found_and_made_again(
         build(config, search=False, kept=kept, changed=_edit(site, step))
     assert pipeline.find_missing_files(config, kept)
     assert kept.checked == {pipeline.live_tree_name(site / "public")} ^ {"a", "b"}
-    build(config, search=False, kept=kept, force=True)  # what serve does then
-    assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
-                                                     "--no-search")
-    build(config, search=False, kept=kept, changed=_edit(site, 4))
+    result = build(config, search=False, kept=kept, force=True)  # what serve does then
+    assert result.rendered == 0  # the other tree is whole
+    assert read_tree(site / "public") == _clean_elsewhere(site)
+    result = build(config, search=False, kept=kept, changed=_edit(site, 4))
+    assert result.unchanged > 0  # the tree missing the file, looked at whole
     assert not pipeline.find_missing_files(config, kept)
-    assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
-                                                     "--no-search")
+    assert read_tree(site / "public") == _clean_elsewhere(site)
 
 
 def test_a_file_deleted_before_serve_starts_is_made_again(
@@ -577,9 +587,25 @@ def test_a_file_deleted_before_serve_starts_is_made_again(
     assert ready_other_tree(config, kept)
     assert kept.checked == set()
     for step in (1, 2):
-        build(config, search=False, kept=kept, changed=_edit(site, step))
-        assert read_tree(site / "public") == clean_build(site, site.parent / "clean",
-                                                         "--no-search")
+        result = build(config, search=False, kept=kept, changed=_edit(site, step))
+        assert result.unchanged > 0  # the trees' records were used
+        assert read_tree(site / "public") == _clean_elsewhere(site)
+
+
+def test_a_tree_filled_with_links_after_another_build_is_looked_at_whole(
+        make_site: Callable[..., Path]) -> None:
+    """`newsgen build` in another terminal between serve's first build and the filling of
+    its other tree: the tree filled with links to that build's is no tree serve checked."""
+    site = _two_stories(make_site)
+    config = load_config(site / "site.toml")
+    kept = KeptState()
+    build(config, search=False, kept=kept)
+    assert run_build(site, "--no-search", "--clean", "--quiet") == 0
+    (site / "public" / _STAYS).unlink()
+    assert ready_other_tree(config, kept)
+    assert kept.checked == set()
+    build(config, search=False, kept=kept, changed=_edit(site, 1))
+    assert read_tree(site / "public") == _clean_elsewhere(site)
 
 
 def test_search_left_behind_by_a_rebuild_is_caught_up_by_the_next_build(

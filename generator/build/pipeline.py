@@ -114,7 +114,10 @@ def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
         if not cloned:
             return False
         ready = replace(state, trees={**state.trees, trees.name: live})
+        # The links were made, not looked at: the next build into that tree looks.
+        checked = kept.checked - {trees.name} if state is kept.state else set()
         kept.state, kept.stamp = ready, save_state(cache_dir, ready, last, previous=state)
+        kept.checked = checked
         return True
     finally:
         lock.release()

@@ -147,8 +147,10 @@ class _Session:
         hold (a build for a change takes those it left to be there: a tree missing one is
         looked at whole by the next build into it), then a catch-up build, made even if
         nothing changed when the live tree misses a file."""
-        live_missing = find_missing_files(self.config, self.kept)
-        self.rebuild("a look at every file", catch_up=True, force=live_missing)
+        if find_missing_files(self.config, self.kept):
+            self.rebuild("files missing from the output", catch_up=True, force=True)
+        else:
+            self.rebuild("a look at every file", catch_up=True)
 
     def rebuild(self, cause: str, changed: set[Path] | None = None,
                 catch_up: bool = False, force: bool = False) -> None:
@@ -189,7 +191,8 @@ class _Session:
             errors = [SourceError(self.config.path, 0, 0, f"internal error: {exc!r}",
                                   "this is a bug in newsgen", kind="output")]
         seconds = time.perf_counter() - started
-        if catch_up and result is not None and not (result.rendered or result.removed):
+        if catch_up and not force and result is not None and \
+                not (result.rendered or result.removed):
             if behind:
                 print(f"{time.strftime('%H:%M:%S')} search index caught up ({seconds:.2f} s)",
                       file=self.out, flush=True)

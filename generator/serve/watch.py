@@ -162,10 +162,15 @@ class ChangeWatcher:
         return False
 
     def _standalone(self, path: Path) -> bool:
-        """Whether `path` is a file of a root whose files are whole on their own."""
-        return any(root.standalone and (path == root.folder / root.only if root.only
-                                        else path.is_relative_to(root.folder))
-                   for root in self.roots)
+        """Whether `path` is a file of a root whose files are whole on their own: the
+        innermost root that holds it (a templates folder may lie in the seeds folder)."""
+        holding = [root for root in self.roots
+                   if (path == root.folder / root.only if root.only
+                       else path.is_relative_to(root.folder))]
+        if not holding:
+            return False
+        root = max(holding, key=lambda root: len(root.folder.parts))
+        return root.standalone and (not root.suffixes or path.name.endswith(root.suffixes))
 
     def _record(self, paths: list[Path], is_folder: bool, writing: bool | None,
                 lost: bool = False, gone: Path | None = None) -> None:

@@ -76,7 +76,7 @@ def test_a_page_deleted_from_the_live_site_comes_back_once_changes_stop(
     once changes stop finds the one deleted by hand, and the live site is whole again."""
     elsewhere = {"topics": ("Other",), "provider": "Other", "domain": "other.org"}
     site = make_site({"a.txt": seed_text("Stays"), "b.txt": seed_text("Changes", **elsewhere)})
-    session, _ = _served(site)
+    session, out = _served(site)
     session._ready_other_tree()
     seed = (site / "seeds" / "b.txt").resolve()
     page = site / "public" / "2024/03/05/stays/index.html"
@@ -88,3 +88,4 @@ def test_a_page_deleted_from_the_live_site_comes_back_once_changes_stop(
     assert not page.exists()  # the last rebuild took the tree missing it to be whole
     session.catch_up()
     assert page.exists() and "Stays" in page.read_text()
+    assert "files missing from the output: " in out.getvalue()

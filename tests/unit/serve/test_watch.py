@@ -237,3 +237,11 @@ def test_a_file_gone_a_second_file_or_a_template_waits_the_full_quiet_time(proje
     template = [events.FileClosedEvent(str(project / "templates" / "base.html"))]
     for waits in (gone, deleted, two, template):
         assert _handed_over_after(_fed(project), *waits) >= 2.5
+
+
+def test_a_template_in_a_folder_inside_the_seeds_folder_is_no_seed(tmp_path: Path) -> None:
+    content = tmp_path.resolve() / "content"
+    watching = ChangeWatcher([WatchRoot(content, standalone=True),
+                              WatchRoot(content / "templates")], ignored=[])
+    assert watching._standalone(content / "story.txt")
+    assert not watching._standalone(content / "templates" / "base.html")
