@@ -6,7 +6,8 @@ Usage: python benchmarks/bench.py [--sizes 1000,10000] [--runs 3] [--json FILE] 
 For each corpus size it measures, as the median of --runs runs: a clean full build (no
 output, no cache) with search and one with `--no-search`, a rebuild with nothing changed,
 the first edit after it (which also fills the second output tree), rebuilds after editing
-one seed's title, adding one seed, deleting one seed, editing one template (`404.html`,
+one seed's title (its words, so its address changes too), fixing a typo in it (its
+address stays), adding one seed, deleting one seed, editing one template (`404.html`,
 one page) and editing the article template (every article's page), the title edit again
 with `--no-search`, and the peak memory (RSS) of a clean build and of a title edit's
 build: of the largest process, and of the whole process tree (Pagefind and the workers
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -137,9 +139,9 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
     write_corpus(site / "seeds", size, seed=1)
     (site / "site.toml").write_text(SITE_TOML)
     samples: dict[str, list[float]] = {name: [] for name in (
-        "clean", "clean, no search", "nothing changed", "first edit", "edit title", "add seed",
-        "delete seed", "edit template", "edit article template", "edit title, no search",
-        "hugo clean")}
+        "clean", "clean, no search", "nothing changed", "first edit", "edit title",
+        "edit title, same URL", "add seed", "delete seed", "edit template",
+        "edit article template", "edit title, no search", "hugo clean")}
     peaks: list[Run] = []
     no_search_peaks: list[Run] = []
     incremental_peaks: list[Run] = []
@@ -178,6 +180,10 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
         measured = timed(newsgen(site), ROOT, tree=True)
         samples["edit title"].append(measured.seconds)
         incremental_peaks.append(measured)
+        # A typo fixed: the title changes, its address (the slug of its words) does not.
+        victim.write_text(re.sub(r'^(title: ".*)"$', r'\1!"', victim.read_text(encoding="utf-8"),
+                                 count=1, flags=re.MULTILINE))
+        samples["edit title, same URL"].append(timed(newsgen(site), ROOT).seconds)
         added = site / "seeds" / f"zz-added-{run}.txt"
         shutil.copy(seeds[(run * 104729) % len(seeds)], added)
         samples["add seed"].append(timed(newsgen(site), ROOT).seconds)
@@ -221,8 +227,8 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
 
 def print_table(results: list[dict[str, object]]) -> None:
     columns = ["clean", "clean, no search", "nothing changed", "first edit", "edit title",
-               "add seed", "delete seed", "edit template", "edit article template",
-               "edit title, no search", "hugo clean"]
+               "edit title, same URL", "add seed", "delete seed", "edit template",
+               "edit article template", "edit title, no search", "hugo clean"]
     memory = ["peak_rss_mb", "tree_peak_pss_mb", "no_search_tree_peak_pss_mb",
               "incremental_tree_peak_pss_mb", "hugo_tree_peak_pss_mb"]
     print(f"{'seeds':>8} " + " ".join(f"{name:>15}" for name in columns) +
