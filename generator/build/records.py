@@ -32,6 +32,7 @@ from generator.site.reads import (
     SEPARATOR,
     WHOLE,
     holds_none,
+    lead_image,
     lead_images,
     wanted_digests,
 )
@@ -117,7 +118,7 @@ def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
             articles[key], tuple(link.article_id for link in links))),
         "images": {key: repr(value) for key, value in images.entries.items()},
         "newest_first": {WHOLE: site.newest_first},
-        LEAD_IMAGES: {WHOLE: lead_images(site.articles)},
+        LEAD_IMAGES: {WHOLE: _lead_images(site, before, changed)},
     }
     for name in RECORDED:
         mapping: dict[str, Any] = getattr(site, name)
@@ -131,6 +132,19 @@ def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
             taken[name] = _forms(mapping, name, before, set(),
                                  lambda key, value: _comparable(value))
     return taken
+
+
+def _lead_images(site: Site, before: KeptModel | None, changed: set[str] | None) -> object:
+    """The `LEAD_IMAGES` value: the one taken `before` when the articles are the same, in
+    the same order, and none that changed has another lead image."""
+    taken = before.snapshot.get(LEAD_IMAGES) if before is not None else None
+    if before is None or changed is None or taken is None or \
+            before.site.newest_first != site.newest_first:
+        return lead_images(site.articles)
+    old = before.site.articles
+    if any(lead_image(site.articles[key]) != lead_image(old[key]) for key in changed):
+        return lead_images(site.articles)
+    return taken[WHOLE]
 
 
 def _forms(mapping: dict[str, Any], name: str, before: KeptModel | None,

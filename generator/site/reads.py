@@ -216,8 +216,12 @@ class _RecordingTuple(tuple[str, ...]):
 def lead_images(articles: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
     """The value of the `LEAD_IMAGES` read of a site with these articles (by id, newest
     first)."""
-    return tuple((key, article.images[0].url if article.images else None)
-                 for key, article in dict.items(articles))
+    return tuple((key, lead_image(article)) for key, article in dict.items(articles))
+
+
+def lead_image(article: Any) -> str | None:
+    """The URL of an article's lead image, as `LEAD_IMAGES` holds it."""
+    return article.images[0].url if article.images else None
 
 
 def unrecorded_values(mapping: dict[Key, Value]) -> Iterable[Value]:

@@ -151,7 +151,8 @@ def test_a_snapshot_taken_after_another_equals_one_taken_anew() -> None:
     taken = KeptModel(site, snapshot(site, images, digests))
     for step, key in enumerate(["a3", "a5", "a3"]):
         digests = {**digests, f"{key}.txt": f"digest {key} {step}"}
-        edited = {a.id: replace(a, title=a.title + "!") if a.id == key else a
+        lead = (Image(f"https://example.org/{step}.jpg", 800, 600, True),) if step else ()
+        edited = {a.id: replace(a, title=a.title + "!", images=lead) if a.id == key else a
                   for a in site.articles.values()}
         site = replace(site, articles=edited)  # as `serve` reuses its model
         again = snapshot(site, images, digests, taken)
