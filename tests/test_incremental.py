@@ -563,6 +563,9 @@ def test_a_file_deleted_from_a_kept_tree_is_found_and_made_again(
     (site / "public" / _STAYS).unlink()  # by hand, from the live tree
     for step in (2, 3):  # into the other tree, then into the one missing the file
         build(config, search=False, kept=kept, changed=_edit(site, step))
+    # A save during the look stops it: nothing is learned, and the next quiet time looks.
+    assert pipeline.find_missing_files(config, kept, lambda: True) is None
+    assert kept.checked == {"a", "b"}
     assert pipeline.find_missing_files(config, kept)
     assert kept.checked == {pipeline.live_tree_name(site / "public")} ^ {"a", "b"}
     result = build(config, search=False, kept=kept, force=True)  # what serve does then

@@ -124,12 +124,14 @@ def ready_other_tree(config: SiteConfig, kept: KeptState) -> bool:
         gc.unfreeze()  # what reading the cache froze
 
 
-def find_missing_files(config: SiteConfig, kept: KeptState) -> bool:
+def find_missing_files(config: SiteConfig, kept: KeptState,
+                       interrupted: Callable[[], bool] = lambda: False) -> bool | None:
     """Look for every file that the records of the `kept` state's trees name (one deleted
     by hand while `serve` runs, say); a tree missing one is no longer `kept.checked`, so
     the next build into it looks for every file. True when the live tree misses one: a
     build must then make a whole tree live even if no input changed (`build(force=...)`).
-    What `serve` does once changes stop for a while."""
+    None, having learned nothing, once `interrupted()` says so (it is asked every
+    `_LOOKS_BETWEEN_ASKS` files). What `serve` does once changes stop for a while."""
     state = kept.state
     output_dir = config.build.output_dir
     if state is None or state.output != str(output_dir):
@@ -137,10 +139,21 @@ def find_missing_files(config: SiteConfig, kept: KeptState) -> bool:
     missing = set()
     for name, records in state.trees.items():
         root = str(tree_path(output_dir, name))
-        if not all(os.path.exists(os.path.join(root, key)) for key in records):
-            missing.add(name)
+        keys = list(records)
+        for start in range(0, len(keys), _LOOKS_BETWEEN_ASKS):
+            if interrupted():
+                return None
+            if not all(os.path.exists(os.path.join(root, key))
+                       for key in keys[start:start + _LOOKS_BETWEEN_ASKS]):
+                missing.add(name)
+                break
     kept.checked -= missing
     return live_tree_name(output_dir) in missing
+
+
+_LOOKS_BETWEEN_ASKS = 2000
+"""Files `find_missing_files` looks for between two questions whether to stop (about
+0.01 s): a save made meanwhile is built without waiting for the rest."""
 
 
 def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None,

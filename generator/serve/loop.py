@@ -146,8 +146,12 @@ class _Session:
         """What follows once changes stop: a look for every file the output trees should
         hold (a build for a change takes those it left to be there: a tree missing one is
         looked at whole by the next build into it), then a catch-up build, made even if
-        nothing changed when the live tree misses a file."""
-        if find_missing_files(self.config, self.kept):
+        nothing changed when the live tree misses a file. A change that comes during the
+        look stops it, and both wait for the next quiet time."""
+        missing = find_missing_files(self.config, self.kept, self.watcher.pending)
+        if missing is None:
+            return
+        if missing:
             self.rebuild("files missing from the output", catch_up=True, force=True)
         else:
             self.rebuild("a look at every file", catch_up=True)

@@ -146,6 +146,11 @@ class ChangeWatcher:
             self._unsettled.clear()
             return changed
 
+    def pending(self) -> bool:
+        """Whether a change has come that `wait` has not handed over yet."""
+        with self._lock:
+            return bool(self._changed)
+
     def counts(self, path: Path, is_folder: bool = False) -> bool:
         """Whether a change to `path` matters to the site."""
         if is_editor_temp(path.name):
