@@ -563,11 +563,18 @@ def test_a_file_deleted_from_a_kept_tree_is_found_and_made_again(
     (site / "public" / _STAYS).unlink()  # by hand, from the live tree
     for step in (2, 3):  # into the other tree, then into the one missing the file
         build(config, search=False, kept=kept, changed=_edit(site, step))
-    # A save during the look stops it: nothing is learned, and the next quiet time looks.
+    live = pipeline.live_tree_name(site / "public")
+    # A save during the look stops it, and the next quiet time looks again.
     assert pipeline.find_missing_files(config, kept, lambda: True) is None
     assert kept.checked == {"a", "b"}
+    asked = []  # stopped after the first tree: what it found there counts
+    assert pipeline.find_missing_files(config, kept, lambda: asked.append(1) or
+                                       len(asked) > 1) is None
+    first = next(iter(kept.state.trees)) if kept.state is not None else ""
+    assert kept.checked == {"a", "b"} - ({first} if first == live else set())
+    kept.checked = {"a", "b"}
     assert pipeline.find_missing_files(config, kept)
-    assert kept.checked == {pipeline.live_tree_name(site / "public")} ^ {"a", "b"}
+    assert kept.checked == {live} ^ {"a", "b"}
     result = build(config, search=False, kept=kept, force=True)  # what serve does then
     assert result.rendered == 0  # the other tree is whole
     assert read_tree(site / "public") == _clean_elsewhere(site)

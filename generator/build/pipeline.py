@@ -130,18 +130,20 @@ def find_missing_files(config: SiteConfig, kept: KeptState,
     by hand while `serve` runs, say); a tree missing one is no longer `kept.checked`, so
     the next build into it looks for every file. True when the live tree misses one: a
     build must then make a whole tree live even if no input changed (`build(force=...)`).
-    None, having learned nothing, once `interrupted()` says so (it is asked every
-    `_LOOKS_BETWEEN_ASKS` files). What `serve` does once changes stop for a while."""
+    None once `interrupted()` says so (asked before every `_LOOKS_BETWEEN_ASKS` files at
+    most), with the trees found missing a file so far no longer checked. What `serve`
+    does once changes stop for a while."""
     state = kept.state
     output_dir = config.build.output_dir
     if state is None or state.output != str(output_dir):
         return False
-    missing = set()
+    missing: set[str] = set()
     for name, records in state.trees.items():
         root = str(tree_path(output_dir, name))
         keys = list(records)
         for start in range(0, len(keys), _LOOKS_BETWEEN_ASKS):
             if interrupted():
+                kept.checked -= missing
                 return None
             if not all(os.path.exists(os.path.join(root, key))
                        for key in keys[start:start + _LOOKS_BETWEEN_ASKS]):
