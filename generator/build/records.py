@@ -139,10 +139,9 @@ def _lead_images(site: Site, before: KeptModel | None, changed: set[str] | None)
     the same order, and none that changed has another lead image."""
     taken = before.snapshot.get(LEAD_IMAGES) if before is not None else None
     if before is None or changed is None or taken is None or \
-            before.site.newest_first != site.newest_first:
-        return lead_images(site.articles)
-    old = before.site.articles
-    if any(lead_image(site.articles[key]) != lead_image(old[key]) for key in changed):
+            before.site.newest_first != site.newest_first or \
+            any(lead_image(site.articles[key]) != lead_image(before.site.articles[key])
+                for key in changed):
         return lead_images(site.articles)
     return taken[WHOLE]
 

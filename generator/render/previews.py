@@ -17,6 +17,7 @@ from generator.site.reads import (
     WHOLE,
     Memo,
     ReadLog,
+    lead_image,
     unrecorded_values,
 )
 from generator.urls import UrlScheme
@@ -98,14 +99,14 @@ class LinkPreviews:
             if seen == _SITE_IMAGE_READS:
                 break
             article = self.site.articles[article_id]
-            if article.images and (remote or article.images[0].url in entries):
+            if (url := lead_image(article)) is not None and (remote or url in entries):
                 return self.share_image(article)
         else:
             return None
         self.log.record(LEAD_IMAGES + SEPARATOR + WHOLE)
         cached = entries.keys()
         for article in unrecorded_values(self.site.articles):  # newest first
-            if article.images and (remote or article.images[0].url in cached):
+            if (url := lead_image(article)) is not None and (remote or url in cached):
                 return self.share_image(self.site.articles[article.id])
         return None
 

@@ -39,7 +39,7 @@ LEAD_IMAGES = "lead_images"
 """A read of no mapping of the Site: each article's lead image URL (None without one) in
 order, newest first, read whole by a page that looks through every article for the newest
 with an image, and that must not depend on the rest of each article (see
-`render.previews`); `lead_images(site)` is its value."""
+`render.previews`); `lead_images(site.articles)` is its value."""
 FIELDWISE = ("topics", "providers")
 """Mappings whose values are logged field by field: a card shows a topic's name, and must
 not depend on the topic's list of articles, which every new story in it changes."""
