@@ -32,7 +32,10 @@ from generator.site.related import Candidate, Ranking, RelatedIndex
 from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
+    from generator.build.readers import Readers
     from generator.build.result import Scan
+    from generator.build.search import KeptBundles
+    from generator.build.workers import KeptLoad
     from generator.content.loader import SeedResult
     from generator.images.references import CachedImage
     from generator.model import Article
@@ -186,6 +189,10 @@ class KeptState:
     images: KeptImages | None = None
     model: KeptModel | None = None
     scan: KeptScan | None = None
+    load: KeptLoad | None = None
+    readers: Readers | None = None
+    bundles: KeptBundles | None = None
+    """Who reads what among the records of the tree built last (`build.readers`)."""
     checked: set[str] = field(default_factory=set)
     """Output trees that a build of this process brought up to date, with every file
     looked for or written, and in which no look found a file missing since

@@ -302,7 +302,8 @@ def _rescan(kept: KeptScan | None, inputs: ScanInputs,
             return None
         stats[path] = stat
         lines[place] = _line(path, stat)
-    scan = replace(kept.scan, fingerprint=_fingerprint(kept.prefix, lines), stats=stats)
+    scan = replace(kept.scan, fingerprint=_fingerprint(kept.prefix, lines), stats=stats,
+                   since=(kept.scan.stats, frozenset(changed)))
     return replace(kept, scan=scan, lines=lines)
 
 

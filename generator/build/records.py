@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.build.cache import KeptModel, KeptPlan, PageRecord
+from generator.build.readers import Readers
 from generator.images.references import ImageCache
 from generator.model import Article, Citation
 from generator.site.index import Site
@@ -51,16 +52,27 @@ class Baseline:
     """The output tree the records describe (see `build.output`)."""
     records: dict[str, PageRecord]
     changed: frozenset[str]
+    readers: Readers | None = None
+    """An index of who reads what, used when it covers these very records."""
     wanted: frozenset[int] = field(init=False, repr=False)
     """The digests of the changed reads, as `holds_none` looks for them."""
+    suspects: set[str] | None = field(init=False, repr=False)
+    """The pages that may hold one of them (all when None)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "wanted", wanted_digests(self.changed))
+        wanted = wanted_digests(self.changed)
+        object.__setattr__(self, "wanted", wanted)
+        object.__setattr__(self, "suspects", self.readers.suspects(wanted) if
+                           self.readers is not None and self.readers.records is self.records
+                           else None)
 
     def holding(self, path: str, key: str) -> PageRecord | None:
         """The record of the page at `path` if it still holds for `key`, else None."""
         record = self.records.get(path)
-        if record is None or record.key != key or not holds_none(record.reads, self.wanted):
+        if record is None or record.key != key:
+            return None
+        suspects = self.suspects
+        if (suspects is None or path in suspects) and not holds_none(record.reads, self.wanted):
             return None
         return record
 

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.build.cache import PageRecord
@@ -44,19 +45,53 @@ def pagefind_binary() -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def bundle_records(binary: Path, article_records: Mapping[str, PageRecord]
-                   ) -> dict[str, PageRecord]:
+def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
+                   kept: KeptBundles | None = None) -> dict[str, PageRecord]:
     """Each month's bundle (by its folder, `pagefind/2024-05/`) → a record whose key is a
     digest of the indexer and of the records of the month's article pages (their output
-    files, `2024/05/06/slug/index.html`)."""
+    files, `2024/05/06/slug/index.html`). With what the last call `kept`, only the months
+    with a page whose record is not the object it was there are digested again (and
+    what this call gives is kept)."""
     stat = binary.stat()
     indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
-    months: dict[str, list[str]] = {}
-    for path, record in sorted(article_records.items()):
-        months.setdefault(search_bundle("/" + path), []).append(
-            f"{path}\0{record.key}\0{record.made}")
-    return {f"{SEARCH_FOLDER}/{month}/": PageRecord(_digest(indexer, *lines), b"")
-            for month, lines in sorted(months.items())}
+    if kept is not None and kept.indexer == indexer and \
+            kept.articles.keys() == article_records.keys():
+        known = kept.articles.get
+        months, bundles = kept.months, dict(kept.bundles)
+        for month in {search_bundle("/" + path) for path, record in article_records.items()
+                      if known(path) is not record}:
+            bundles[_folder(month)] = _month_record(indexer, months[month], article_records)
+    else:
+        months = {}
+        for path in sorted(article_records):
+            months.setdefault(search_bundle("/" + path), []).append(path)
+        bundles = {_folder(month): _month_record(indexer, paths, article_records)
+                   for month, paths in sorted(months.items())}
+    if kept is not None:
+        kept.indexer, kept.articles, kept.months, kept.bundles = (indexer, article_records,
+                                                                  months, bundles)
+    return bundles
+
+
+@dataclass
+class KeptBundles:
+    """What the last `bundle_records` of a process was given, and gave."""
+
+    indexer: str = ""
+    articles: Mapping[str, PageRecord] = field(default_factory=dict)
+    months: dict[str, list[str]] = field(default_factory=dict)
+    """Each month → its article pages, in order."""
+    bundles: dict[str, PageRecord] = field(default_factory=dict)
+
+
+def _folder(month: str) -> str:
+    return f"{SEARCH_FOLDER}/{month}/"
+
+
+def _month_record(indexer: str, paths: list[str], records: Mapping[str, PageRecord]
+                  ) -> PageRecord:
+    return PageRecord(_digest(indexer, *(f"{path}\0{records[path].key}\0{records[path].made}"
+                                         for path in paths)), b"")
 
 
 BEHIND = PageRecord("search bundle behind its pages", b"")

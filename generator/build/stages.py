@@ -31,17 +31,24 @@ from generator.build.cache import (
     save_state,
 )
 from generator.build.output import OutputError, OutputTrees
+from generator.build.readers import Readers
 from generator.build.records import Baseline, changed_reads, page_keys, snapshot
 from generator.build.result import BuildResult, Run, Scan
 from generator.build.search import BEHIND as SEARCH_BEHIND
 from generator.build.search import (
     SEARCH_FOLDER,
+    KeptBundles,
     SearchFailed,
     bundle_records,
     update_index,
 )
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
-from generator.build.workers import load_in_workers, related_ranker, render_in_workers
+from generator.build.workers import (
+    KeptLoad,
+    load_in_workers,
+    related_ranker,
+    render_in_workers,
+)
 from generator.config import SiteConfig
 from generator.content.loader import combine_results
 from generator.errors import BuildFailed, SourceError
@@ -104,8 +111,11 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     else:
         templates.next_build()
     env = make_environment(template_dirs(config.build.templates_dir), templates)
+    if kept is not None and kept.load is None:
+        kept.load = KeptLoad()
     results, seeds = load_in_workers(scan.seed_paths, state.seeds_read_under(reading),
-                                     config, run.jobs, run.report, scan.stats)
+                                     config, run.jobs, run.report, scan.stats,
+                                     kept.load if kept is not None else None, scan.since)
     articles, more = combine_results(results)
     # The parsed seeds, and below the site model, live until the build ends and never form
     # garbage: freezing them spares the collector a pass over the whole heap (a third of a
@@ -129,7 +139,8 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     if kept is not None:
         kept.model = KeptModel(site, model)
     baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
-                         changed_reads(state.model, model))
+                         changed_reads(state.model, model),
+                         kept.readers if kept is not None else None)
                 if state.model_tree in state.trees else None)
     # A state this process saved (the cache is as it left it) vouches for the files of the
     # trees it checked too (`KeptState.checked`).
@@ -146,6 +157,9 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     run.lap("flip")
     if on_live is not None:
         on_live()
+    if kept is not None:  # for the next build's baseline: these records
+        kept.readers = (kept.readers.following(written.records) if kept.readers is not None
+                        else Readers.of(written.records))
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
     saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
                        output=str(output_dir), ranking=ranking, model=model,
@@ -237,7 +251,10 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         else:
             articles = [name for name, page in zip(names, pages, strict=True)
                         if page.kind == "article"]
-            bundles = bundle_records(search_binary, {key: records[key] for key in articles})
+            if kept is not None and kept.bundles is None:
+                kept.bundles = KeptBundles()
+            bundles = bundle_records(search_binary, {key: records[key] for key in articles},
+                                     kept.bundles if kept is not None else None)
             try:
                 behind = update_index(search_binary, trees, bundles, mine or {}, live,
                                       run.jobs, later=search_later)

@@ -86,15 +86,24 @@ _CONFIG: SiteConfig | None = None
 
 
 def load_in_workers(paths: list[Path], cached: dict[str, CachedSeed], config: SiteConfig,
-                    jobs: int, report: Report, stats: Mapping[Path, os.stat_result] | None = None
+                    jobs: int, report: Report, stats: Mapping[Path, os.stat_result] | None = None,
+                    kept: KeptLoad | None = None, since: Since | None = None
                     ) -> tuple[list[tuple[Path, SeedResult]], dict[str, CachedSeed]]:
     """Each seed's result, from the cache when its file is unchanged (as it was when
-    `stats` were taken, else now); and the new cache."""
+    `stats` were taken, else now); and the new cache. When the `kept` load of this process
+    gave the `cached` entries for these very paths, and `since` says the `stats` are its
+    own with some seeds looked at again, only those are (and the new load is kept)."""
     global _CONFIG
     _CONFIG = config
-    entries: dict[str, CachedSeed] = {}
+    if kept is not None and since is not None and kept.loaded is not None and \
+            since[0] is kept.loaded.stats and paths is kept.loaded.paths and \
+            cached is kept.loaded.entries:
+        last = kept.loaded
+        entries, looked_at = dict(cached), list(since[1])
+    else:
+        last, entries, looked_at = None, {}, paths
     to_parse: list[str] = []
-    for path in paths:
+    for path in looked_at:
         key = str(path)
         entry = _still_valid(path, cached.get(key), stats.get(path) if stats else None)
         if entry is None:
@@ -104,7 +113,38 @@ def load_in_workers(paths: list[Path], cached: dict[str, CachedSeed], config: Si
     for key, entry in zip(to_parse, _run(_parse_chunk, to_parse, jobs, "load", report),
                           strict=True):
         entries[key] = entry
-    return [(path, entries[str(path)].result) for path in paths], entries
+    if last is None:
+        results = [(path, entries[str(path)].result) for path in paths]
+        places = {path: place for place, path in enumerate(paths)}
+    else:
+        results, places = list(last.results), last.places
+        for path in looked_at:
+            results[places[path]] = (path, entries[str(path)].result)
+    if kept is not None and stats is not None:
+        kept.loaded = _Loaded(paths, stats, entries, results, places)
+    return results, entries
+
+
+Since = tuple[Mapping[Path, os.stat_result], frozenset[Path]]
+"""Of a look at the input files made from an earlier one by looking again at some seeds
+alone: the earlier look's stats, and those seeds (see `build.result.Scan.since`)."""
+
+
+@dataclass
+class KeptLoad:
+    """What the last `load_in_workers` of a process was given and gave."""
+
+    loaded: _Loaded | None = None
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    paths: list[Path]
+    stats: Mapping[Path, os.stat_result]
+    entries: dict[str, CachedSeed]
+    results: list[tuple[Path, SeedResult]]
+    places: dict[Path, int]
+    """Each path's place in `paths`."""
 
 
 def _still_valid(path: Path, entry: CachedSeed | None, stat: os.stat_result | None

@@ -6,7 +6,7 @@ import pytest
 
 from generator.build.cache import PageRecord
 from generator.build.output import OutputTrees
-from generator.build.search import SearchFailed, update_index
+from generator.build.search import KeptBundles, SearchFailed, bundle_records, update_index
 
 
 def test_a_failed_month_leaves_the_months_not_started_unindexed(tmp_path: Path) -> None:
@@ -23,3 +23,19 @@ def test_a_failed_month_leaves_the_months_not_started_unindexed(tmp_path: Path) 
         update_index(indexer, trees, bundles, {}, {}, jobs=1)
     # The first month failed; at most the one the worker had already taken up ran after it.
     assert 1 <= len(calls.read_text().splitlines()) <= 2
+
+
+def test_bundles_digested_again_month_by_month_are_those_digested_whole(tmp_path: Path) -> None:
+    indexer = tmp_path / "pagefind"
+    indexer.write_text("#!/bin/sh\n")
+    pages = {f"2024/{month:02}/0{day}/story-{day}/index.html": PageRecord(f"{month} {day}", b"")
+             for month in (1, 2, 3) for day in (1, 2)}
+    kept = KeptBundles()
+    first = bundle_records(indexer, pages, kept)
+    assert sorted(first) == ["pagefind/2024-01/", "pagefind/2024-02/", "pagefind/2024-03/"]
+    edited = {**pages, "2024/02/01/story-1/index.html": PageRecord("edited", b"", "build 2")}
+    again = bundle_records(indexer, edited, kept)
+    assert again == bundle_records(indexer, edited)
+    assert [folder for folder in first if first[folder] != again[folder]] == ["pagefind/2024-02/"]
+    added = {**edited, "2024/04/01/story-1/index.html": PageRecord("new", b"")}
+    assert bundle_records(indexer, added, kept) == bundle_records(indexer, added)
