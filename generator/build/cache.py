@@ -20,22 +20,20 @@ import sqlite3
 import sys
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator import __version__
+from generator.build.readers import Readers
 from generator.errors import SourceError
 from generator.site.related import Candidate, Ranking, RelatedIndex
 from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
-    from generator.build.readers import Readers
     from generator.build.result import Scan
-    from generator.build.search import KeptBundles
-    from generator.build.workers import KeptLoad
     from generator.content.loader import SeedResult
     from generator.images.references import CachedImage
     from generator.model import Article
@@ -242,8 +240,10 @@ class KeptIndex:
     site: Site
     related: RelatedIndex | None = None
     """The inverted index of `site.ranked_as`, once a change of titles needed it."""
-    rows: dict[str, tuple[Article, tuple[object, ...]]] = field(default_factory=dict)
-    """By article id: the article and its row of the inputs (`site.index.index_row`)."""
+    articles: list[Article] = field(default_factory=list)
+    """The articles it was indexed with, in order."""
+    rows: list[tuple[object, ...]] = field(default_factory=list)
+    """Each one's row of the inputs (`site.index.index_row`)."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,34 @@ class KeptImages:
     """By article id: the article and what its page shows."""
     used: tuple[set[str], dict[PurePosixPath, Path]] | None = None
     """The last union of those, and the files it gave (`build.stages._used_images`)."""
+
+
+@dataclass
+class KeptLoad:
+    """What the last `build.workers.load_in_workers` of a process was given and gave."""
+
+    loaded: LoadedSeeds | None = None
+
+
+@dataclass(frozen=True)
+class LoadedSeeds:
+    paths: list[Path]
+    stats: Mapping[Path, os.stat_result]
+    entries: dict[str, CachedSeed]
+    results: list[tuple[Path, SeedResult]]
+    places: dict[Path, int]
+    """Each path's place in `paths`."""
+
+
+@dataclass
+class KeptBundles:
+    """What the last `build.search.bundle_records` of a process was given, and gave."""
+
+    indexer: str = ""
+    articles: Mapping[str, PageRecord] = field(default_factory=dict)
+    months: dict[str, list[str]] = field(default_factory=dict)
+    """Each month → its article pages, in order."""
+    bundles: dict[str, PageRecord] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,11 +12,18 @@ tested for nothing. Pure: it reads records and keeps no file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from generator.build.cache import PageRecord
 from generator.site.reads import DIGEST_SIZE
+
+
+class _Record(Protocol):
+    """A page's record (`build.cache.PageRecord`), as far as this reads it."""
+
+    @property
+    def reads(self) -> bytes: ...
 
 _REBUILT_WHEN_NEW = 0.25
 """When more than this share of the records is new (another process's build, a template
@@ -28,19 +35,19 @@ class Readers:
     """For `records`: each read (its digest as a machine word, as `holds_none` takes it) →
     the pages (output files) whose record holds it, and perhaps a few that no longer do."""
 
-    records: dict[str, PageRecord]
+    records: Mapping[str, _Record]
     """The records it covers, the very mapping: every read of each is listed."""
     pages: dict[int, list[str]] = field(default_factory=dict)
     damaged: set[str] = field(default_factory=set)
     """Pages whose reads are not whole digests: suspects of every change."""
 
     @classmethod
-    def of(cls, records: dict[str, PageRecord]) -> Readers:
+    def of(cls, records: Mapping[str, _Record]) -> Readers:
         readers = cls(records)
         readers._add(records.items())
         return readers
 
-    def following(self, records: dict[str, PageRecord]) -> Readers:
+    def following(self, records: Mapping[str, _Record]) -> Readers:
         """The index for `records`, the next build's: this one, with the reads of each
         record that is not the object it was here added, when those are few."""
         known = self.records.get
@@ -59,7 +66,7 @@ class Readers:
             found.update(self.pages.get(digest, ()))
         return found
 
-    def _add(self, items: Iterable[tuple[str, PageRecord]]) -> None:
+    def _add(self, items: Iterable[tuple[str, _Record]]) -> None:
         pages, damaged = self.pages, self.damaged
         for path, record in items:
             reads = record.reads

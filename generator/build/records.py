@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.build.cache import KeptModel, KeptPlan, PageRecord
+from generator.build.delta import replaced_keys
 from generator.build.readers import Readers
 from generator.images.references import ImageCache
 from generator.model import Article, Citation
@@ -168,10 +169,17 @@ def _forms(mapping: dict[str, Any], name: str, before: KeptModel | None,
     if before is None or fresh is None or forms is None:  # (a mapping that was empty
         return {key: form(key, value) for key, value in mapping.items()}  # has no fields)
     old: dict[str, Any] = getattr(before.site, name)
-    if old is mapping and not fresh:
+    replaced = replaced_keys(old, mapping)
+    if replaced is None:  # keys came or went: each item is looked at
+        return {key: forms[key] if key not in fresh and old.get(key, _ABSENT) is value
+                else form(key, value) for key, value in mapping.items()}
+    if not replaced and not fresh:
         return forms
-    return {key: forms[key] if key not in fresh and old.get(key, _ABSENT) is value
-            else form(key, value) for key, value in mapping.items()}
+    forms = dict(forms)  # the same keys: only the items replaced, or fresh, change
+    for key in {*replaced, *fresh}:
+        if key in mapping:
+            forms[key] = form(key, mapping[key])
+    return forms
 
 
 def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:

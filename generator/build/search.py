@@ -18,10 +18,9 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build.cache import PageRecord
+from generator.build.cache import KeptBundles, PageRecord
 from generator.build.output import OutputTrees, link_folder
 from generator.urls import search_bundle
 
@@ -71,17 +70,6 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
         kept.indexer, kept.articles, kept.months, kept.bundles = (indexer, article_records,
                                                                   months, bundles)
     return bundles
-
-
-@dataclass
-class KeptBundles:
-    """What the last `bundle_records` of a process was given, and gave."""
-
-    indexer: str = ""
-    articles: Mapping[str, PageRecord] = field(default_factory=dict)
-    months: dict[str, list[str]] = field(default_factory=dict)
-    """Each month → its article pages, in order."""
-    bundles: dict[str, PageRecord] = field(default_factory=dict)
 
 
 def _folder(month: str) -> str:

@@ -19,8 +19,10 @@ from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
+    KeptBundles,
     KeptImages,
     KeptIndex,
+    KeptLoad,
     KeptModel,
     KeptPlan,
     KeptState,
@@ -30,6 +32,7 @@ from generator.build.cache import (
     load_state,
     save_state,
 )
+from generator.build.delta import replaced_places
 from generator.build.output import OutputError, OutputTrees
 from generator.build.readers import Readers
 from generator.build.records import Baseline, changed_reads, page_keys, snapshot
@@ -37,14 +40,12 @@ from generator.build.result import BuildResult, Run, Scan
 from generator.build.search import BEHIND as SEARCH_BEHIND
 from generator.build.search import (
     SEARCH_FOLDER,
-    KeptBundles,
     SearchFailed,
     bundle_records,
     update_index,
 )
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
 from generator.build.workers import (
-    KeptLoad,
     load_in_workers,
     related_ranker,
     render_in_workers,
@@ -279,32 +280,36 @@ def _index(articles: list[Article], config: SiteConfig, run: Run, ranking: Ranki
     ranker = related_ranker(run.jobs, run.report)
     if kept is None:
         return index_site(articles, config, ranker, ranking, schedule)
+    last = kept.index
     # An article that is the object it was (the parse cache's) gives the row it gave.
-    known = kept.index.rows if kept.index is not None else {}
-    rows: dict[str, tuple[Article, tuple[object, ...]]] = {}
-
-    def row(article: Article) -> tuple[object, ...]:
-        found = known.get(article.id)
-        if found is None or found[0] is not article:
-            found = (article, index_row(article))
-        rows[article.id] = found
-        return found[1]
-
-    inputs, titles = index_inputs(articles, config, schedule, row)
+    places = replaced_places(last.articles, articles) if last is not None else None
+    if last is None or places is None:
+        rows = list(map(index_row, articles))
+    else:
+        rows = list(last.rows)
+        for place in places:
+            rows[place] = index_row(articles[place])
+    inputs, titles = index_inputs(articles, config, schedule, rows)
     related = None
-    if kept.index is not None and kept.index.inputs == inputs:
-        by_id = {article.id: article for article in articles}
-        site = replace(kept.index.site, config=config,
-                       articles={key: by_id[key] for key in kept.index.site.articles})
-        related = kept.index.related
-        if kept.index.titles != titles:
+    if last is not None and last.inputs == inputs:
+        # The same ids in the same places: only the articles replaced change.
+        swapped = ({article.id: article for article in articles} if places is None
+                   else {articles[place].id: articles[place] for place in places})
+        site = replace(last.site, config=config, articles={
+            key: swapped.get(key, article) for key, article in last.site.articles.items()}
+            if places is None or places else last.site.articles)
+        related = last.related
+        if last.titles != titles:
             site, related = retitled(site, {
                 article.id: article.title for article, old in
-                zip(articles, kept.index.titles, strict=True) if article.title != old},
+                zip(articles, last.titles, strict=True) if article.title != old}
+                if places is None else {articles[place].id: articles[place].title
+                                        for place in places
+                                        if articles[place].title != last.titles[place]},
                 related)
     else:
         site = index_site(articles, config, ranker, ranking, schedule)
-    kept.index = KeptIndex(inputs, titles, site, related, rows)
+    kept.index = KeptIndex(inputs, titles, site, related, articles, rows)
     return site
 
 

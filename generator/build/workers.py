@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from generator.build.cache import CachedSeed, PageRecord, file_digest
+from generator.build.cache import CachedSeed, KeptLoad, LoadedSeeds, PageRecord, file_digest
 from generator.build.output import OutputTrees
 from generator.build.records import Baseline
 from generator.config import SiteConfig
@@ -121,30 +121,13 @@ def load_in_workers(paths: list[Path], cached: dict[str, CachedSeed], config: Si
         for path in looked_at:
             results[places[path]] = (path, entries[str(path)].result)
     if kept is not None and stats is not None:
-        kept.loaded = _Loaded(paths, stats, entries, results, places)
+        kept.loaded = LoadedSeeds(paths, stats, entries, results, places)
     return results, entries
 
 
 Since = tuple[Mapping[Path, os.stat_result], frozenset[Path]]
 """Of a look at the input files made from an earlier one by looking again at some seeds
 alone: the earlier look's stats, and those seeds (see `build.result.Scan.since`)."""
-
-
-@dataclass
-class KeptLoad:
-    """What the last `load_in_workers` of a process was given and gave."""
-
-    loaded: _Loaded | None = None
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    paths: list[Path]
-    stats: Mapping[Path, os.stat_result]
-    entries: dict[str, CachedSeed]
-    results: list[tuple[Path, SeedResult]]
-    places: dict[Path, int]
-    """Each path's place in `paths`."""
 
 
 def _still_valid(path: Path, entry: CachedSeed | None, stat: os.stat_result | None

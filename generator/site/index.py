@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from operator import attrgetter
 
 from generator.config import SiteConfig
 from generator.model import Article, Citation, Provider, RelatedLink, Topic
@@ -113,22 +114,21 @@ def index_row(article: Article) -> tuple[object, ...]:
             a.slug or a.title, a.url, a.web_url)
 
 
-def index_inputs(articles: Iterable[Article], config: SiteConfig,
+def index_inputs(articles: Sequence[Article], config: SiteConfig,
                  schedule: Schedule | None = None,
-                 row: Callable[[Article], tuple[object, ...]] = index_row
+                 rows: Sequence[tuple[object, ...]] | None = None
                  ) -> tuple[object, tuple[str, ...]]:
     """Everything `index_site` reads, in a form compared with `==`, and the articles'
     titles apart. Equal inputs give an equal Site but for the articles themselves, whose
     other fields (text, excerpt, images, quality) only pages read; where only titles
     differ, only the related lists can (`retitled`). A process that builds again and
-    again (`serve`) indexes anew only when the first part changed, and passes a `row`
-    that gives an article it saw before the row it gave then (`index_row`)."""
+    again (`serve`) indexes anew only when the first part changed, and passes the
+    articles' `rows` (`index_row`), those of the articles it saw before as it made them."""
     build = config.build
-    listed = list(articles)
     return ((build.include_unpublished, build.future, build.related_count, str(config.zone),
              dict(schedule.scheduled) if schedule is not None else {},
-             tuple(map(row, listed))),
-            tuple(a.title for a in listed))
+             tuple(rows) if rows is not None else tuple(map(index_row, articles))),
+            tuple(map(attrgetter("title"), articles)))
 
 
 def retitled(site: Site, titles: Mapping[str, str], index: RelatedIndex | None = None

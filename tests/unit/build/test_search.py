@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.cache import PageRecord
+from generator.build.cache import KeptBundles, PageRecord
 from generator.build.output import OutputTrees
-from generator.build.search import KeptBundles, SearchFailed, bundle_records, update_index
+from generator.build.search import SearchFailed, bundle_records, update_index
 
 
 def test_a_failed_month_leaves_the_months_not_started_unindexed(tmp_path: Path) -> None:
