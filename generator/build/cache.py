@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import uuid
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -264,6 +265,8 @@ class KeptImages:
 
     root: Path
     entries: dict[str, CachedImage]
+    articles: dict[str, Article] = field(default_factory=dict)
+    """The site's articles it was found for."""
     shown: dict[str, tuple[Article, set[str]]] = field(default_factory=dict)
     """By article id: the article and what its page shows."""
     used: tuple[set[str], dict[PurePosixPath, Path]] | None = None
@@ -275,6 +278,9 @@ class KeptLoad:
     """What the last `build.workers.load_in_workers` of a process was given and gave."""
 
     loaded: LoadedSeeds | None = None
+    combined: tuple[list[tuple[Path, SeedResult]], list[Article], list[SourceError]] | None = None
+    """The last results combined (`content.loader.combine_results`): the articles and
+    problems they gave."""
 
 
 @dataclass(frozen=True)
@@ -313,6 +319,10 @@ class KeptPlan:
     keys: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     """Each page's output file (`urls.output_name`)."""
+    article_names: list[str] | None = None
+    """Those of the article pages."""
+    kinds: Counter[str] | None = None
+    """How many pages of each kind."""
     claims: dict[str, tuple[dict[str, str], list[str]]] = field(default_factory=dict)
     """For each output tree (its path), the paths the pages claimed in it and each
     page's file there (`build.output.OutputTrees.claimed`)."""

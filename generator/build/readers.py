@@ -40,6 +40,9 @@ class Readers:
     pages: dict[int, list[str]] = field(default_factory=dict)
     damaged: set[str] = field(default_factory=set)
     """Pages whose reads are not whole digests: suspects of every change."""
+    made_for: tuple[list[str], list[str]] | None = None
+    """The pages (output files) and their keys, the very lists, when `records` are the
+    records of a build that made or kept every one of those pages with that key."""
 
     @classmethod
     def of(cls, records: Mapping[str, _Record]) -> Readers:
@@ -54,7 +57,7 @@ class Readers:
         new = [(path, record) for path, record in records.items() if known(path) is not record]
         if len(new) > len(records) * _REBUILT_WHEN_NEW:
             return Readers.of(records)
-        self.records = records
+        self.records, self.made_for = records, None
         self._add(new)
         return self
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from generator.build.cache import KeptModel, KeptPlan, PageRecord
-from generator.build.delta import replaced_keys
 from generator.build.readers import Readers
 from generator.images.references import ImageCache
 from generator.model import Article, Citation
+from generator.site.delta import replaced_keys
 from generator.site.index import Site
 from generator.site.plan import Page
 from generator.site.reads import (

@@ -13,18 +13,16 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
     KeptBundles,
-    KeptImages,
-    KeptIndex,
     KeptLoad,
     KeptModel,
-    KeptPlan,
     KeptState,
     LastBuild,
     PageRecord,
@@ -32,11 +30,20 @@ from generator.build.cache import (
     load_state,
     save_state,
 )
-from generator.build.delta import replaced_places
 from generator.build.output import OutputError, OutputTrees
 from generator.build.readers import Readers
 from generator.build.records import Baseline, changed_reads, page_keys, snapshot
 from generator.build.result import BuildResult, Run, Scan
+from generator.build.reuse import (
+    article_names,
+    claim_pages,
+    combined_results,
+    page_kinds,
+    page_names,
+    planned_pages,
+    site_model,
+    used_images,
+)
 from generator.build.search import BEHIND as SEARCH_BEHIND
 from generator.build.search import (
     SEARCH_FOLDER,
@@ -47,31 +54,21 @@ from generator.build.search import (
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
 from generator.build.workers import (
     load_in_workers,
-    related_ranker,
     render_in_workers,
 )
 from generator.config import SiteConfig
-from generator.content.loader import combine_results
 from generator.errors import BuildFailed, SourceError
 from generator.files import is_editor_temp
 from generator.images.references import ImageCache, read_image_cache
-from generator.model import Article
 from generator.render.renderer import Renderer, check_templates, make_environment
 from generator.render.template_memo import TemplateMemo
 from generator.render.theme import SHIPPED_STATIC, template_dirs
-from generator.render.views import Views
 from generator.site.index import (
     Site,
     included_articles,
-    index_inputs,
-    index_row,
-    index_site,
-    retitled,
 )
-from generator.site.plan import Page, plan_inputs, plan_pages
 from generator.site.related import Ranking
-from generator.site.schedule import Schedule, schedule_of
-from generator.urls import output_file, output_name
+from generator.site.schedule import schedule_of
 
 
 @dataclass(frozen=True)
@@ -84,6 +81,9 @@ class _Written:
     replaced: dict[str, PageRecord]
     """The same of the tree it replaced."""
     pages: Counter[str]
+    names: list[str]
+    """Each page's output file, in the plan's order."""
+    keys: list[str]
     rendered: int
     unchanged: int
     search_behind: int
@@ -117,7 +117,7 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     results, seeds = load_in_workers(scan.seed_paths, state.seeds_read_under(reading),
                                      config, run.jobs, run.report, scan.stats,
                                      kept.load if kept is not None else None, scan.since)
-    articles, more = combine_results(results)
+    articles, more = combined_results(results, kept.load if kept is not None else None)
     # The parsed seeds, and below the site model, live until the build ends and never form
     # garbage: freezing them spares the collector a pass over the whole heap (a third of a
     # second at 10,000 seeds) each time the objects made later trigger one.
@@ -131,11 +131,12 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
         scan.problems + more + image_problems + check_templates(env), skip_invalid)
 
     result.schedule = schedule_of(included_articles(articles, config), now)
-    site = _index(articles, config, run, state.ranking, result.schedule, kept)
+    site = site_model(articles, config, run, state.ranking, result.schedule, kept)
     gc.freeze()
     run.lap("index")
     renderer = Renderer(site, images, env, search=binary is not None)
-    model = snapshot(site, images, {path: seed.sha256 for path, seed in seeds.items()},
+    model = snapshot(site, images, dict(zip(seeds, map(attrgetter("sha256"), seeds.values()),
+                                            strict=True)),
                      kept.model if kept is not None else None)
     if kept is not None:
         kept.model = KeptModel(site, model)
@@ -161,6 +162,7 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     if kept is not None:  # for the next build's baseline: these records
         kept.readers = (kept.readers.following(written.records) if kept.readers is not None
                         else Readers.of(written.records))
+        kept.readers.made_for = (written.names, written.keys)
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
     saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
                        output=str(output_dir), ranking=ranking, model=model,
@@ -206,7 +208,8 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
     """Bring the output's inactive tree up to date (pages, images, static files, search
     index) and make it the live one; what it replaced is left to finish deleting. Pages
     whose record in the `baseline` still holds are not rendered again. The `kept` plan
-    is used, and left there, as `_plan` says. In a tree that is `checked`, a page the
+    is used, and left there, as `reuse.planned_pages` says. In a tree that is `checked`, a
+    page the
     tree's records hold is taken to be there without a look."""
     output_dir = site.config.build.output_dir
     cache_dir = site.config.build.cache_dir
@@ -222,25 +225,25 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.start(trusted=mine is not None)
         if mine is None and live and trees.clone_live():
             mine = live  # the tree now holds what the live one holds
-        pages, kept_plan = _plan(site, search_binary is not None, kept)
-        used_images = _used_images(site, images, renderer.contexts.views, kept)
+        pages, kept_plan = planned_pages(site, search_binary is not None, kept)
+        image_files = used_images(site, images, renderer.contexts.views, kept)
         static = _static_files(site.config.build.static_dir)
         # What the tree holds that this build does not make goes first, so that a file
         # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
         # on a file system that ignores case.
-        names = _names(pages, kept_plan)
-        made = {*names, *(relative.as_posix() for relative in [*used_images, *static])}
+        names = page_names(pages, kept_plan)
+        made = {*names, *(relative.as_posix() for relative in [*image_files, *static])}
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
         keys = page_keys(pages, renderer.fingerprint, kept_plan)
         outcome = render_in_workers(renderer, pages, names, keys,
-                                    _claim_pages(trees, names, kept_plan), trees, mine or {},
+                                    claim_pages(trees, names, kept_plan), trees, mine or {},
                                     baseline, run.jobs, run.report, trees.name in checked)
         if outcome.error is not None:
             raise BuildFailed([outcome.error])
         run.lap("render")
         records = dict(outcome.records)
-        records.update(_place_files(used_images, trees, mine or {}, live))
+        records.update(_place_files(image_files, trees, mine or {}, live))
         for relative in static:
             if trees.has(relative.as_posix()):
                 raise OutputError(f"static file {relative} has the same path as a page")
@@ -250,11 +253,12 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         if search_binary is None:
             shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
         else:
-            articles = [name for name, page in zip(names, pages, strict=True)
-                        if page.kind == "article"]
+            articles = article_names(pages, names, kept_plan)
             if kept is not None and kept.bundles is None:
                 kept.bundles = KeptBundles()
-            bundles = bundle_records(search_binary, {key: records[key] for key in articles},
+            bundles = bundle_records(search_binary,
+                                     dict(zip(articles, map(records.__getitem__, articles),
+                                              strict=True)),
                                      kept.bundles if kept is not None else None)
             try:
                 behind = update_index(search_binary, trees, bundles, mine or {}, live,
@@ -268,86 +272,8 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.commit()
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
-    return _Written(trees, records, live, Counter(page.kind for page in pages),
+    return _Written(trees, records, live, page_kinds(pages, kept_plan), names, keys,
                     outcome.rendered, outcome.unchanged, len(behind))
-
-
-def _index(articles: list[Article], config: SiteConfig, run: Run, ranking: Ranking | None,
-           schedule: Schedule, kept: KeptState | None) -> Site:
-    """The site model: the `kept` one with these articles when what indexing reads is
-    unchanged (`index_inputs`), with the related lists that new titles reach ranked again
-    (`retitled`); else indexed anew. The result is kept."""
-    ranker = related_ranker(run.jobs, run.report)
-    if kept is None:
-        return index_site(articles, config, ranker, ranking, schedule)
-    last = kept.index
-    # An article that is the object it was (the parse cache's) gives the row it gave.
-    places = replaced_places(last.articles, articles) if last is not None else None
-    if last is None or places is None:
-        rows = list(map(index_row, articles))
-    else:
-        rows = list(last.rows)
-        for place in places:
-            rows[place] = index_row(articles[place])
-    inputs, titles = index_inputs(articles, config, schedule, rows)
-    related = None
-    if last is not None and last.inputs == inputs:
-        # The same ids in the same places: only the articles replaced change.
-        swapped = ({article.id: article for article in articles} if places is None
-                   else {articles[place].id: articles[place] for place in places})
-        site = replace(last.site, config=config, articles={
-            key: swapped.get(key, article) for key, article in last.site.articles.items()}
-            if places is None or places else last.site.articles)
-        related = last.related
-        if last.titles != titles:
-            site, related = retitled(site, {
-                article.id: article.title for article, old in
-                zip(articles, last.titles, strict=True) if article.title != old}
-                if places is None else {articles[place].id: articles[place].title
-                                        for place in places
-                                        if articles[place].title != last.titles[place]},
-                related)
-    else:
-        site = index_site(articles, config, ranker, ranking, schedule)
-    kept.index = KeptIndex(inputs, titles, site, related, articles, rows)
-    return site
-
-
-def _plan(site: Site, search: bool, kept: KeptState | None
-          ) -> tuple[list[Page], KeptPlan | None]:
-    """Every page of the site: the `kept` plan's pages when what planning reads is
-    unchanged (`plan_inputs`), else planned anew (and kept)."""
-    if kept is None:
-        return plan_pages(site, search=search), None
-    inputs = plan_inputs(site, search, kept.plan.made_from if kept.plan is not None else None)
-    if kept.plan is None or kept.plan.inputs != inputs:
-        kept.plan = KeptPlan(inputs, plan_pages(site, search=search))
-    kept.plan.made_from = (site, inputs)
-    return kept.plan.pages, kept.plan
-
-
-def _names(pages: list[Page], kept: KeptPlan | None) -> list[str]:
-    """Each page's output file: the `kept` plan's when these are its pages (and kept)."""
-    if kept is not None and kept.pages is pages and kept.names:
-        return kept.names
-    names = [output_name(page.path) for page in pages]
-    if kept is not None and kept.pages is pages:
-        kept.names = names
-    return names
-
-
-def _claim_pages(trees: OutputTrees, names: list[str], kept: KeptPlan | None) -> list[str]:
-    """Claim each page's file in the tree, which has claimed nothing yet; its paths there.
-    With the `kept` plan, whose pages have these `names`, what the plan claimed in this
-    tree before is claimed again without checking each path (and is kept)."""
-    known = kept.claims.get(str(trees.root)) if kept is not None else None
-    if known is not None:
-        trees.claim_again(known[0])
-        return known[1]
-    targets = [trees.claim(name) for name in names]
-    if kept is not None:
-        kept.claims[str(trees.root)] = (trees.claimed(), targets)
-    return targets
 
 
 def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
@@ -367,32 +293,6 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
             trees.copy(target, source)
         records[key] = record
     return records
-
-
-def _used_images(site: Site, images: ImageCache, views: Views, kept: KeptState | None
-                 ) -> dict[PurePosixPath, Path]:
-    """The cached files that some page references, and no others. With `kept`, what each
-    article shows is found again only for articles that changed, or all when the image
-    cache did (`KeptImages`)."""
-    memo = kept.images if kept is not None else None
-    if memo is None or memo.root != images.root or memo.entries != images.entries:
-        memo = KeptImages(images.root, images.entries)
-    shown: dict[str, tuple[Article, set[str]]] = {}
-    used: set[str] = set()
-    for key, article in site.articles.items():
-        found = memo.shown.get(key)
-        if found is None or found[0] is not article:
-            found = (article, views.local_images(article))
-        shown[key] = found
-        used |= found[1]
-    if memo.used is not None and memo.used[0] == used:
-        files = memo.used[1]
-    else:
-        files = {output_file(site_path): images.source_file(site_path)
-                 for site_path in sorted(used)}
-    if kept is not None:
-        kept.images = KeptImages(images.root, images.entries, shown, (used, files))
-    return files
 
 
 def _static_files(user_static: Path) -> dict[PurePosixPath, Path]:

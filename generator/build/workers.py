@@ -16,6 +16,8 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import is_, is_not
 from pathlib import Path
 from typing import TypeVar
 
@@ -229,16 +231,23 @@ def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
     linkable = baseline is not None and baseline.tree == trees.live_name
     had_get, kept = mine.get, outcome.records
     exists = _there if trust_files else os.path.exists
-    for index, (name, key, target) in enumerate(zip(names, keys, targets, strict=True)):
+    looked_at = _pages_to_look_at(names, keys, mine, baseline) if trust_files else None
+    if looked_at is not None:
+        indexes, unlooked = looked_at
+        kept.update(unlooked)
+    for index in indexes if looked_at is not None else range(len(names)):
+        name, key, target = names[index], keys[index], targets[index]
         holding = holding_of(name, key)
         if holding is None:
             to_render.append(index)
+            kept.pop(name, None)
             continue
         had = had_get(name)
         if (had is holding or had == holding) and exists(target):
             pass  # the tree has it already
         elif not (linkable and trees.link_live(target)):
             to_render.append(index)
+            kept.pop(name, None)
             continue
         kept[name] = holding
     outcome.unchanged = len(kept)
@@ -253,6 +262,28 @@ def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
     finally:
         _JOB = None
     return outcome
+
+
+def _pages_to_look_at(names: list[str], keys: list[str], mine: dict[str, PageRecord],
+                      baseline: Baseline | None
+                      ) -> tuple[list[int], dict[str, PageRecord]] | None:
+    """When the baseline's records were made for these very pages and keys, and who reads
+    what among them is known (`Baseline.suspects`): the pages to look at one by one (each
+    a change may reach, and each whose record in this tree is not the baseline's very
+    record), and the records of all the others, each of which holds and is in the tree
+    (for a tree whose files are trusted). Found in C; None otherwise."""
+    if baseline is None or baseline.suspects is None or baseline.readers is None or \
+            baseline.readers.made_for is None:
+        return None
+    made_names, made_keys = baseline.readers.made_for
+    if made_names is not names or made_keys is not keys:
+        return None
+    held = list(map(baseline.records.get, names))
+    if any(map(is_, held, repeat(None))):
+        return None
+    look = baseline.suspects.union(compress(names, map(is_not, map(mine.get, names), held)))
+    indexes = list(compress(range(len(names)), map(look.__contains__, names)))
+    return indexes, dict(zip(names, held, strict=True))  # type: ignore[arg-type]
 
 
 def _no_record(name: str, key: str) -> None:

@@ -18,7 +18,7 @@ RANKS = {
     "site.related": 0, "images.addresses": 0, "render.dates": 0, "render.theme": 0,
     "build.lock": 0, "serve.paths": 0, "site.reads": 0, "render.template_memo": 0,
     "build.readers": 1,
-    "build.delta": 0,
+    "site.delta": 0,
     "config": 1, "content.sanitize": 1, "content.seeds": 1, "site.schedule": 1,
     "images.fetch": 1,
     "images.manifest": 1, "images.process": 1, "build.output": 1,
@@ -31,11 +31,12 @@ RANKS = {
     "render.contexts": 6,
     "render.renderer": 7,
     "build.workers": 8,
-    "build.stages": 9, "build.check": 9, "images.pool": 9,
-    "build.pipeline": 10, "console": 10,
-    "publish": 11, "images.commands": 11, "serve.loop": 11,
-    "cli": 12,
-    "__main__": 13,
+    "build.reuse": 9,
+    "build.stages": 10, "build.check": 9, "images.pool": 9,
+    "build.pipeline": 11, "console": 10,
+    "publish": 12, "images.commands": 12, "serve.loop": 12,
+    "cli": 13,
+    "__main__": 14,
 }
 FOLDERS = ("content", "site", "images", "render", "build", "serve")
 """The subpackages, as the README's architecture section lists them."""
@@ -101,7 +102,7 @@ def test_every_import_points_to_a_lower_rank() -> None:
 
 def test_imports_are_read_from_subpackages() -> None:
     """The checks above see the imports of modules inside folders (a guard on this file)."""
-    assert "content.loader" in _imports(PACKAGE / "build" / "stages.py")
+    assert "content.loader" in _imports(PACKAGE / "build" / "reuse.py")
     assert "site.index" in _imports(PACKAGE / "site" / "plan.py")
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from generator.build.delta import replaced_keys, replaced_places
+from generator.site.delta import replaced_keys, replaced_places
 
 
 def test_replaced_keys_are_those_whose_value_is_another_object() -> None:
