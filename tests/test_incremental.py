@@ -158,30 +158,77 @@ def test_after_any_edits_an_incremental_build_equals_a_clean_build(
         assert read_tree(site / "public") == clean_build(site, root / f"clean-{step}"), edit
 
 
-@given(st.lists(st.sampled_from(EDITS), min_size=1, max_size=6), st.integers(0, 10**6))
+BREAKS = ("broken_seed", "broken_template")
+"""Edits a preview rebuild fails on, undone before the next one."""
+
+
+@given(st.lists(st.sampled_from(EDITS + BREAKS), min_size=1, max_size=6), st.integers(0, 10**6))
 @settings(max_examples=max(1, int(os.environ.get("NEWSGEN_INCREMENTAL_EXAMPLES", "8")) // 2),
           deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                 HealthCheck.too_slow])
 def test_after_any_edits_a_preview_rebuild_equals_a_clean_build(
         tmp_path_factory: pytest.TempPathFactory, edits: list[str], seed: int) -> None:
     """`serve`'s rebuilds start from the state, plan and keys the last one kept in memory
-    (`KeptState`): the same edits, built that way, give what a clean build gives."""
+    (`KeptState`): the same edits, built that way, give what a clean build gives. The
+    clean build is made of a copy, so that, as in `serve`, no other build writes the
+    site's cache (which would make the next rebuild start from the cache instead)."""
     root = tmp_path_factory.mktemp("preview")
     site = edited_site(root, seed)
     rng = random.Random(seed)
     kept = KeptState()
     build(load_config(site / "site.toml"), search=False, kept=kept)
+    files = _input_files(site)
     for step, edit in enumerate(edits):
-        before = _input_files(site)
-        apply_edit(site, edit, rng, step)
-        # What the watcher reports to `serve`: the files whose bytes or stat changed.
-        after = _input_files(site)
-        changed = {path for path in before.keys() | after.keys()
-                   if before.get(path) != after.get(path)}
-        build(load_config(site / "site.toml"), search=False, kept=kept, jobs=1 + step % 2,
-              changed=changed)
-        assert read_tree(site / "public") == clean_build(site, root / f"clean-{step}",
-                                                         "--no-search"), edit
+        if edit in BREAKS:
+            undo = _break(site, edit, rng)
+            files = _rebuild(site, kept, files, step, fails=True)
+            undo()
+        else:
+            apply_edit(site, edit, rng, step)
+        files = _rebuild(site, kept, files, step)
+        assert read_tree(site / "public") == _clean_copy_build(site, root / f"clean-{step}"), \
+            edit
+
+
+def _rebuild(site: Path, kept: KeptState, before: dict[Path, tuple[int, int, bytes]],
+             step: int, fails: bool = False) -> dict[Path, tuple[int, int, bytes]]:
+    """A preview rebuild told of what the watcher reports to `serve`: the files whose
+    bytes or stat changed since `before`; the files as they are now."""
+    after = _input_files(site)
+    changed = {path for path in before.keys() | after.keys()
+               if before.get(path) != after.get(path)}
+    config = load_config(site / "site.toml")
+    if fails:
+        with pytest.raises(BuildFailed):
+            build(config, search=False, kept=kept, jobs=1 + step % 2, changed=changed)
+    else:
+        build(config, search=False, kept=kept, jobs=1 + step % 2, changed=changed)
+    return after
+
+
+def _break(site: Path, edit: str, rng: random.Random) -> Callable[[], None]:
+    """Make the next build fail (a seed whose front matter does not parse, or a template
+    that does not compile); what undoes it."""
+    if edit == "broken_seed":
+        victim = rng.choice(sorted((site / "seeds").glob("*.txt")))
+        text = victim.read_text(encoding="utf-8")
+        victim.write_text(text.replace("title: ", "title: [unclosed ", 1))
+        return lambda: victim.write_text(text)
+    template = site / "templates" / "404.html"
+    before = template.read_text() if template.is_file() else None
+    template.parent.mkdir(exist_ok=True)
+    template.write_text("{% if %}broken{% endif %}\n")
+    return lambda: template.write_text(before) if before is not None else template.unlink()
+
+
+def _clean_copy_build(site: Path, folder: Path) -> dict[str, bytes]:
+    """A clean build, without search, of a copy of the site's inputs: the site's own cache
+    and output are left as they are."""
+    copy = folder / "site"
+    shutil.copytree(site, copy, symlinks=True, ignore=shutil.ignore_patterns(
+        "public", ".public*", ".newsgen-cache"))
+    assert run_build(copy, "--clean", "--quiet", "--no-search") == 0
+    return read_tree(copy / "public")
 
 
 def _input_files(site: Path) -> dict[Path, tuple[int, int, bytes]]:

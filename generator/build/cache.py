@@ -189,9 +189,11 @@ class KeptState:
     model: KeptModel | None = None
     scan: KeptScan | None = None
     load: KeptLoad | None = None
+    """The seeds loaded and combined last (`build.workers.load_in_workers`)."""
     readers: Readers | None = None
-    bundles: KeptBundles | None = None
     """Who reads what among the records of the tree built last (`build.readers`)."""
+    bundles: KeptBundles | None = None
+    """The search bundles' records made last (`build.search.bundle_records`)."""
     checked: set[str] = field(default_factory=set)
     """Output trees that a build of this process brought up to date, with every file
     looked for or written, and in which no look found a file missing since
@@ -270,7 +272,7 @@ class KeptImages:
     shown: dict[str, tuple[Article, set[str]]] = field(default_factory=dict)
     """By article id: the article and what its page shows."""
     used: tuple[set[str], dict[PurePosixPath, Path]] | None = None
-    """The last union of those, and the files it gave (`build.stages._used_images`)."""
+    """The last union of those, and the files it gave (`build.reuse.used_images`)."""
 
 
 @dataclass
@@ -285,6 +287,9 @@ class KeptLoad:
 
 @dataclass(frozen=True)
 class LoadedSeeds:
+    """The seeds' paths, the look at them (`Scan.stats`) and the cache entries it loaded
+    them with, and each one's result, in order."""
+
     paths: list[Path]
     stats: Mapping[Path, os.stat_result]
     entries: dict[str, CachedSeed]

@@ -43,22 +43,29 @@ class Readers:
     made_for: tuple[list[str], list[str]] | None = None
     """The pages (output files) and their keys, the very lists, when `records` are the
     records of a build that made or kept every one of those pages with that key."""
+    listed: int = 0
+    """Entries in `pages`."""
+    listed_whole: int = 0
+    """Entries when the index was last made whole."""
 
     @classmethod
     def of(cls, records: Mapping[str, _Record]) -> Readers:
         readers = cls(records)
         readers._add(records.items())
+        readers.listed_whole = readers.listed
         return readers
 
     def following(self, records: Mapping[str, _Record]) -> Readers:
         """The index for `records`, the next build's: this one, with the reads of each
-        record that is not the object it was here added, when those are few."""
+        record that is not the object it was here added, when those are few and the
+        entries left by pages rendered again do not double the index."""
         known = self.records.get
         new = [(path, record) for path, record in records.items() if known(path) is not record]
-        if len(new) > len(records) * _REBUILT_WHEN_NEW:
+        if len(new) > len(records) * _REBUILT_WHEN_NEW or self.listed > 2 * self.listed_whole:
             return Readers.of(records)
-        self.records, self.made_for = records, None
+        self.made_for = None
         self._add(new)
+        self.records = records  # (only once every read of `records` is listed)
         return self
 
     def suspects(self, wanted: frozenset[int]) -> set[str]:
@@ -76,7 +83,9 @@ class Readers:
             if len(reads) % DIGEST_SIZE:
                 damaged.add(path)
                 continue
-            for digest in memoryview(reads).cast("Q"):
+            digests = memoryview(reads).cast("Q")
+            self.listed += len(digests)
+            for digest in digests:
                 listed = pages.get(digest)
                 if listed is None:
                     pages[digest] = [path]

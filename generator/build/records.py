@@ -123,7 +123,7 @@ def snapshot(site: Site, images: ImageCache, seed_digests: dict[str, str],
     articles = _forms(site.articles, "articles", before, set(), article)
     # Coverage shows the article's own items: it changes with the seed.
     changed = (None if before is None else
-               {key for key, _ in articles.items() ^ before.snapshot["articles"].items()})
+               _differing_keys(before.snapshot["articles"], articles))
     taken: Snapshot = {
         "articles": dict(articles),
         # The items are the article's own (its seed); what else shows is where each links.
@@ -188,10 +188,11 @@ def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:
     changed: set[str] = set()
     for name in before.keys() | after.keys():
         old, new = before.get(name, {}), after.get(name, {})
-        if old == new:
+        differing = _differing_keys(old, new)
+        if not differing:
             continue
         mapping, dot, _ = name.partition(".")
-        for key in _differing_keys(old, new):
+        for key in differing:
             changed.add(f"{name}{SEPARATOR}{key}")
             if dot:  # the value whole, as `in` and a missing key's `get` read it
                 changed.add(f"{mapping}{SEPARATOR}{key}")
@@ -200,8 +201,15 @@ def changed_reads(before: Snapshot, after: Snapshot) -> frozenset[str]:
 
 
 def _differing_keys(old: dict[str, object], new: dict[str, object]) -> set[str]:
-    """The keys whose value differs (or that only one has): the items that are not in
-    both, found by set operations in C where every value can be hashed."""
+    """The keys whose value differs (or that only one has). Where the two have the same
+    keys and few values that are other objects (a snapshot taken from the one before:
+    `_forms`), only those are compared; else the items that are not in both, found by set
+    operations in C where every value can be hashed."""
+    replaced = replaced_keys(old, new)
+    if replaced is not None and len(replaced) <= len(new) // 4:
+        return {key for key in replaced if old[key] != new[key]}
+    if old == new:
+        return set()
     try:
         return {key for key, _ in old.items() ^ new.items()}
     except TypeError:  # a value that cannot be hashed: compared key by key

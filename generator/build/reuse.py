@@ -24,7 +24,7 @@ from generator.errors import SourceError
 from generator.images.references import ImageCache
 from generator.model import Article
 from generator.render.views import Views
-from generator.site.delta import replaced_keys, replaced_places
+from generator.site.delta import FEW, replaced_keys, replaced_places
 from generator.site.index import Site, index_inputs, index_row, index_site, retitled
 from generator.site.plan import Page, plan_inputs, plan_pages
 from generator.site.related import Ranking
@@ -40,17 +40,13 @@ def combined_results(results: list[tuple[Path, SeedResult]], kept: KeptLoad | No
     last = kept.combined if kept is not None else None
     places = replaced_places(last[0], results) if last is not None else None
     combined = None
-    if last is not None and places is not None and len(places) <= _FEW_REPLACED:
+    if last is not None and places is not None and len(places) <= FEW:
         combined = _recombined(last, results, places)
     if combined is None:
         combined = combine_results(results)
     if kept is not None:
         kept.combined = (results, *combined)
     return combined
-
-
-_FEW_REPLACED = 32
-"""Seeds parsed again: up to this many are each looked for in the last list of articles."""
 
 
 def _recombined(last: tuple[list[tuple[Path, SeedResult]], list[Article], list[SourceError]],
@@ -173,7 +169,7 @@ def claim_pages(trees: OutputTrees, names: list[str], kept: KeptPlan | None) -> 
 
 
 def used_images(site: Site, images: ImageCache, views: Views, kept: KeptState | None
-                 ) -> dict[PurePosixPath, Path]:
+                ) -> dict[PurePosixPath, Path]:
     """The cached files that some page references, and no others. With `kept`, what each
     article shows is found again only for articles that changed, or all when the image
     cache did (`KeptImages`)."""

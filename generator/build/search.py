@@ -18,6 +18,8 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 
 from generator.build.cache import KeptBundles, PageRecord
@@ -57,8 +59,9 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
             kept.articles.keys() == article_records.keys():
         known = kept.articles.get
         months, bundles = kept.months, dict(kept.bundles)
-        for month in {search_bundle("/" + path) for path, record in article_records.items()
-                      if known(path) is not record}:
+        replaced = compress(article_records, map(is_not, map(known, article_records),
+                                                 article_records.values()))
+        for month in {search_bundle("/" + path) for path in replaced}:
             bundles[_folder(month)] = _month_record(indexer, months[month], article_records)
     else:
         months = {}

@@ -52,10 +52,7 @@ from generator.build.search import (
     update_index,
 )
 from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
-from generator.build.workers import (
-    load_in_workers,
-    render_in_workers,
-)
+from generator.build.workers import load_in_workers, render_in_workers
 from generator.config import SiteConfig
 from generator.errors import BuildFailed, SourceError
 from generator.files import is_editor_temp
@@ -209,8 +206,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
     index) and make it the live one; what it replaced is left to finish deleting. Pages
     whose record in the `baseline` still holds are not rendered again. The `kept` plan
     is used, and left there, as `reuse.planned_pages` says. In a tree that is `checked`, a
-    page the
-    tree's records hold is taken to be there without a look."""
+    page the tree's records hold is taken to be there without a look."""
     output_dir = site.config.build.output_dir
     cache_dir = site.config.build.cache_dir
     try:

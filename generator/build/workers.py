@@ -222,7 +222,9 @@ def render_in_workers(renderer: Renderer, pages: list[Page], names: list[str],
     """Bring every page of the output tree up to date (`names` are their output files,
     `keys` their keys, `targets` their claimed paths in the tree): left as it is when the
     baseline's record still holds and is the tree's own (and its file is there, unless
-    `trust_files`), linked from the live tree when it holds there, rendered otherwise."""
+    `trust_files`), linked from the live tree when it holds there, rendered otherwise.
+    In a trusted tree, the pages `_pages_to_look_at` leaves out are left as they are
+    without a look each."""
     global _JOB
     outcome = RenderOutcome()
     to_render: list[int] = []

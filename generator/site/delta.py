@@ -17,6 +17,9 @@ from typing import TypeVar
 
 Key = TypeVar("Key")
 Item = TypeVar("Item")
+FEW = 32
+"""Up to this many items replaced, each is looked for (by a search in C) where it stands
+in a longer list, rather than every item of that list being looked at."""
 
 
 def replaced_keys(old: Mapping[Key, object], new: Mapping[Key, object]) -> list[Key] | None:

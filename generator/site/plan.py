@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from generator.model import Citation, RelatedItem
-from generator.site.delta import replaced_keys
+from generator.site.delta import FEW, replaced_keys
 from generator.site.index import Site
 from generator.urls import (
     NEWS_SITEMAP,
@@ -197,7 +197,7 @@ def _times(site: Site, before: tuple[Site, tuple[tuple[datetime, int | None], ..
                      for key in site.newest_first)
     old_articles = before[0].articles
     replaced = replaced_keys(old_articles, articles)
-    if replaced is not None and len(replaced) <= _FEW:
+    if replaced is not None and len(replaced) <= FEW:
         rows = list(before[1])
         for key in replaced:  # (a search in C: the keys are the objects they were)
             rows[site.newest_first.index(key)] = (articles[key].published_at,
@@ -206,10 +206,6 @@ def _times(site: Site, before: tuple[Site, tuple[tuple[datetime, int | None], ..
     return tuple(row if old_articles[key] is articles[key] else
                  (articles[key].published_at, articles[key].quality)
                  for key, row in zip(site.newest_first, before[1], strict=True))
-
-
-_FEW = 32
-"""Articles replaced: up to this many are each found in the order of articles."""
 
 
 def _topics(site: Site) -> tuple[object, ...]:

@@ -60,3 +60,14 @@ def test_a_baseline_tests_only_the_suspects_when_the_index_covers_its_records() 
     assert elsewhere.suspects is None
     assert elsewhere.holding("a/index.html", "key") is None
     assert elsewhere.holding("b/index.html", "key") is records["b/index.html"]
+
+
+def test_the_index_is_made_anew_once_pages_rendered_again_double_it() -> None:
+    records = {f"{i}/index.html": _record(f"articles\x1f{i}") for i in range(10)}
+    readers = Readers.of(records)
+    for build in range(2, 30):  # the same page rendered again and again
+        records = {**records, "0/index.html": _record("articles\x1f0", made=f"build {build}")}
+        readers = readers.following(records)
+        assert readers.records is records
+        assert readers.listed <= 2 * readers.listed_whole + 1
+    assert readers.suspects(wanted_digests({"articles\x1f0"})) == {"0/index.html"}
