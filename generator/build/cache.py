@@ -175,6 +175,40 @@ class BuildState:
 
 
 @dataclass
+class KeptLoad:
+    """What the last `build.workers.load_in_workers` of a process was given and gave."""
+
+    loaded: LoadedSeeds | None = None
+    combined: tuple[list[tuple[Path, SeedResult]], list[Article], list[SourceError]] | None = None
+    """The last results combined (`content.loader.combine_results`): the articles and
+    problems they gave."""
+
+
+@dataclass(frozen=True)
+class LoadedSeeds:
+    """The seeds' paths, the look at them (`Scan.stats`) and the cache entries it loaded
+    them with, and each one's result, in order."""
+
+    paths: list[Path]
+    stats: Mapping[Path, os.stat_result]
+    entries: dict[str, CachedSeed]
+    results: list[tuple[Path, SeedResult]]
+    places: dict[Path, int]
+    """Each path's place in `paths`."""
+
+
+@dataclass
+class KeptBundles:
+    """What the last `build.search.bundle_records` of a process was given, and gave."""
+
+    indexer: str = ""
+    articles: Mapping[str, PageRecord] = field(default_factory=dict)
+    months: dict[str, list[str]] = field(default_factory=dict)
+    """Each month → its article pages, in order."""
+    bundles: dict[str, PageRecord] = field(default_factory=dict)
+
+
+@dataclass
 class KeptState:
     """What a process that builds again and again (`newsgen serve`) keeps of its last
     build, so that the next one need not read the cache: the state as saved, and the stamp
@@ -188,11 +222,11 @@ class KeptState:
     images: KeptImages | None = None
     model: KeptModel | None = None
     scan: KeptScan | None = None
-    load: KeptLoad | None = None
+    load: KeptLoad = field(default_factory=KeptLoad)
     """The seeds loaded and combined last (`build.workers.load_in_workers`)."""
     readers: Readers | None = None
     """Who reads what among the records of the tree built last (`build.readers`)."""
-    bundles: KeptBundles | None = None
+    bundles: KeptBundles = field(default_factory=KeptBundles)
     """The search bundles' records made last (`build.search.bundle_records`)."""
     checked: set[str] = field(default_factory=set)
     """Output trees that a build of this process brought up to date, with every file
@@ -275,38 +309,16 @@ class KeptImages:
     """The last union of those, and the files it gave (`build.reuse.used_images`)."""
 
 
-@dataclass
-class KeptLoad:
-    """What the last `build.workers.load_in_workers` of a process was given and gave."""
-
-    loaded: LoadedSeeds | None = None
-    combined: tuple[list[tuple[Path, SeedResult]], list[Article], list[SourceError]] | None = None
-    """The last results combined (`content.loader.combine_results`): the articles and
-    problems they gave."""
-
-
 @dataclass(frozen=True)
-class LoadedSeeds:
-    """The seeds' paths, the look at them (`Scan.stats`) and the cache entries it loaded
-    them with, and each one's result, in order."""
+class PageOutputs:
+    """The output files of a plan's pages."""
 
-    paths: list[Path]
-    stats: Mapping[Path, os.stat_result]
-    entries: dict[str, CachedSeed]
-    results: list[tuple[Path, SeedResult]]
-    places: dict[Path, int]
-    """Each path's place in `paths`."""
-
-
-@dataclass
-class KeptBundles:
-    """What the last `build.search.bundle_records` of a process was given, and gave."""
-
-    indexer: str = ""
-    articles: Mapping[str, PageRecord] = field(default_factory=dict)
-    months: dict[str, list[str]] = field(default_factory=dict)
-    """Each month → its article pages, in order."""
-    bundles: dict[str, PageRecord] = field(default_factory=dict)
+    names: list[str]
+    """Each page's, in the plan's order (`urls.output_name`)."""
+    articles: list[str]
+    """Those of the article pages."""
+    kinds: Counter[str]
+    """How many pages of each kind."""
 
 
 @dataclass
@@ -322,12 +334,8 @@ class KeptPlan:
     (each part the object it was while what it was read from is)."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
-    """Each page's output file (`urls.output_name`)."""
-    article_names: list[str] | None = None
-    """Those of the article pages."""
-    kinds: Counter[str] | None = None
-    """How many pages of each kind."""
+    outputs: PageOutputs | None = None
+    """Its pages' output files (`build.reuse.page_outputs`)."""
     claims: dict[str, tuple[dict[str, str], list[str]]] = field(default_factory=dict)
     """For each output tree (its path), the paths the pages claimed in it and each
     page's file there (`build.output.OutputTrees.claimed`)."""

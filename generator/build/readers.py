@@ -25,6 +25,7 @@ class _Record(Protocol):
     @property
     def reads(self) -> bytes: ...
 
+
 _REBUILT_WHEN_NEW = 0.25
 """When more than this share of the records is new (another process's build, a template
 edit), the index is made anew rather than grown: it would be mostly stale entries."""

@@ -14,7 +14,14 @@ from itertools import compress, count, repeat
 from operator import is_
 from pathlib import Path, PurePosixPath
 
-from generator.build.cache import KeptImages, KeptIndex, KeptLoad, KeptPlan, KeptState
+from generator.build.cache import (
+    KeptImages,
+    KeptIndex,
+    KeptLoad,
+    KeptPlan,
+    KeptState,
+    PageOutputs,
+)
 from generator.build.output import OutputTrees
 from generator.build.result import Run
 from generator.build.workers import related_ranker
@@ -86,25 +93,19 @@ def site_model(articles: list[Article], config: SiteConfig, run: Run, ranking: R
             rows[place] = index_row(articles[place])
     inputs, titles = index_inputs(articles, config, schedule, rows)
     related = None
-    if last is not None and last.inputs == inputs:
-        if places is None:
-            by_id = {article.id: article for article in articles}
-            included = {key: by_id[key] for key in last.site.articles}
-        else:  # the same ids in the same places: only the articles replaced change
-            included = dict(last.site.articles) if places else last.site.articles
-            for place in places:
-                if articles[place].id in included:
-                    included[articles[place].id] = articles[place]
+    # Equal inputs hold the same ids in the same places (`places` is never None then):
+    # only the articles replaced change.
+    if last is not None and places is not None and last.inputs == inputs:
+        included = dict(last.site.articles) if places else last.site.articles
+        for place in places:
+            if articles[place].id in included:
+                included[articles[place].id] = articles[place]
         site = replace(last.site, config=config, articles=included)
         related = last.related
         if last.titles != titles:
             site, related = retitled(site, {
-                article.id: article.title for article, old in
-                zip(articles, last.titles, strict=True) if article.title != old}
-                if places is None else {articles[place].id: articles[place].title
-                                        for place in places
-                                        if articles[place].title != last.titles[place]},
-                related)
+                articles[place].id: articles[place].title for place in places
+                if articles[place].title != last.titles[place]}, related)
     else:
         site = index_site(articles, config, ranker, ranking, schedule)
     kept.index = KeptIndex(inputs, titles, site, related, articles, rows)
@@ -124,34 +125,17 @@ def planned_pages(site: Site, search: bool, kept: KeptState | None
     return kept.plan.pages, kept.plan
 
 
-def page_names(pages: list[Page], kept: KeptPlan | None) -> list[str]:
-    """Each page's output file: the `kept` plan's when these are its pages (and kept)."""
-    if kept is not None and kept.pages is pages and kept.names:
-        return kept.names
+def page_outputs(pages: list[Page], kept: KeptPlan | None) -> PageOutputs:
+    """The pages' output files: the `kept` plan's when these are its pages (and kept)."""
+    if kept is not None and kept.pages is pages and kept.outputs is not None:
+        return kept.outputs
     names = [output_name(page.path) for page in pages]
+    outputs = PageOutputs(names, [name for name, page in zip(names, pages, strict=True)
+                                  if page.kind == "article"],
+                          Counter(page.kind for page in pages))
     if kept is not None and kept.pages is pages:
-        kept.names = names
-    return names
-
-
-def page_kinds(pages: list[Page], kept: KeptPlan | None) -> Counter[str]:
-    """How many pages of each kind: the `kept` plan's count when these are its pages."""
-    if kept is not None and kept.pages is pages and kept.kinds is not None:
-        return kept.kinds
-    kinds: Counter[str] = Counter(page.kind for page in pages)
-    if kept is not None and kept.pages is pages:
-        kept.kinds = kinds
-    return kinds
-
-
-def article_names(pages: list[Page], names: list[str], kept: KeptPlan | None) -> list[str]:
-    """The output files of the article pages: the `kept` plan's when these are its pages."""
-    if kept is not None and kept.pages is pages and kept.article_names is not None:
-        return kept.article_names
-    found = [name for name, page in zip(names, pages, strict=True) if page.kind == "article"]
-    if kept is not None and kept.pages is pages:
-        kept.article_names = found
-    return found
+        kept.outputs = outputs
+    return outputs
 
 
 def claim_pages(trees: OutputTrees, names: list[str], kept: KeptPlan | None) -> list[str]:
@@ -178,20 +162,19 @@ def used_images(site: Site, images: ImageCache, views: Views, kept: KeptState | 
         memo = KeptImages(images.root, images.entries)
     replaced = replaced_keys(memo.articles, site.articles) if memo.used is not None else None
     if replaced is not None and memo.used is not None:  # the same articles: some replaced
-        shown, used = dict(memo.shown), memo.used[0]
+        shown = dict(memo.shown)
         for key in replaced:
             shown[key] = (site.articles[key], views.local_images(site.articles[key]))
-            if shown[key][1] != memo.shown[key][1]:
-                used = set()
+        alike = all(shown[key][1] == memo.shown[key][1] for key in replaced)
     else:
-        shown, used = {}, set()
+        shown, alike = {}, False
         for key, article in site.articles.items():
             found = memo.shown.get(key)
             if found is None or found[0] is not article:
                 found = (article, views.local_images(article))
             shown[key] = found
-    if not used:
-        used = set().union(*(found[1] for found in shown.values()))
+    used = (memo.used[0] if alike and memo.used is not None
+            else set().union(*(found[1] for found in shown.values())))
     if memo.used is not None and memo.used[0] == used:
         files = memo.used[1]
     else:

@@ -20,8 +20,6 @@ from pathlib import Path, PurePosixPath
 
 from generator.build.cache import (
     BuildState,
-    KeptBundles,
-    KeptLoad,
     KeptModel,
     KeptState,
     LastBuild,
@@ -35,11 +33,9 @@ from generator.build.readers import Readers
 from generator.build.records import Baseline, changed_reads, page_keys, snapshot
 from generator.build.result import BuildResult, Run, Scan
 from generator.build.reuse import (
-    article_names,
     claim_pages,
     combined_results,
-    page_kinds,
-    page_names,
+    page_outputs,
     planned_pages,
     site_model,
     used_images,
@@ -109,8 +105,6 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     else:
         templates.next_build()
     env = make_environment(template_dirs(config.build.templates_dir), templates)
-    if kept is not None and kept.load is None:
-        kept.load = KeptLoad()
     results, seeds = load_in_workers(scan.seed_paths, state.seeds_read_under(reading),
                                      config, run.jobs, run.report, scan.stats,
                                      kept.load if kept is not None else None, scan.since)
@@ -227,7 +221,8 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         # What the tree holds that this build does not make goes first, so that a file
         # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
         # on a file system that ignores case.
-        names = page_names(pages, kept_plan)
+        outputs = page_outputs(pages, kept_plan)
+        names = outputs.names
         made = {*names, *(relative.as_posix() for relative in [*image_files, *static])}
         trees.remove(sorted(key for key in (mine or {}).keys() - made
                             if not key.startswith(SEARCH_FOLDER + "/")))
@@ -249,9 +244,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         if search_binary is None:
             shutil.rmtree(trees.root / SEARCH_FOLDER, ignore_errors=True)
         else:
-            articles = article_names(pages, names, kept_plan)
-            if kept is not None and kept.bundles is None:
-                kept.bundles = KeptBundles()
+            articles = outputs.articles
             bundles = bundle_records(search_binary,
                                      dict(zip(articles, map(records.__getitem__, articles),
                                               strict=True)),
@@ -268,7 +261,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.commit()
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
-    return _Written(trees, records, live, page_kinds(pages, kept_plan), names, keys,
+    return _Written(trees, records, live, outputs.kinds, names, keys,
                     outcome.rendered, outcome.unchanged, len(behind))
 
 
