@@ -320,6 +320,13 @@ def _damage(cache: Path, damage: str) -> None:
         with closing(sqlite3.connect(cache, isolation_level=None)) as db:
             if damage == "older":
                 db.execute("UPDATE meta SET value = ? WHERE key = 'version'", ("0" * 64,))
+            elif damage == "earlier format":  # a table with fewer columns
+                db.execute("UPDATE meta SET value = 'newsgen build cache 5' "
+                           "WHERE key = 'format'")
+                db.execute("DROP TABLE files")
+                db.execute("CREATE TABLE files (tree TEXT NOT NULL, path TEXT NOT NULL, "
+                           "key TEXT NOT NULL, reads BLOB NOT NULL, made TEXT NOT NULL, "
+                           "PRIMARY KEY (tree, path))")
             elif damage == "row":
                 db.execute("UPDATE seeds SET result = zeroblob(length(result))")
             else:  # another program's database in its place
@@ -333,6 +340,7 @@ def _damage(cache: Path, damage: str) -> None:
     ("truncate", "cache is damaged"), ("random", "cache is damaged"),
     ("row", "cache is damaged"),
     ("older", "cache is from another version of newsgen or of a library it uses"),
+    ("earlier format", "cache is from another version of newsgen or of a library it uses"),
     ("foreign", "cache is not a newsgen cache")])
 def test_a_damaged_cache_means_a_full_correct_build_with_a_notice(
         make_site: Callable[..., Path], capsys: pytest.CaptureFixture[str], tmp_path: Path,

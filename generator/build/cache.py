@@ -43,7 +43,8 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
     from generator.site.plan import Page, PlanInputs
 
 CACHE_NAME = "build-cache.sqlite"
-_FORMAT = "newsgen build cache 5"
+_FORMAT_NAME = "newsgen build cache "
+_FORMAT = _FORMAT_NAME + "6"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -53,12 +54,14 @@ _SCHEMA = (
     "mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, result BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, "
-    "key TEXT NOT NULL, reads BLOB NOT NULL, made TEXT NOT NULL, PRIMARY KEY (tree, path))",
+    "key TEXT NOT NULL, reads BLOB NOT NULL, made TEXT NOT NULL, indexed TEXT NOT NULL, "
+    "PRIMARY KEY (tree, path))",
     "CREATE TABLE IF NOT EXISTS ranking (id TEXT PRIMARY KEY, ranked BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS model (name TEXT PRIMARY KEY, snapshot BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
 )
+_TABLES = ("meta", "seeds", "files", "ranking", "model")
 DAMAGED = "cache is damaged; building everything"
 _TREE = "tree-"
 """Meta key prefix: `tree-a` present means the cache vouches for the files of tree a."""
@@ -132,6 +135,9 @@ class PageRecord:
     made: str = ""
     """The build that rendered the page: two records with the same path and `made` are
     the same bytes."""
+    indexed: str = ""
+    """For an article page, a digest of what the search indexer reads of it
+    (`build.search_part`)."""
 
 
 @dataclass
@@ -464,9 +470,10 @@ def _reading(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
         return
     try:
         with closing(_connect(path)) as db:
-            if _meta_text(db, "format") != _FORMAT:
+            stored = _meta_text(db, "format")
+            if stored != _FORMAT and not stored.startswith(_FORMAT_NAME):
                 raise _Untrusted("cache is not a newsgen cache; building everything")
-            if _meta_text(db, "version") != CODE_VERSION:
+            if stored != _FORMAT or _meta_text(db, "version") != CODE_VERSION:
                 raise _Untrusted("cache is from another version of newsgen or of a library it "
                                  "uses; building everything")
             yield db
@@ -499,10 +506,10 @@ def _read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
     trees: dict[str, dict[str, PageRecord]] = {
         key.removeprefix(_TREE): {} for (key,) in
         db.execute("SELECT key FROM meta WHERE key LIKE ?", (_TREE + "%",))}
-    for tree, path, key, reads, made in db.execute(
-            "SELECT tree, path, key, reads, made FROM files"):
+    for tree, path, key, reads, made, indexed in db.execute(
+            "SELECT tree, path, key, reads, made, indexed FROM files"):
         if tree in trees:
-            trees[tree][path] = PageRecord(key, reads, made)
+            trees[tree][path] = PageRecord(key, reads, made, indexed)
     return trees
 
 
@@ -532,6 +539,9 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
     with closing(_connect(path)) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
+            if _format_of(db) != _FORMAT:  # another format's tables may have other columns
+                for table in _TABLES:
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _SCHEMA:
                 db.execute(statement)
             if previous is None or (_meta_text(db, "format"), _meta_text(db, "version")) != (
@@ -600,8 +610,8 @@ def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord],
     rows = []
     for path, record in files.items():
         if saved.get(path) != (record.key, record.made):
-            rows.append((tree, path, record.key, record.reads, record.made))
-    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+            rows.append((tree, path, record.key, record.reads, record.made, record.indexed))
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 def _save_model(db: sqlite3.Connection, model: dict[str, dict[str, object]],
@@ -658,6 +668,14 @@ def _meta(db: sqlite3.Connection, key: str) -> object:
     """A meta value as stored: text, or bytes for the pickled summary; None when absent."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else row[0]
+
+
+def _format_of(db: sqlite3.Connection) -> str:
+    """The format the file says it has; "" for a file with no meta table."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+                  ).fetchone() is None:
+        return ""
+    return _meta_text(db, "format")
 
 
 def _meta_text(db: sqlite3.Connection, key: str) -> str:

@@ -6,9 +6,10 @@ provider as filters and their date to sort by.
 
 Pagefind cannot update an index, so the index is cut into one bundle per month of
 stories, `/pagefind/<YYYY-MM>/`, and the search page merges them in the browser (Pagefind's
-`mergeIndex`). A build indexes again only the months whose article pages changed; the
-others are kept, or hard-linked from the live tree. Each bundle's record is a digest of
-its pages' records and of the indexer, so a month is never left stale.
+`mergeIndex`). A build indexes again only the months where what the indexer reads of an
+article page changed (`build.search_part`), or the pages themselves; the others are kept,
+or hard-linked from the live tree. Each bundle's record is a digest of that and of the
+indexer, so a month is never left stale.
 """
 
 from __future__ import annotations
@@ -49,10 +50,11 @@ def pagefind_binary() -> Path | None:
 def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
                    kept: KeptBundles | None = None) -> dict[str, PageRecord]:
     """Each month's bundle (by its folder, `pagefind/2024-05/`) → a record whose key is a
-    digest of the indexer and of the records of the month's article pages (their output
-    files, `2024/05/06/slug/index.html`). With what the last call `kept`, only the months
-    with a page whose record is not the object it was there are digested again (and
-    what this call gives is kept)."""
+    digest of the indexer and of the month's article pages (their output files,
+    `2024/05/06/slug/index.html`) with what the indexer reads of each
+    (`PageRecord.indexed`). With what the last call `kept`, only the months with a page
+    whose record is not the object it was there are digested again (and what this call
+    gives is kept)."""
     stat = binary.stat()
     indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
     if kept is not None and kept.indexer == indexer and \
@@ -81,8 +83,13 @@ def _folder(month: str) -> str:
 
 def _month_record(indexer: str, paths: list[str], records: Mapping[str, PageRecord]
                   ) -> PageRecord:
-    return PageRecord(_digest(indexer, *(f"{path}\0{records[path].key}\0{records[path].made}"
-                                         for path in paths)), b"")
+    return PageRecord(_digest(indexer, *(f"{path}\0{_indexed(records[path])}" for path in paths)),
+                      b"")
+
+
+def _indexed(record: PageRecord) -> str:
+    """What the indexer reads of the page, or (for a record that does not say) the page."""
+    return record.indexed or f"{record.key}\0{record.made}"
 
 
 BEHIND = PageRecord("search bundle behind its pages", b"")

@@ -24,6 +24,7 @@ from typing import TypeVar
 from generator.build.cache import CachedSeed, KeptLoad, LoadedSeeds, PageRecord, file_digest
 from generator.build.output import OutputTrees
 from generator.build.records import Baseline
+from generator.build.search_part import indexed_digest
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
 from generator.errors import SourceError
@@ -308,5 +309,7 @@ def _render_chunk(indexes: list[int]
             done.append((index, None, exc.error))
             break
         job.trees.write(job.targets[index], data)
-        done.append((index, PageRecord(job.keys[index], reads, job.made), None))
+        indexed = (indexed_digest(data) if job.renderer.search and
+                   job.pages[index].kind == "article" else "")
+        done.append((index, PageRecord(job.keys[index], reads, job.made, indexed), None))
     return done

@@ -113,6 +113,8 @@ class Renderer:
     def __init__(self, site: Site, images: ImageCache, env: jinja2.Environment,
                  search: bool = False) -> None:
         self.env = env
+        self.search = search
+        """Whether the site has search (its pages link to it, and a build indexes them)."""
         self.log = ReadLog()
         self.contexts = PageContexts(
             recording_site(site, self.log),
