@@ -347,12 +347,16 @@ def test_a_damaged_cache_means_a_full_correct_build_with_a_notice(
         damage: str, notice: str) -> None:
     site = make_site({"a.txt": seed_text("One"), "b.txt": seed_text("Two")})
     assert run_build(site) == 0
-    _damage(load_config(site / "site.toml").build.cache_dir / CACHE_NAME, damage)
+    cache = load_config(site / "site.toml").build.cache_dir / CACHE_NAME
+    _damage(cache, damage)
+    inode = cache.stat().st_ino
     (site / "seeds" / "c.txt").write_text(seed_text("Three"))
     capsys.readouterr()
     assert run_build(site) == 0
     err = capsys.readouterr().err.splitlines()
     assert err == [f"newsgen: {notice}; building everything"]
+    if damage in ("older", "earlier format"):  # written anew in place, not thrown away
+        assert cache.stat().st_ino == inode
     assert read_tree(site / "public") == clean_build(site, tmp_path / "clean")
     capsys.readouterr()
     (site / "seeds" / "c.txt").write_text(seed_text("Three again"))

@@ -1,10 +1,12 @@
-"""Pagefind held to `build.search_part`'s reading of a page: a change outside what it
-takes leaves what Pagefind stores of the page as it was, and a build after a template
-edit outside the indexed content indexes no month again."""
+"""Pagefind held to `build.search_part`'s reading of a page: a change that leaves the part
+as it was leaves what Pagefind stores as it was, pages that Pagefind reads differently
+have different parts, and a build after a template edit around the indexed content
+indexes no month again."""
 
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -20,22 +22,57 @@ from generator.config import load_config
 from tests.helpers import seed_text
 
 ARTICLE = "2024/03/05/harbour-opens/index.html"
-OUTSIDE = [  # changes a designer makes around the story
+OTHER = (b'<!doctype html><html lang="en"><head><title>O</title></head><body>'
+         b"<article data-pagefind-body><h1>Other</h1><p>Another page</p></article></body></html>")
+LEAVE = [  # what a designer changes around the story
     (b'<aside class="sidebar"', b'<aside class="sidebar wide"'),
-    (b'<div class="article-layout">', b'<!-- edited --><div class="article-layout">'),
+    (b'<div class="article-layout">', b'<!-- edited --><div class="article-layout wide">'),
     (b'<meta name="description" content="', b'<meta name="description" content="New. '),
-    (b"</nav>", b'</nav><p class="edition">Morning edition</p>'),
-    (b'<h2 id="more-heading">', b'<h2 id="more-heading" class="quiet">'),
+    (b"</head>", b'<link rel="preload" href="/font.woff2" as="font"><style>h1{}</style>'
+                 b'<script src="/stats.js"></script></head>'),
+    (b'<a class="site-title" href="/', b'<a class="site-title" href="/index.html#'),
+    (b'<h2 id="more-heading">', b'<h2 id="more" class="quiet">'),
 ]
-INSIDE = [  # changes Pagefind sees
+SEEN = [  # what Pagefind reads
     (b"Ferries return", b"Ferries come back"),
     (b'<p class="source">', b'<p class="source">Subscribe. '),
+    (b"</article>", b"</article>Share this story"),  # an ancestor's text after the content
     (b'data-pagefind-filter="topic"', b'data-pagefind-filter="section"'),
+    (b'<html lang="en">', b'<html lang="fr">'),
+    (b'<footer class="site-footer">', b'<footer class="site-footer"><img src="/l.png" alt="">'),
 ]
-AROUND = [  # outside the content, but what Pagefind may take a result's title or image from
-    (b"<body>", b'<body><img src="/logo.png" alt="Logo">'),
-    (b"</nav>", b"</nav><h1>News</h1>"),
+
+
+def _page(before: str = "", content: str = "<h1>Story</h1><p>Body</p>", after: str = "",
+          tail: str = "", html: str = 'lang="en"', name: str = "article") -> bytes:
+    return (f'<!doctype html><html {html}><head><title>T</title></head><body><header>{before}'
+            f'</header><main><div class="l"><{name} data-pagefind-body>{content}</{name}>'
+            f"{after}</div></main>{tail}</body></html>").encode()
+
+
+READ_APART = [  # pairs that Pagefind stores differently
+    (_page(tail="Loose one"), _page(tail="Loose two")),
+    (_page(before='<img src="/logo.png" alt="">'), _page(after='<img src="/logo.png" alt="">')),
+    (_page(before="<h1>Site</h1>"), _page(after="<h1>Site</h1>")),
+    (_page(html='data-x="a>b" lang="en"'), _page(html='data-x="a>b" lang="fr"')),
+    (_page(after='<img alt="a>b" src="/one.png">'), _page(after='<img alt="a>b" src="/two.png">')),
+    (_page(before="<h1/>Site one</h1>", content="<p>B</p>"),
+     _page(before="<h1/>Site two</h1>", content="<p>B</p>")),
+    (_page(name="div", content="Text</div\x0b>More one"),
+     _page(name="div", content="Text</div\x0b>More two")),
+    (_page(before="<h1>Ti<!--</h1>-->tle one</h1>", content="<p>B</p>"),
+     _page(before="<h1>Ti<!--</h1>-->tle two</h1>", content="<p>B</p>")),
+    (_page(after="Middle one<section data-pagefind-body><p>Two</p></section>"),
+     _page(after="Middle two<section data-pagefind-body><p>Two</p></section>")),
+    (_page(content="<h1>H</h1>Real</div>More one",
+           before="<!-- <div data-pagefind-body> -->"),
+     _page(content="<h1>H</h1>Real</div>More two",
+           before="<!-- <div data-pagefind-body> -->")),
+    *(tuple(f'<!doctype html><html lang="en"><head><title>T</title></head><body><main>'
+            f"<section data-x=a<div data-pagefind-body><h1>H</h1><p>A</p></div><p>{words}</p>"
+            f"</section></main></body></html>".encode() for words in ("B one", "B two")),),
 ]
+"""Each found by a review of the first reading of a page, which took them as the same."""
 
 
 @pytest.fixture(scope="module")
@@ -45,23 +82,36 @@ def indexer() -> Path:
     return found
 
 
+def _stored(indexer: Path, root: Path, page: bytes) -> dict[str, bytes]:
+    """What Pagefind writes for a site of `page` and one other article: every file but its
+    scripts, styles and WebAssembly, each decompressed (its metadata file's bytes sorted)."""
+    if root.exists():
+        shutil.rmtree(root)
+    for path, data in ((ARTICLE, page), ("2024/03/06/other/index.html", OTHER)):
+        (root / path).parent.mkdir(parents=True)
+        (root / path).write_bytes(data)
+    subprocess.run([str(indexer), "--site", str(root), "--output-subdir", "pagefind",
+                    "--silent"], check=True)
+    stored = {}
+    for path in sorted((root / "pagefind").rglob("*")):
+        if path.is_file() and not re.search(r"\.(js|css)$|wasm", path.name):
+            data = path.read_bytes()
+            data = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+            name = path.relative_to(root).as_posix()
+            # Its metadata file is written in hash-map order, and named by its digest.
+            if name.endswith(".pf_meta"):
+                name, data = re.sub(r"_[0-9a-f]+\.pf_meta$", "", name), bytes(sorted(data))
+            elif name.endswith("pagefind-entry.json"):
+                data = re.sub(rb'"hash":"[^"]*"', b"", data)
+            stored[name] = data
+    return stored
+
+
 def _site(make_site: Callable[..., Path]) -> Path:
     return make_site({
         "a.txt": seed_text("Harbour opens", body="Ferries return to the old quay.\n"),
         "b.txt": seed_text("Market day", url="https://example.com/market",
                            date="2024-03-06T10:00:00Z")})
-
-
-def _stored(indexer: Path, root: Path, page: bytes) -> list[str]:
-    """What Pagefind stores of `page` as the site's only article (its fragments)."""
-    if root.exists():
-        shutil.rmtree(root)
-    (root / ARTICLE).parent.mkdir(parents=True)
-    (root / ARTICLE).write_bytes(page)
-    subprocess.run([str(indexer), "--site", str(root), "--output-subdir", "pagefind",
-                    "--silent"], check=True)
-    return sorted(gzip.decompress(path.read_bytes()).decode()
-                  for path in (root / "pagefind" / "fragment").iterdir())
 
 
 def test_pagefind_stores_the_same_when_the_part_is_the_same(
@@ -70,19 +120,25 @@ def test_pagefind_stores_the_same_when_the_part_is_the_same(
     build(load_config(site / "site.toml"))
     page = (site / "public" / ARTICLE).read_bytes()
     stored = _stored(indexer, tmp_path / "original", page)
-    assert "Ferries return" in stored[0]
-    for old, _new in OUTSIDE + INSIDE + AROUND:
+    assert stored == _stored(indexer, tmp_path / "again", page)  # what compares is stable
+    for old, _new in LEAVE + SEEN:
         assert page.count(old) == 1, old
-    for old, new in OUTSIDE:
+    for old, new in LEAVE:
         changed = page.replace(old, new)
         assert indexed_part(changed) == indexed_part(page), new
         assert _stored(indexer, tmp_path / "changed", changed) == stored, new
-    for old, new in INSIDE:
+    for old, new in SEEN:
         changed = page.replace(old, new)
         assert indexed_part(changed) != indexed_part(page), new
         assert _stored(indexer, tmp_path / "changed", changed) != stored, new
-    for old, new in AROUND:
-        assert indexed_part(page.replace(old, new)) != indexed_part(page), new
+
+
+@pytest.mark.parametrize("pair", range(len(READ_APART)))
+def test_pages_pagefind_reads_apart_have_different_parts(
+        indexer: Path, tmp_path: Path, pair: int) -> None:
+    one, two = READ_APART[pair]
+    assert _stored(indexer, tmp_path / "one", one) != _stored(indexer, tmp_path / "two", two)
+    assert indexed_part(one) != indexed_part(two)
 
 
 def test_a_template_edit_outside_the_indexed_content_indexes_no_month_again(

@@ -1,6 +1,6 @@
-"""What the search indexer reads of a page (`build.search_part`): the content element, the
-page's title, first headings and images, and its `<html>` tag; the whole page whenever the
-markup cannot be followed with certainty."""
+"""What the search indexer reads of a page (`build.search_part`): the content element
+whole, and of the rest its text, its tags' names, its `<html>` and `<img>` tags, in
+order; the whole page whenever the markup cannot be followed with certainty."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import pytest
 from generator.build.search_part import indexed_part
 
 PAGE = """<!doctype html><html lang="en"><head><title>Harbour · News</title>
-<meta name="description" content="{description}"></head><body>
+<meta name="description" content="{description}"><script type="application/ld+json">
+{{"headline": "Harbour"}}</script></head><body>
 <header><a href="/">News</a>{header}</header><main>{before}<div class="layout">
 <article class="story" data-pagefind-body><h1 data-pagefind-meta="title">Harbour</h1>
 <div class="body"><p>{words}</p><!-- a note --></div></article>
-<aside class="sidebar"><h2>More</h2><ul><li>{sidebar}</li></ul></aside></div></main></body></html>
+<aside class="sidebar"><h2 id="more">More</h2><ul><li>{sidebar}</li></ul></aside></div>
+</main></body></html>
 """
 
 
@@ -23,35 +25,66 @@ def page(**parts: str) -> bytes:
     return PAGE.format(**values).encode()
 
 
-def test_the_part_is_the_content_with_what_the_indexer_reads_around_it() -> None:
+def test_the_part_is_the_content_and_the_bare_markup_around_it() -> None:
     part = indexed_part(page())
-    assert part.split(b":", 1)[1].startswith(b'<article class="story" data-pagefind-body>')
-    assert b"Ferries return." in part and b"<!-- a note -->" in part
-    assert b'<html lang="en">' in part and b"<title>Harbour \xc2\xb7 News</title>" in part
-    assert b"sidebar" not in part and b"description" not in part
+    assert part != page()
+    assert b'<article class="story" data-pagefind-body><h1 data-pagefind-meta="title">' \
+        b"Harbour</h1>" in part
+    assert b'<html lang="en">' in part and b"Harbour \xc2\xb7 News" in part
+    assert b"Market day" in part  # text outside it: an ancestor's might be indexed
+    assert b"sidebar" not in part and b"description" not in part and b"headline" not in part
+    assert b"a note" not in part
 
 
 @pytest.mark.parametrize("change", [
-    {"sidebar": "Rail strike"}, {"description": "other"}, {"before": "<!-- edited -->"},
-    {"header": '<nav class="menu"><a href="/topics/">Topics</a></nav>'}])
+    {"sidebar": '<a href="/x/">Market day</a>'.replace("/x/", "/y/")},
+    {"description": "other"}, {"before": "<!-- edited -->"},
+    {"header": '<nav class="menu"><a href="/topics/">Topics</a></nav>'.replace("menu", "m")},
+])
 def test_changes_the_indexer_does_not_read_leave_the_part(change: dict[str, str]) -> None:
-    assert indexed_part(page(**change)) == indexed_part(page())
+    base = {key: value.replace("/y/", "/x/").replace('"m"', '"menu"')
+            for key, value in change.items() if key in ("sidebar", "header")}
+    assert indexed_part(page(**change)) == indexed_part(page(**base))
+
+
+def test_classes_links_and_head_tags_outside_the_content_leave_the_part() -> None:
+    edited = (page().replace(b'class="layout"', b'class="layout wide"')
+              .replace(b'<a href="/">', b'<a href="/news/">')
+              .replace(b"</head>", b'<link rel="stylesheet" href="/x.css"><style>p{}</style>'
+                                   b"</head>")
+              .replace(b'id="more"', b'id="more-stories"'))
+    assert indexed_part(edited) == indexed_part(page())
 
 
 @pytest.mark.parametrize("change", [
     {"words": "Ferries return late."}, {"words": "<em>Ferries</em> return."},
     {"header": '<img src="/logo.png" alt="">'}, {"sidebar": '<img src="/thumb.png" alt="">'},
-    {"header": "<h1>News</h1>"}])
+    {"header": "<h1>News</h1>"}, {"sidebar": "Rail strike"},
+    {"sidebar": "<p>Market day</p>"}])
 def test_changes_the_indexer_may_read_change_the_part(change: dict[str, str]) -> None:
     assert indexed_part(page(**change)) != indexed_part(page())
 
 
+def test_text_after_the_content_in_its_ancestors_changes_the_part() -> None:
+    after = page().replace(b"</article>", b"</article>Share this story")
+    assert indexed_part(after) != indexed_part(page())
+
+
+def test_a_script_in_the_content_is_left_out_whatever_it_holds() -> None:
+    scripted = page(words="Ferries return.<script>var a = '</article>';</script> Late.")
+    part = indexed_part(scripted)
+    assert part != scripted and b"Late." in part and b"var a" not in part
+
+
 @pytest.mark.parametrize("words", [
-    "<script>var a = '</article>';</script>",  # raw text: its tags are not tags
     '<a title="a<b">x</a>',  # a `<` this reading cannot place
     "<svg><title>x</title></svg>",  # foreign content
+    "<textarea><b>x</b></textarea>",  # text that looks like markup
     "<!--> abrupt -->",  # a comment that ends where the text does not say
     "<!-- a --!> b -->",
+    "<!-- <div data-pagefind-body> -->",  # a mark in a comment
+    '<script data-pagefind-filter="topic:Ports"></script>',  # a mark on a script
+    "a <b c",  # a `<` that begins no tag
 ])
 def test_markup_it_cannot_follow_is_taken_whole(words: str) -> None:
     whole = page(words=words)
@@ -69,11 +102,13 @@ def test_a_page_without_a_content_element_or_with_marks_outside_it_is_taken_whol
     assert indexed_part(upper) == upper
     told = page(sidebar="Pagefind reads what data-pagefind-body marks.")
     assert indexed_part(told) == told
+    titled = page().replace(b"<title>Harbour", b"<title><b>Harbour</b>")
+    assert indexed_part(titled) == titled
 
 
-def test_nested_elements_and_commented_tags_end_the_content_where_the_parser_does() -> None:
-    nested = page(words="<article><p>Inner</p><!-- </article> --></article>After")
+def test_nested_elements_end_the_content_where_their_end_tags_say() -> None:
+    nested = page(words="<article><p>Inner</p></article>After")
     part = indexed_part(nested)
-    assert b"After" in part and b"Market day" not in part
+    assert b"<p>Inner</p></article>After</p>" in part
     upper = page().replace(b"<article", b"<ARTICLE").replace(b"</article>", b"</ARTICLE>")
-    assert indexed_part(upper).split(b":", 1)[1].startswith(b"<ARTICLE")
+    assert b'<ARTICLE class="story" data-pagefind-body>' in indexed_part(upper)
