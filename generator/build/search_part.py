@@ -7,14 +7,16 @@ element's markup; the text that its ancestors hold after it; the page's
 `data-pagefind-*` attributes wherever they are; the `<html>` element's `lang`; and, for
 a result's title and image when the content names none, the page's first `<h1>`, its
 `<title>` and the first `<img>` after the title, wherever they are. `indexed_part` keeps
-the content whole, and of the whole page every tag's name and all the text between them,
-in order, with the `<html>` and `<img>` tags whole: it leaves out comments, scripts,
-styles, `<meta>`, `<link>` and `<base>` tags and the attributes of other tags, which none
-of that reads. A page whose markup
-it cannot follow with certainty is taken whole: no content element, one it cannot find
-the end of, a `data-pagefind-` attribute outside it or in a comment or script, an
-element whose content is not markup (a textarea, a template, SVG), a `<` inside an
-attribute value or a title, or any other `<` that begins no tag it reads.
+the content's bytes whole, and of the whole page every tag's name and all the text
+between them, in order, with the `<html>` and `<img>` tags whole: it leaves out
+comments, scripts, styles, `<meta>`, `<link>` and `<base>` tags, and the attributes of
+other tags, none of which that reads outside the content. It reads the page once, as an
+HTML parser does (a comment begins only where a tag could). A page whose markup it cannot
+follow with certainty is taken whole: no content element, one it cannot find the end of,
+a `data-pagefind-` attribute outside it or in what it leaves out, an element whose
+content is not markup (a textarea, a template, SVG, a title holding a `<`), a `<` in an
+attribute value, a comment or script that does not end, or any other `<` that begins no
+tag it reads.
 `tests/test_search_part.py` holds Pagefind to this reading.
 """
 
@@ -37,15 +39,15 @@ def _raw_text(name: bytes) -> bytes:
             + rb"[ \t\n\f\r/>]|!--)[^<]*+)*+</" + tag + _SPACE + rb"*>")
 
 
-_HIDDEN = re.compile(rb"<!--(?!-?>)(?:(?!--!?>).)*?-->|" + _raw_text(b"script") + rb"|"
-                     + _raw_text(b"style") + rb"|<(?i:meta|link|base)(?=[ \t\n\f\r/>])"
-                     + _ATTRIBUTES, re.DOTALL)
+_HIDDEN = (rb"<!--(?!-?>)(?:[^-]++|-(?!-!?>))*+-->|" + _raw_text(b"script") + rb"|"
+           + _raw_text(b"style") + rb"|<(?i:meta|link|base)(?=[ \t\n\f\r/>])" + _ATTRIBUTES)
 """Comments, scripts, styles, and the tags of `<head>` that hold no text: what no indexer
-reads the text of. (In one pattern, so that whichever starts first is taken whole, as an
-HTML parser does.)"""
-_TAG = re.compile(rb"(</?[a-zA-Z][a-zA-Z0-9-]*|<!(?i:doctype))" + _ATTRIBUTES)
-"""A tag (or the doctype) whose attribute values hold no `<`; `re.split` keeps its name,
-not its attributes."""
+reads the text of."""
+_TOKENS = re.compile(rb"(?=<)(?:(" + _HIDDEN + rb")|(</?[a-zA-Z][a-zA-Z0-9-]*|<!(?i:doctype))"
+                     + _ATTRIBUTES + rb")")
+"""What `_HIDDEN` leaves out, or a tag (or the doctype) whose attribute values hold no `<`,
+whichever begins first, as an HTML parser reads them: `re.split` keeps the hidden text
+and a tag's name (not its attributes) apart."""
 _KEPT = re.compile(rb"<(?:[hH][tT][mM][lL]|[iI][mM][gG])(?=[ \t\n\f\r/>])" + _ATTRIBUTES)
 """The tags whose attributes the indexer reads outside the content: `lang`, an image."""
 _CONTENT = re.compile(
@@ -53,10 +55,9 @@ _CONTENT = re.compile(
     + rb"data-pagefind-body(?=[ \t\n\f\r=/>])[^<>]*>")
 """The start tag of an element marked as the content: only elements that a later tag
 never ends implicitly."""
-_NOT_MARKUP = re.compile(rb"<(?:!--|/?script|/?style|textarea|xmp|iframe|noembed|noframes"
-                         rb"|noscript|plaintext|template|svg|math)")
-"""In lower case, what may begin text that is no markup (a comment or a script left, as
-their patterns did not take them whole)."""
+_NOT_MARKUP = re.compile(rb"<(?:textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
+                         rb"|template|svg|math)")
+"""In lower case: elements whose content is not markup as `_TOKENS` reads it."""
 _BODY = b"data-pagefind-body"
 _MARK = b"data-pagefind-"
 
@@ -65,61 +66,73 @@ def indexed_part(page: bytes) -> bytes:
     """The parts of an HTML page that the search indexer may read (see the module)."""
     if _BODY not in page or b"\0" in page:
         return page
-    markup = _HIDDEN.sub(b"", page)
-    lower = markup.lower()
-    if _NOT_MARKUP.search(lower) or not _plain_titles(lower) or \
-            lower.count(_MARK) != page.lower().count(_MARK):  # a mark hidden
+    lower = page.lower()
+    if _NOT_MARKUP.search(lower) or not _plain_titles(lower) or not _closed(lower):
         return page
-    pieces = _TAG.split(markup)
-    if len(pieces) != 2 * markup.count(b"<") + 1:  # a `<` that begins no tag it reads
-        return page
+    pieces = _TOKENS.split(page)  # text, hidden text or None, a tag's name or None, ...
+    hidden = b"".join(filter(None, pieces[1::3]))
+    if b"<" in b"".join(pieces[::3]) or _MARK in hidden.lower():  # a `<` begins no token,
+        return page                                                # or a mark is hidden
+    del pieces[1::3]
     contents: list[bytes] = []
     start = 0
-    at = markup.find(_BODY)
+    at = page.find(_BODY)
     while at != -1:
-        opened = markup.rfind(b"<", start, at)
-        tag = _CONTENT.match(markup, opened) if opened != -1 else None
+        opened = page.rfind(b"<", start, at)
+        tag = _CONTENT.match(page, opened) if opened != -1 else None
         if tag is None or tag.end() <= at:  # the mark is not in a content tag it can follow
             return page
-        end = _end_of(markup, tag)
+        end = _end_of(page, tag)
         if end is None or _MARK in lower[start:opened]:
             return page
-        contents.append(markup[opened:end])
+        contents.append(page[opened:end])
         start = end
-        at = markup.find(_BODY, start)
+        at = page.find(_BODY, start)
     if _MARK in lower[start:]:
         return page
     # The contents, then every tag's name and the text between them (the `<`s say where
     # the contents were), then the tags whose attributes count.
-    parts = [*contents, b"\0".join(pieces), *_KEPT.findall(markup)]
+    parts = [*contents, b"\0".join(filter(None, pieces)), *_KEPT.findall(page)]
     return b"".join(b"%d:%s" % (len(part), part) for part in parts)
 
 
 def indexed_digest(page: bytes) -> str:
-    """A digest of `indexed_part(page)`."""
-    return hashlib.sha256(indexed_part(page)).hexdigest()
+    """A digest of `indexed_part(page)`, and of whether that is the page taken whole: a
+    page is never taken for another page's part."""
+    part = indexed_part(page)
+    return hashlib.sha256((b"whole\0" if part is page else b"part\0") + part).hexdigest()
 
 
 def _plain_titles(lower: bytes) -> bool:
-    """Whether every `<title>` holds text alone (it is read as text, tags and all)."""
+    """Whether every `<title>` holds text alone (it is read as text, comments and all)."""
     at = lower.find(b"<title")
     while at != -1:
         text = lower.find(b">", at) + 1
-        if not lower.startswith(b"</title", lower.find(b"<", text)):
+        if not text or not lower.startswith(b"</title", lower.find(b"<", text)):
             return False
         at = lower.find(b"<title", text)
     return True
 
 
-def _end_of(markup: bytes, start_tag: re.Match[bytes]) -> int | None:
-    """Where the element whose start tag this is ends (after its end tag) in markup of
-    tags and text alone: the first of its end tags that closes as many of its start tags
-    as came before. None when it has none."""
-    tags = re.compile(rb"<(/?)" + re.escape(start_tag.group(1)) + rb"(?=[ \t\n\f\r/>])",
-                      re.IGNORECASE)
+def _closed(lower: bytes) -> bool:
+    """Whether every comment, script and style may end: one that cannot would make
+    `_TOKENS` look for its end from each of its beginnings."""
+    return (lower.count(b"<!--") <= lower.count(b"-->")
+            and lower.count(b"<script") <= lower.count(b"</script")
+            and lower.count(b"<style") <= lower.count(b"</style"))
+
+
+def _end_of(page: bytes, start_tag: re.Match[bytes]) -> int | None:
+    """Where the element whose start tag this is ends (after its end tag), in a page where
+    every `<` begins a token of `_TOKENS`: the first of its end tags that closes as many of
+    its start tags as came before, hidden text skipped. None when it has none."""
+    tags = re.compile(rb"(?:" + _HIDDEN + rb")|<(/?)" + re.escape(start_tag.group(1))
+                      + rb"(?=[ \t\n\f\r/>])")
     depth = 1
-    for tag in tags.finditer(markup, start_tag.end()):
+    for tag in tags.finditer(page, start_tag.end()):
+        if tag.group(1) is None:  # hidden text
+            continue
         depth += -1 if tag.group(1) else 1
         if depth == 0:
-            return markup.index(b">", tag.end()) + 1
+            return page.index(b">", tag.end()) + 1
     return None
