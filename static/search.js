@@ -5,10 +5,12 @@
 // each tagged with its month as a "bundle" filter. A merged search orders results by each
 // bundle's own ranking, not by date across bundles; so the count comes from one search of
 // them all, and the newest results from searching the months one by one, newest first.
-// The newest month is also loaded alone, as a second copy of Pagefind: a search of it
-// loads that month's files only, so the first results show before the merged index has
-// loaded and searched every month. The status line gives the count once everything, the
-// topic and provider lists included, is in place.
+// The newest month is also loaded alone, as a second copy of Pagefind (on the page's own
+// thread: starting a worker would cost more than searching one month): a search of it
+// loads that month's files only, and the merged index starts loading once its first
+// results are shown, so that loading every month does not hold them back. The status
+// line gives the count once everything, the topic and provider lists included, is in
+// place.
 const SHOWN = 50;
 const FIRST = 10;
 const UNAVAILABLE = "Search is not available on this copy of the site.";
@@ -32,30 +34,43 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     return;
   }
   const folder = (name) => base + "pagefind/" + name + "/";
-  const merged = (async () => {
-    const pagefind = await import(folder(bundles[0]) + "pagefind.js");
-    await pagefind.options({ baseUrl: base, mergeFilter: { bundle: bundles[0] } });
-    // Merged side by side, so that their files load at once; the merged order is still
-    // the order of the calls.
-    await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(
-      folder(name), { baseUrl: base, mergeFilter: { bundle: name } })));
-    return pagefind;
-  })();
-  merged.catch(() => { status.textContent = UNAVAILABLE; });
+  let merging = null;
+  function merged() {
+    // Started by the first search, once the newest month has given what it has.
+    if (merging === null) {
+      merging = (async () => {
+        const pagefind = await import(folder(bundles[0]) + "pagefind.js");
+        await pagefind.options({ baseUrl: base, mergeFilter: { bundle: bundles[0] } });
+        // Merged side by side, so that their files load at once; the merged order is
+        // still the order of the calls.
+        await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(
+          folder(name), { baseUrl: base, mergeFilter: { bundle: name } })));
+        return pagefind;
+      })();
+      merging.catch(() => { status.textContent = UNAVAILABLE; });
+    }
+    return merging;
+  }
   const newestMonth = (async () => {
     // Its own address makes it a module of its own, with an index of its own.
     const pagefind = await import(folder(bundles[0]) + "pagefind.js?newest");
-    await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base });
+    await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base, noWorker: true });
     return pagefind;
   })();
   newestMonth.catch(() => {});  // the merged index answers alone then
-  // The topic and provider lists load beside the first search, not before it.
-  const listed = merged.then((pagefind) => pagefind.filters()).then((filters) => {
-    const before = [topic.value, provider.value];
-    fill(topic, filters.topic || {});
-    fill(provider, filters.provider || {});
-    if (topic.value !== before[0] || provider.value !== before[1]) run();
-  }).catch(() => {});
+  let listing = null;
+  function listed() {
+    // The topic and provider lists load beside the merged index, not before a search.
+    if (listing === null) {
+      listing = merged().then((pagefind) => pagefind.filters()).then((filters) => {
+        const before = [topic.value, provider.value];
+        fill(topic, filters.topic || {});
+        fill(provider, filters.provider || {});
+        if (topic.value !== before[0] || provider.value !== before[1]) run();
+      }).catch(() => {});
+    }
+    return listing;
+  }
 
   function choose(select, value) {
     // A choice from the address, shown before the full list has loaded.
@@ -113,6 +128,7 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     if (!text && !Object.keys(chosen).length) {
       list.replaceChildren();
       status.textContent = "Type a word to search every article.";
+      listed();  // no search to wait for: the lists load now
       return;
     }
     status.textContent = "Searching…";
@@ -120,8 +136,6 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     const options = { filters: chosen, sort };
     const early = newestMonth.then((month) => month.search(text || null, options))
       .catch(() => null);
-    const everything = merged.then((pagefind) => pagefind.search(text || null, options));
-    everything.catch(() => {});  // answered below, unless a newer search comes first
     const newest = [];
     let shown = 0;
     async function show(upTo) {
@@ -142,8 +156,10 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
         // The first few are shown as soon as they are found, the rest once all are.
         if (newest.length >= FIRST && !(await show(FIRST))) return;
       }
-      count = (await everything).results.length;
-      const pagefind = await merged;
+      listed();
+      const pagefind = await merged();
+      if (stale()) return;
+      count = (await pagefind.search(text || null, options)).results.length;
       for (const name of bundles.slice(first === null ? 0 : 1)) {
         if (stale() || newest.length >= Math.min(SHOWN, count)) break;
         const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
@@ -158,7 +174,7 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
       }
       return;
     }
-    await listed;
+    await listed();
     if (stale()) return;
     status.textContent = count === 0 ? "No articles found."
       : `${count} article${count === 1 ? "" : "s"} found` + (count > SHOWN ? `; the ${SHOWN} newest shown.` : ".");

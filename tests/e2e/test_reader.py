@@ -390,6 +390,26 @@ def test_a_search_from_the_header_can_be_narrowed_by_topic(
     assert not errors, errors
 
 
+def test_the_search_page_opened_without_words_offers_every_topic_to_choose(
+        context: BrowserContext, reader_site: ServedSite,
+        articles: dict[str, Article]) -> None:
+    """With nothing to search, the topic list loads at once (there is no first search to
+    let go ahead of it), and a topic alone finds its articles."""
+    page = context.new_page()
+    page.goto(reader_site.at("search/"))
+    every_topic = sorted({t for a in articles.values() for t in a.topics})
+    page.wait_for_function(
+        "count => document.querySelectorAll('#search-topic option').length > count",
+        arg=len(every_topic))
+    offered = page.locator("#search-topic option").evaluate_all(
+        "options => options.map(o => o.value).filter(Boolean)")
+    assert sorted(offered) == every_topic
+    page.select_option("#search-topic", "AI")
+    wait_for_search(page)
+    assert set(result_paths(page, reader_site)) == {
+        path for path, a in articles.items() if "AI" in a.topics}
+
+
 def test_a_build_without_search_has_no_search_box_nor_search_page(
         page: Page, reader_no_search: ServedSite, browsing_log: BrowsingLog) -> None:
     for path in ("", SEED_ARTICLE, "topics/", "404.html"):
