@@ -84,6 +84,16 @@ READ_APART = [  # pairs that Pagefind stores differently
     (_page(content="<p>B</p>", title="T<!--1-->"), _page(content="<p>B</p>", title="T<!--2-->")),
     (_page(content='<h1>S</h1><p data-pagefind-filter="topic:A<!--x-->">B</p>'),
      _page(content='<h1>S</h1><p data-pagefind-filter="topic:A">B</p>')),
+    (_page().replace(b"<html", b'<!--<html lang="fr">--><html', 1),  # a tag in a comment
+     _page(html='lang="fr"').replace(b"<head>", b'<!--<html lang="en">--><head>', 1)),
+    (_page(after='<!--<img src="/a.png" alt="">--><img src="/b.png" alt="">'),
+     _page(after='<img src="/a.png" alt=""><!--<img src="/b.png" alt="">-->')),
+    (_page(after='<script>"<img src=/a.png>"</script><img src="/b.png" alt="">'),
+     _page(after='<img src="/a.png"><script>"<img src=/b.png alt=x>"</script>')),
+    *(tuple(_page(before=f"<script>x<!--y</script><h1>Site {n}</h1><!-- z -->",  # a script
+                  content="<p>B</p>", after="<p>a --> b</p>") for n in ("one", "two")),),
+    *(tuple(_page(before=f"<style>/*<!--*/</style><h1>Site {n}</h1><!-- z -->",
+                  content="<p>B</p>", after="<p>a --> b</p>") for n in ("one", "two")),),
 ]
 """Each found by a review of an earlier reading of a page, which took them as the same."""
 

@@ -48,8 +48,13 @@ _TOKENS = re.compile(rb"(?=<)(?:(" + _HIDDEN + rb")|(</?[a-zA-Z][a-zA-Z0-9-]*|<!
 """What `_HIDDEN` leaves out, or a tag (or the doctype) whose attribute values hold no `<`,
 whichever begins first, as an HTML parser reads them: `re.split` keeps the hidden text
 and a tag's name (not its attributes) apart."""
-_KEPT = re.compile(rb"<(?:[hH][tT][mM][lL]|[iI][mM][gG])(?=[ \t\n\f\r/>])" + _ATTRIBUTES)
-"""The tags whose attributes the indexer reads outside the content: `lang`, an image."""
+_KEPT = re.compile(rb"(?=<)(?:" + _HIDDEN + rb"|(<(?:[hH][tT][mM][lL]|[iI][mM][gG])"
+                   rb"(?=[ \t\n\f\r/>])" + _ATTRIBUTES + rb"))")
+"""The tags whose attributes the indexer reads outside the content (`lang`, an image), not
+in hidden text: `findall` gives "" for each of that."""
+_RAW_AS_TAG = (b"\0<script\0", b"\0</script\0", b"\0<style\0", b"\0</style\0")
+"""Among the lower-case names of the tags `_TOKENS` read: a script or style whose text
+`_HIDDEN` could not take whole (it holds a `<!--`), and so read as markup."""
 _CONTENT = re.compile(
     rb"<((?i:article|div|main|section))(?=[ \t\n\f\r/>])[^<>]*?" + _SPACE
     + rb"data-pagefind-body(?=[ \t\n\f\r=/>])[^<>]*>")
@@ -71,8 +76,10 @@ def indexed_part(page: bytes) -> bytes:
         return page
     pieces = _TOKENS.split(page)  # text, hidden text or None, a tag's name or None, ...
     hidden = b"".join(filter(None, pieces[1::3]))
-    if b"<" in b"".join(pieces[::3]) or _MARK in hidden.lower():  # a `<` begins no token,
-        return page                                                # or a mark is hidden
+    names = b"\0" + b"\0".join(filter(None, pieces[2::3])).lower() + b"\0"
+    if b"<" in b"".join(pieces[::3]) or _MARK in hidden.lower() or \
+            any(name in names for name in _RAW_AS_TAG):
+        return page  # a `<` begins no token, a mark is hidden, or raw text read as markup
     del pieces[1::3]
     contents: list[bytes] = []
     start = 0
@@ -92,7 +99,7 @@ def indexed_part(page: bytes) -> bytes:
         return page
     # The contents, then every tag's name and the text between them (the `<`s say where
     # the contents were), then the tags whose attributes count.
-    parts = [*contents, b"\0".join(filter(None, pieces)), *_KEPT.findall(page)]
+    parts = [*contents, b"\0".join(filter(None, pieces)), *filter(None, _KEPT.findall(page))]
     return b"".join(b"%d:%s" % (len(part), part) for part in parts)
 
 
