@@ -26,7 +26,8 @@ OTHER = (b'<!doctype html><html lang="en"><head><title>O</title></head><body>'
          b"<article data-pagefind-body><h1>Other</h1><p>Another page</p></article></body></html>")
 LEAVE = [  # what a designer changes around the story
     (b'<aside class="sidebar"', b'<aside class="sidebar wide"'),
-    (b'<div class="article-layout">', b'<!-- edited --><div class="article-layout wide">'),
+    (b'<div class="article-layout">', b'<!-- edited -->\n  <div class="article-layout wide">'),
+    (b'<aside class="sidebar"', b'\n\n<aside class="sidebar"'),
     (b'<meta name="description" content="', b'<meta name="description" content="New. '),
     (b"</head>", b'<link rel="preload" href="/font.woff2" as="font"><style>h1{}</style>'
                  b'<script src="/stats.js"></script></head>'),
@@ -40,6 +41,7 @@ SEEN = [  # what Pagefind reads
     (b'data-pagefind-filter="topic"', b'data-pagefind-filter="section"'),
     (b'<html lang="en">', b'<html lang="fr">'),
     (b'<footer class="site-footer">', b'<footer class="site-footer"><img src="/l.png" alt="">'),
+    (b"</article>", b"</article>Share<!-- a -->this"),  # text split by a comment is one
 ]
 
 

@@ -10,8 +10,9 @@ a result's title and image when the content names none, the page's first `<h1>`,
 the content's bytes whole, and of the whole page every tag's name and all the text
 between them, in order, with the `<html>` and `<img>` tags whole: it leaves out
 comments, scripts, styles, `<meta>`, `<link>` and `<base>` tags, and the attributes of
-other tags, none of which that reads outside the content. It reads the page once, as an
-HTML parser does (a comment begins only where a tag could). A page whose markup it cannot
+other tags, none of which that reads outside the content, and outside it takes each run
+of white space as one space, as Pagefind does. It reads the page once, as an HTML parser
+does (a comment begins only where a tag could). A page whose markup it cannot
 follow with certainty is taken whole: no content element, one it cannot find the end of,
 a `data-pagefind-` attribute outside it or in what it leaves out, an element whose
 content is not markup (a textarea, a template, SVG, a title holding a `<`), a `<` in an
@@ -63,13 +64,14 @@ never ends implicitly."""
 _NOT_MARKUP = re.compile(rb"<(?:textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
                          rb"|template|svg|math)")
 """In lower case: elements whose content is not markup as `_TOKENS` reads it."""
+_SPACES = re.compile(rb"[ \t\n\f\r]+")
 _BODY = b"data-pagefind-body"
 _MARK = b"data-pagefind-"
 
 
 def indexed_part(page: bytes) -> bytes:
     """The parts of an HTML page that the search indexer may read (see the module)."""
-    if _BODY not in page or b"\0" in page:
+    if _BODY not in page or b"\0" in page or b"\1" in page:
         return page
     lower = page.lower()
     if _NOT_MARKUP.search(lower) or not _plain_titles(lower) or not _closed(lower):
@@ -81,6 +83,7 @@ def indexed_part(page: bytes) -> bytes:
             any(name in names for name in _RAW_AS_TAG):
         return page  # a `<` begins no token, a mark is hidden, or raw text read as markup
     del pieces[1::3]
+    pieces[1::2] = [name or b"\1" for name in pieces[1::2]]  # \1: hidden text was here
     contents: list[bytes] = []
     start = 0
     at = page.find(_BODY)
@@ -98,8 +101,11 @@ def indexed_part(page: bytes) -> bytes:
     if _MARK in lower[start:]:
         return page
     # The contents, then every tag's name and the text between them (the `<`s say where
-    # the contents were), then the tags whose attributes count.
-    parts = [*contents, b"\0".join(filter(None, pieces)), *filter(None, _KEPT.findall(page))]
+    # the contents were), then the tags whose attributes count. Text that hidden text
+    # split is one again, and its runs of white space one space: the indexer reads the
+    # text outside the content with its white space so made one.
+    bare = _SPACES.sub(b" ", b"\0".join(pieces).replace(b"\0\1\0", b""))
+    parts = [*contents, bare, *filter(None, _KEPT.findall(page))]
     return b"".join(b"%d:%s" % (len(part), part) for part in parts)
 
 

@@ -47,6 +47,17 @@ def test_changes_the_indexer_does_not_read_leave_the_part(change: dict[str, str]
     assert indexed_part(page(**change)) == indexed_part(page(**base))
 
 
+def test_white_space_and_comments_outside_the_content_count_as_one_space() -> None:
+    lined = page().replace(b"<main>", b"<main>\n")
+    spaced = page().replace(b"<main>", b"<main>\n<!-- edited -->\n  ")
+    assert indexed_part(spaced) == indexed_part(lined) != indexed_part(page())
+    joined = page().replace(b"<main>", b"<main>Edition")
+    split = page().replace(b"<main>", b"<main>Edi<!-- x -->tion")
+    assert indexed_part(split) == indexed_part(joined) != indexed_part(page())
+    assert indexed_part(page(sidebar="Market  day")) == indexed_part(page())
+    assert indexed_part(page(sidebar="Marketday")) != indexed_part(page())
+
+
 def test_classes_links_and_head_tags_outside_the_content_leave_the_part() -> None:
     edited = (page().replace(b'class="layout"', b'class="layout wide"')
               .replace(b'<a href="/">', b'<a href="/news/">')
