@@ -96,6 +96,10 @@ READ_APART = [  # pairs that Pagefind stores differently
                   content="<p>B</p>", after="<p>a --> b</p>") for n in ("one", "two")),),
     *(tuple(_page(before=f"<style>/*<!--*/</style><h1>Site {n}</h1><!-- z -->",
                   content="<p>B</p>", after="<p>a --> b</p>") for n in ("one", "two")),),
+    (_page(content="<p>B</p>", title="Site\t· News"),  # a lone tab in a title stays
+     _page(content="<p>B</p>", title="Site · News")),
+    (_page(before="<h1>A\tB</h1>", content="<p>B</p>"),
+     _page(before="<h1>A B</h1>", content="<p>B</p>")),
 ]
 """Each found by a review of an earlier reading of a page, which took them as the same."""
 

@@ -11,9 +11,9 @@ the content's bytes whole, and of the whole page every tag's name and all the te
 between them, in order, with the `<html>` and `<img>` tags whole: it leaves out
 comments, scripts, styles, `<meta>`, `<link>` and `<base>` tags, and the attributes of
 other tags, none of which that reads outside the content, and outside it takes each run
-of white space as one space, as Pagefind does. It reads the page once, as an HTML parser
-does (a comment begins only where a tag could). A page whose markup it cannot
-follow with certainty is taken whole: no content element, one it cannot find the end of,
+of white space (or a line break) as one space, as Pagefind does. It reads the page once,
+as an HTML parser does (a comment begins only where a tag could). A page whose markup it
+cannot follow with certainty is taken whole: no content element, one it cannot find the end of,
 a `data-pagefind-` attribute outside it or in what it leaves out, an element whose
 content is not markup (a textarea, a template, SVG, a title holding a `<`), a `<` in an
 attribute value, a comment or script that does not end, or any other `<` that begins no
@@ -64,7 +64,9 @@ never ends implicitly."""
 _NOT_MARKUP = re.compile(rb"<(?:textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
                          rb"|template|svg|math)")
 """In lower case: elements whose content is not markup as `_TOKENS` reads it."""
-_SPACES = re.compile(rb"[ \t\n\f\r]+")
+_SPACES = re.compile(rb"[ \t\n\f\r]{2,}|\n")
+"""What Pagefind makes one space of in a title: runs of white space, and a line break (a
+lone tab, say, stays)."""
 _BODY = b"data-pagefind-body"
 _MARK = b"data-pagefind-"
 
@@ -102,8 +104,8 @@ def indexed_part(page: bytes) -> bytes:
         return page
     # The contents, then every tag's name and the text between them (the `<`s say where
     # the contents were), then the tags whose attributes count. Text that hidden text
-    # split is one again, and its runs of white space one space: the indexer reads the
-    # text outside the content with its white space so made one.
+    # split is one again, and its runs of white space one space: the indexer reads no
+    # text outside the content with its white space made less one.
     bare = _SPACES.sub(b" ", b"\0".join(pieces).replace(b"\0\1\0", b""))
     parts = [*contents, bare, *filter(None, _KEPT.findall(page))]
     return b"".join(b"%d:%s" % (len(part), part) for part in parts)
