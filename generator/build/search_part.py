@@ -13,11 +13,11 @@ comments, scripts, styles, `<meta>`, `<link>` and `<base>` tags, and the attribu
 other tags, none of which that reads outside the content, and outside it takes each run
 of white space (or a line break) as one space, as Pagefind does. It reads the page once,
 as an HTML parser does (a comment begins only where a tag could). A page whose markup it
-cannot follow with certainty is taken whole: no content element, one it cannot find the end of,
-a `data-pagefind-` attribute outside it or in what it leaves out, an element whose
-content is not markup (a textarea, a template, SVG, a title holding a `<`), a `<` in an
-attribute value, a comment or script that does not end, or any other `<` that begins no
-tag it reads.
+cannot follow with certainty is taken whole: no content element, one it cannot find the
+end of, a `data-pagefind-` attribute outside it or in what it leaves out, an element
+whose content is not markup (a textarea, a template, SVG, a title holding a `<`), a `<`
+in an attribute value, a comment or script that does not end, or any other `<` that
+begins no tag it reads.
 `tests/test_search_part.py` holds Pagefind to this reading.
 """
 
