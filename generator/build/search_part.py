@@ -104,8 +104,8 @@ def indexed_part(page: bytes) -> bytes:
         return page
     # The contents, then every tag's name and the text between them (the `<`s say where
     # the contents were), then the tags whose attributes count. Text that hidden text
-    # split is one again, and its runs of white space one space: the indexer reads no
-    # text outside the content with its white space made less one.
+    # split is one again, and its runs of white space one space: the indexer reads the
+    # text outside the content with its white space made one so.
     bare = _SPACES.sub(b" ", b"\0".join(pieces).replace(b"\0\1\0", b""))
     parts = [*contents, bare, *filter(None, _KEPT.findall(page))]
     return b"".join(b"%d:%s" % (len(part), part) for part in parts)
