@@ -61,6 +61,10 @@ _CONTENT = re.compile(
     + rb"data-pagefind-body(?=[ \t\n\f\r=/>])[^<>]*>")
 """The start tag of an element marked as the content: only elements that a later tag
 never ends implicitly."""
+_ENDS = {name: re.compile(rb"(?:" + _HIDDEN + rb")|<(/?)" + name + rb"(?=[ \t\n\f\r/>])",
+                          re.IGNORECASE)
+         for name in (b"article", b"div", b"main", b"section")}
+"""For each element `_CONTENT` takes, its tags, in any case, or hidden text."""
 _NOT_MARKUP = re.compile(rb"<(?:textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
                          rb"|template|svg|math)")
 """In lower case: elements whose content is not markup as `_TOKENS` reads it."""
@@ -141,10 +145,8 @@ def _end_of(page: bytes, start_tag: re.Match[bytes]) -> int | None:
     """Where the element whose start tag this is ends (after its end tag), in a page where
     every `<` begins a token of `_TOKENS`: the first of its end tags that closes as many of
     its start tags as came before, hidden text skipped. None when it has none."""
-    tags = re.compile(rb"(?:" + _HIDDEN + rb")|<(/?)" + re.escape(start_tag.group(1))
-                      + rb"(?=[ \t\n\f\r/>])")
     depth = 1
-    for tag in tags.finditer(page, start_tag.end()):
+    for tag in _ENDS[start_tag.group(1).lower()].finditer(page, start_tag.end()):
         if tag.group(1) is None:  # hidden text
             continue
         depth += -1 if tag.group(1) else 1

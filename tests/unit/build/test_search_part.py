@@ -122,6 +122,10 @@ def test_nested_elements_end_the_content_where_their_end_tags_say() -> None:
     nested = page(words="<article><p>Inner</p></article>After")
     part = indexed_part(nested)
     assert b"<p>Inner</p></article>After</p>" in part
+    mixed = page(words="<Article><p>Inner</p></article>After</ARTICLE> more")
+    length, rest = indexed_part(mixed).split(b":", 1)
+    assert rest[:int(length)].endswith(b"<p>Inner</p></article>After</ARTICLE>")  # tags'
+    # names are read in any case: `<Article>` opens, `</ARTICLE>` ends the content
     upper = page().replace(b"<article", b"<ARTICLE").replace(b"</article>", b"</ARTICLE>")
     assert b'<ARTICLE class="story" data-pagefind-body>' in indexed_part(upper)
 
