@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -212,10 +214,20 @@ class PageContexts:
              len(p.citations), p.domain) for p in providers]}
 
     def _search(self, page: Page) -> Context:
+        """The months of the search index, newest first, with how many stories each holds,
+        and the topic and provider lists with how many stories each filter value finds:
+        the values Pagefind reads from the article pages (a topic's name, the provider's
+        name as the story's seed gives it)."""
         site = self.site
-        bundles = dict.fromkeys(search_bundle(site.article_paths[article_id])
-                                for article_id in site.newest_first)
-        return {"title": "Search", "search_bundles": " ".join(bundles)}
+        bundles = Counter(search_bundle(site.article_paths[article_id])
+                          for article_id in site.newest_first)
+        topics = Counter({topic.name: len(topic.article_ids) for topic in site.topics.values()
+                          if topic.article_ids})
+        providers = Counter(site.articles[article_id].provider.name
+                            for article_id in site.newest_first)
+        return {"title": "Search", "search_bundles": " ".join(bundles),
+                "search_sizes": " ".join(map(str, bundles.values())),
+                "search_topics": _choices(topics), "search_providers": _choices(providers)}
 
     # ---- files for machines -----------------------------------------------------------
 
@@ -237,6 +249,17 @@ class PageContexts:
     def _robots(self, page: Page) -> Context:
         return {"sitemaps": [self.views.urls.absolute(SITEMAP),
                              self.views.urls.absolute(NEWS_SITEMAP)]}
+
+
+def _choices(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Each name and its count, in the order of a reader's alphabet: accents and case
+    aside (`Économie` under E), then as written."""
+    return sorted(counts.items(), key=lambda item: (_collation_key(item[0]), item[0]))
+
+
+def _collation_key(name: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKD", name)
+                   if not unicodedata.combining(char)).casefold()
 
 
 def _subject(page: Page, kind: type[SubjectType]) -> SubjectType:

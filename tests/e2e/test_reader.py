@@ -11,15 +11,13 @@ axe-core comes from ROOT/node_modules (scripts/test.sh installs it with npm).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from lxml import html as lxml_html
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -38,6 +36,14 @@ from tests.e2e.helpers import (
     build_and_serve,
     missing_tool,
     seed_front_matter,
+)
+from tests.e2e.search_pages import (
+    Article,
+    articles_of,
+    assert_newest_first,
+    result_paths,
+    topic_of,
+    wait_for_search,
 )
 from tests.helpers import ROOT
 
@@ -70,16 +76,6 @@ FOCUS_STEPS = 80
 
 # ----------------------------------------------------------------------------- the sites
 
-@dataclass(frozen=True)
-class Article:
-    path: str
-    """Site path, relative to the base: `2023/08/08/slug/`."""
-    title: str
-    topics: tuple[str, ...]
-    provider: str
-    published: datetime
-
-
 @pytest.fixture(scope="module")
 def reader_folder(site_folder: Path) -> Path:
     """The conftest's copy of the shipped site (seed + cached lead image) + 30 corpus seeds."""
@@ -108,26 +104,6 @@ def reader_site(request: pytest.FixtureRequest) -> ServedSite:
     return served
 
 
-def articles_of(output: Path) -> dict[str, Article]:
-    """Every article page of a build, read from its HTML: site path → what it shows."""
-    found: dict[str, Article] = {}
-    for page in sorted(output.rglob("index.html")):
-        text = page.read_text(encoding="utf-8")
-        if "data-pagefind-body" not in text:
-            continue
-        story = lxml_html.fromstring(text).xpath("//article[@data-pagefind-body]")[0]
-        stamp = story.xpath(".//time[@data-pagefind-sort]/@datetime")[0]
-        path = page.parent.relative_to(output).as_posix() + "/"
-        found[path] = Article(
-            path=path,
-            title=story.xpath("string(.//h1)").strip(),
-            topics=tuple(a.text_content().strip()
-                         for a in story.xpath(".//*[@data-pagefind-filter='topic']")),
-            provider=story.xpath("string(.//*[@data-pagefind-filter='provider'])").strip(),
-            published=datetime.fromisoformat(stamp))
-    return found
-
-
 @pytest.fixture(scope="module")
 def articles(reader_root: ServedSite) -> dict[str, Article]:
     found = articles_of(reader_root.output)
@@ -151,13 +127,6 @@ def axe_source() -> str:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-def wait_for_search(page: Page) -> str:
-    """Wait until the search page has shown its answer; return the status line."""
-    page.wait_for_function(
-        "() => /found/.test(document.getElementById('search-status').textContent)")
-    return page.locator("#search-status").inner_text()
-
 
 def open_kind(page: Page, site: ServedSite, kind: str) -> Response:
     response = page.goto(site.at(PAGE_KINDS[kind]))
@@ -213,28 +182,6 @@ def run_axe(page: Page, source: str) -> list[str]:
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))")
     return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in violations]
-
-
-def result_paths(page: Page, site: ServedSite) -> list[str]:
-    """The search results' links as site paths, in the order shown."""
-    hrefs: list[str] = page.eval_on_selector_all(
-        "#search-results li a", "links => links.map(a => a.href)")
-    paths = []
-    for href in hrefs:
-        assert href.startswith(site.url), f"a result outside the site: {href}"
-        paths.append(href[len(site.url):])
-    return paths
-
-
-def topic_of(url: str) -> str | None:
-    """The topic a search page's address has chosen."""
-    return parse_qs(urlsplit(url).query).get("topic", [None])[0]
-
-
-def assert_newest_first(paths: list[str], articles: dict[str, Article]) -> None:
-    dates = [articles[path].published for path in paths]
-    listed = "\n".join(f"{d} {p}" for d, p in zip(dates, paths, strict=True))
-    assert dates == sorted(dates, reverse=True), f"results are not newest first:\n{listed}"
 
 
 SMALL_TEXT_JS = """() => {
@@ -393,17 +340,18 @@ def test_a_search_from_the_header_can_be_narrowed_by_topic(
 def test_the_search_page_opened_without_words_offers_every_topic_to_choose(
         context: BrowserContext, reader_site: ServedSite,
         articles: dict[str, Article]) -> None:
-    """With nothing to search, the topic list loads at once (there is no first search to
-    let go ahead of it), and a topic alone finds its articles."""
+    """The topic and provider lists come with the page, each name with how many stories
+    it finds, and a topic alone finds its articles."""
     page = context.new_page()
     page.goto(reader_site.at("search/"))
-    every_topic = sorted({t for a in articles.values() for t in a.topics})
-    page.wait_for_function(
-        "count => document.querySelectorAll('#search-topic option').length > count",
-        arg=len(every_topic))
-    offered = page.locator("#search-topic option").evaluate_all(
-        "options => options.map(o => o.value).filter(Boolean)")
-    assert sorted(offered) == every_topic
+    assert page.locator("#search-status").inner_text() == "Type a word to search every article."
+    for name, field in (("topic", "topics"), ("provider", "provider")):
+        counts = Counter(t for a in articles.values() for t in (
+            a.topics if field == "topics" else (a.provider,)))
+        offered = page.locator(f"#search-{name} option").evaluate_all(
+            "options => options.slice(1).map(o => [o.value, o.textContent])")
+        assert sorted(offered) == sorted([value, f"{value} ({count})"]
+                                         for value, count in counts.items()), name
     page.select_option("#search-topic", "AI")
     wait_for_search(page)
     assert set(result_paths(page, reader_site)) == {

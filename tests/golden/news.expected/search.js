@@ -1,18 +1,19 @@
 // newsgen search page: Pagefind's JS API over the site's own index; nothing from another
-// host. Results are newest first; the topic and provider lists narrow them.
+// host. Results are newest first; the topic and provider lists (in the page, with how many
+// stories each finds) narrow them.
 //
-// The index is one Pagefind bundle per month (data-bundles, newest first), merged here,
-// each tagged with its month as a "bundle" filter. A merged search orders results by each
-// bundle's own ranking, not by date across bundles; so the count comes from one search of
-// them all, and the newest results from searching the months one by one, newest first.
-// The newest month is also loaded alone, as a second copy of Pagefind (on the page's own
-// thread: starting a worker would cost more than searching one month): a search of it
-// loads that month's files only, and the merged index starts loading once its first
-// results are shown, so that loading every month does not hold them back. The status
-// line gives the count once everything, the topic and provider lists included, is in
-// place.
+// The index is one Pagefind bundle per month (data-bundles, newest first; data-sizes says
+// how many stories each holds). A search goes through the months newest first, one at a
+// time: each is merged into the index when the search first reaches it, tagged with its
+// month as a "bundle" filter, and searched alone. A merged search orders results by each
+// bundle's own ranking, not by date across bundles: month by month, the results come
+// newest first. A search stops once it has SHOWN results to show, or once the months it
+// went through hold STEP stories, so that one search loads a few months of the index,
+// not the archive; "Show older articles" goes on from there. The status line counts the
+// results in the months searched, and says since when.
 const SHOWN = 50;
 const FIRST = 10;
+const STEP = 25000;
 const UNAVAILABLE = "Search is not available on this copy of the site.";
 
 (async () => {
@@ -23,8 +24,11 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
   const provider = form.elements.namedItem("provider");
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
+  const more = document.getElementById("search-more");
+  const older = document.getElementById("search-older");
   const base = form.dataset.base || "/";
   const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
+  const sizes = (form.dataset.sizes || "").split(" ").map(Number);
   const params = new URLSearchParams(window.location.search);
   query.value = params.get("q") || "";
   choose(topic, params.get("topic"));
@@ -34,64 +38,35 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     return;
   }
   const folder = (name) => base + "pagefind/" + name + "/";
-  let merging = null;
-  function merged() {
-    // Started by the first search, once the newest month has given what it has.
-    if (merging === null) {
-      merging = (async () => {
+  const merged = [];
+  function through(place) {
+    // Pagefind with the months up to `place` merged, one after the other.
+    if (merged[place] === undefined) {
+      merged[place] = place === 0 ? (async () => {
         const pagefind = await import(folder(bundles[0]) + "pagefind.js");
-        await pagefind.options({ baseUrl: base, mergeFilter: { bundle: bundles[0] } });
-        // Merged side by side, so that their files load at once; the merged order is
-        // still the order of the calls.
-        await Promise.all(bundles.slice(1).map((name) => pagefind.mergeIndex(
-          folder(name), { baseUrl: base, mergeFilter: { bundle: name } })));
+        // On the page's own thread: starting a worker costs more than searching a month.
+        await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base, noWorker: true,
+          mergeFilter: { bundle: bundles[0] } });
         return pagefind;
-      })();
-      merging.catch(() => { status.textContent = UNAVAILABLE; });
+      })() : through(place - 1).then(async (pagefind) => {
+        await pagefind.mergeIndex(folder(bundles[place]),
+          { baseUrl: base, mergeFilter: { bundle: bundles[place] } });
+        return pagefind;
+      });
     }
-    return merging;
-  }
-  const newestMonth = (async () => {
-    // Its own address makes it a module of its own, with an index of its own.
-    const pagefind = await import(folder(bundles[0]) + "pagefind.js?newest");
-    await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base, noWorker: true });
-    return pagefind;
-  })();
-  newestMonth.catch(() => {});  // the merged index answers alone then
-  let listing = null;
-  function listed() {
-    // The topic and provider lists load beside the merged index, not before a search.
-    if (listing === null) {
-      listing = merged().then((pagefind) => pagefind.filters()).then((filters) => {
-        const before = [topic.value, provider.value];
-        fill(topic, filters.topic || {});
-        fill(provider, filters.provider || {});
-        if (topic.value !== before[0] || provider.value !== before[1]) run();
-      }).catch(() => {});
-    }
-    return listing;
+    return merged[place];
   }
 
   function choose(select, value) {
-    // A choice from the address, shown before the full list has loaded.
+    // The choice the address gives; one the list lacks (a topic gone since) is added.
     if (!value) return;
-    const option = document.createElement("option");
-    option.value = value;
-    option.textContent = value;
-    select.append(option);
-    select.value = value;
-  }
-
-  function fill(select, counts) {
-    const chosen = select.value;
-    select.replaceChildren(select.options[0]);
-    for (const name of Object.keys(counts).sort((a, b) => a.localeCompare(b))) {
+    if (![...select.options].some((option) => option.value === value)) {
       const option = document.createElement("option");
-      option.value = name;
-      option.textContent = `${name} (${counts[name]})`;
+      option.value = value;
+      option.textContent = value;
       select.append(option);
     }
-    select.value = chosen;
+    select.value = value;
   }
 
   function entry(data) {
@@ -117,67 +92,83 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     return item;
   }
 
+  function monthName(bundle) {
+    const [year, month] = bundle.split("-").map(Number);
+    return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      { year: "numeric", month: "long", timeZone: "UTC" })
+      .format(new Date(Date.UTC(year, month - 1, 1)));
+  }
+
   let latest = 0;
-  async function run() {
-    const mine = ++latest;
-    const stale = () => mine !== latest;
+  let current = null;
+  function run() {
     const text = query.value.trim();
     const chosen = {};
     if (topic.value) chosen.topic = topic.value;
     if (provider.value) chosen.provider = provider.value;
+    more.hidden = true;
+    current = { mine: ++latest, text: text || null, chosen, next: 0, pending: [], found: 0,
+      shown: 0, busy: false };
     if (!text && !Object.keys(chosen).length) {
       list.replaceChildren();
       status.textContent = "Type a word to search every article.";
-      listed();  // no search to wait for: the lists load now
       return;
     }
     status.textContent = "Searching…";
-    const sort = { date: "desc" };
-    const options = { filters: chosen, sort };
-    const early = newestMonth.then((month) => month.search(text || null, options))
-      .catch(() => null);
-    const newest = [];
-    let shown = 0;
-    async function show(upTo) {
-      // Shows newest[shown..upTo]; false when a newer search has started meanwhile.
-      const data = await Promise.all(newest.slice(shown, upTo).map((result) => result.data()));
-      if (stale()) return false;
-      if (shown === 0) list.replaceChildren();
-      list.append(...data.map(entry));
-      shown = upTo;
-      return true;
-    }
-    let count;
+    go(current);
+  }
+
+  async function show(search, upTo) {
+    // Shows the pending results until `upTo` are shown; false when a newer search started.
+    const taken = search.pending.splice(0, upTo - search.shown);
+    const data = await Promise.all(taken.map((result) => result.data()));
+    if (search.mine !== latest) return false;
+    if (search.shown === 0) list.replaceChildren();
+    list.append(...data.map(entry));
+    search.shown += taken.length;
+    return true;
+  }
+
+  async function go(search) {
+    // Shows up to SHOWN more results, going through the months not searched yet as needed.
+    const stale = () => search.mine !== latest;
+    const goal = search.shown + SHOWN;
+    let stories = 0;
+    search.busy = true;
     try {
-      const first = await early;
-      if (stale()) return;
-      if (first !== null) {
-        newest.push(...first.results.slice(0, SHOWN));
+      while (search.shown + search.pending.length < goal && search.next < bundles.length &&
+             stories < STEP) {
+        const place = search.next;
+        const pagefind = await through(place);
+        if (stale()) return;
+        const month = await pagefind.search(search.text, {
+          filters: { ...search.chosen, bundle: bundles[place] }, sort: { date: "desc" } });
+        if (stale()) return;
+        search.next += 1;
+        stories += sizes[place] || 0;
+        search.found += month.results.length;
+        search.pending.push(...month.results);
         // The first few are shown as soon as they are found, the rest once all are.
-        if (newest.length >= FIRST && !(await show(FIRST))) return;
+        if (search.shown === 0 && search.pending.length >= FIRST &&
+            !(await show(search, FIRST))) return;
       }
-      listed();
-      const pagefind = await merged();
-      if (stale()) return;
-      count = (await pagefind.search(text || null, options)).results.length;
-      for (const name of bundles.slice(first === null ? 0 : 1)) {
-        if (stale() || newest.length >= Math.min(SHOWN, count)) break;
-        const month = await pagefind.search(text || null, { filters: { ...chosen, bundle: name }, sort });
-        newest.push(...month.results.slice(0, SHOWN - newest.length));
-        if (!shown && newest.length >= FIRST && !(await show(FIRST))) return;
-      }
-      if (!(await show(newest.length))) return;
+      if (!(await show(search, goal))) return;
     } catch (error) {
       if (!stale()) {
         list.replaceChildren();
+        more.hidden = true;
         status.textContent = UNAVAILABLE;
       }
       return;
+    } finally {
+      search.busy = false;
     }
-    await listed();
-    if (stale()) return;
-    status.textContent = count === 0 ? "No articles found."
-      : `${count} article${count === 1 ? "" : "s"} found` + (count > SHOWN ? `; the ${SHOWN} newest shown.` : ".");
+    const everything = search.next >= bundles.length;
+    const since = everything ? "" : ` since ${monthName(bundles[search.next - 1])}`;
+    status.textContent = search.found === 0 ? `No articles found${since}.`
+      : `${search.found} article${search.found === 1 ? "" : "s"} found${since}` +
+        (search.found > search.shown ? `; the ${search.shown} newest shown.` : ".");
+    more.hidden = everything && !search.pending.length;
   }
 
   function remember() {
@@ -189,5 +180,17 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
   form.addEventListener("submit", (event) => { event.preventDefault(); remember(); run(); });
   topic.addEventListener("change", () => { remember(); run(); });
   provider.addEventListener("change", () => { remember(); run(); });
+  older.addEventListener("click", async () => {
+    const search = current;
+    if (search === null || search.busy || search.mine !== latest) return;
+    const before = search.shown;
+    status.textContent = "Searching…";
+    await go(search);
+    // The button is gone once nothing older is left: the reader goes on from the first
+    // result it added.
+    if (search.mine === latest && more.hidden) {
+      list.children[before]?.querySelector("a")?.focus();
+    }
+  });
   run();
 })();

@@ -1,0 +1,189 @@
+"""Search on an archive of a few hundred stories over two years, in headless Chromium: a
+word of a story's body finds it, a topic narrows the results, the results come newest first
+a page at a time ("Show older articles"), and the topic and provider lists the page comes
+with count what Pagefind finds.
+
+The site is the shipped seed plus 300 generated seeds (benchmarks/corpus.py), one search
+bundle per month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from playwright.sync_api import BrowserContext, Page, Route
+
+from benchmarks.corpus import write_corpus
+from tests.e2e.helpers import ServedSite, build_and_serve
+from tests.e2e.search_pages import (
+    Article,
+    articles_of,
+    assert_newest_first,
+    result_paths,
+    wait_for_search,
+)
+
+CORPUS_SIZE = 300
+SHOWN = 50
+"""Results a search shows at a time (static/search.js)."""
+WORD = re.compile(r"[a-z]{6,}")
+
+
+RENAMED = "BBC"
+"""What one seed calls a provider that its other seeds call `BBC News`: its page names it so,
+and so does the provider filter Pagefind reads there."""
+
+
+@pytest.fixture(scope="module")
+def archive(site_folder: Path) -> Iterator[ServedSite]:
+    seeds = write_corpus(site_folder / "seeds", CORPUS_SIZE)
+    renamed = next(seed for seed in seeds if "\n  name: BBC News\n" in seed.read_text("utf-8"))
+    renamed.write_text(renamed.read_text("utf-8").replace(
+        "\n  name: BBC News\n", f"\n  name: {RENAMED}\n"), "utf-8")
+    yield from build_and_serve(site_folder, "archive", "/")
+
+
+@pytest.fixture(scope="module")
+def articles(archive: ServedSite) -> dict[str, Article]:
+    found = articles_of(archive.output)
+    assert len(found) == CORPUS_SIZE + 1
+    return found
+
+
+@pytest.fixture(scope="module")
+def months(archive: ServedSite) -> list[str]:
+    form = lxml_html.fromstring((archive.output / "search" / "index.html").read_bytes())
+    bundles: list[str] = form.xpath("//form[@id='search-form']/@data-bundles")[0].split()
+    assert len(bundles) >= 20, bundles
+    return bundles
+
+
+def body_words(archive: ServedSite, article: Article) -> set[str]:
+    """The words of the story's body (its text, its title aside), in lower case."""
+    page = lxml_html.fromstring((archive.output / article.path / "index.html").read_bytes())
+    story = page.xpath("//article[@data-pagefind-body]")[0]
+    body = story.xpath("string(.//*[@class='body'])").lower()
+    return set(WORD.findall(body)) - set(WORD.findall(article.title.lower()))
+
+
+def read_all(page: Page, archive: ServedSite) -> tuple[list[str], list[str]]:
+    """Press "Show older articles" until there is nothing older: every result shown, and
+    the status line after each step."""
+    statuses = [wait_for_search(page)]
+    while page.locator("#search-older").is_visible():
+        page.locator("#search-older").click()
+        statuses.append(wait_for_search(page))
+    return result_paths(page, archive), statuses
+
+
+def test_a_word_of_a_story_s_body_finds_it_and_its_topic_narrows_it(
+        context: BrowserContext, archive: ServedSite, articles: dict[str, Article]) -> None:
+    # The word of a body that the fewest stories hold, and no title.
+    bodies = {path: body_words(archive, article) for path, article in articles.items()}
+    titled = {word for article in articles.values() for word in WORD.findall(
+        article.title.lower())}
+    everywhere = Counter(word for words in bodies.values() for word in words - titled)
+    _, word, path = min((everywhere[word], word, path) for path, words in bodies.items()
+                        for word in words - titled if articles[path].topics)
+    story = articles[path]
+    page = context.new_page()
+    page.goto(archive.at(f"search/?q={word}"))
+    found, _ = read_all(page, archive)
+    assert story.path in found, (word, found)
+    assert_newest_first(found, articles)
+
+    topic = story.topics[-1]
+    page.select_option("#search-topic", topic)
+    narrowed, _ = read_all(page, archive)
+    assert story.path in narrowed
+    assert all(topic in articles[path].topics for path in narrowed), (topic, narrowed)
+    other = next(name for name in sorted({t for a in articles.values() for t in a.topics})
+                 if name not in story.topics)
+    page.select_option("#search-topic", other)
+    assert story.path not in read_all(page, archive)[0]
+
+
+def test_a_topic_is_shown_newest_first_a_page_at_a_time_back_to_its_oldest_story(
+        context: BrowserContext, archive: ServedSite, articles: dict[str, Article],
+        months: list[str]) -> None:
+    counts = Counter(topic for article in articles.values() for topic in article.topics)
+    topic, count = counts.most_common(1)[0]
+    assert count > 2 * SHOWN, counts
+    page = context.new_page()
+    page.goto(archive.at(f"search/?topic={topic}"))
+    first = wait_for_search(page)
+    # The first page: SHOWN results from the newest months, and where it stopped.
+    shown = result_paths(page, archive)
+    assert len(shown) == SHOWN
+    assert " since " in first, first
+    assert page.locator("#search-older").is_visible()
+
+    everything, statuses = read_all(page, archive)
+    assert everything[:SHOWN] == shown
+    assert everything == sorted(
+        (path for path, article in articles.items() if topic in article.topics),
+        key=lambda path: articles[path].published, reverse=True)
+    assert len(statuses) >= 3
+    assert statuses[-1] == f"{count} articles found."
+    assert all(" since " in status for status in statuses[:-1]), statuses
+    # The last press leaves no button: the reader goes on from the first result it added.
+    added = page.locator("#search-results li a").nth(SHOWN * (len(statuses) - 1))
+    assert added.evaluate("link => link === document.activeElement")
+    label = page.locator("#search-topic option:checked").inner_text()
+    assert label == f"{topic} ({count})"
+
+
+def test_a_search_goes_through_no_more_months_at_a_time_than_hold_a_step_of_stories(
+        context: BrowserContext, archive: ServedSite, articles: dict[str, Article],
+        months: list[str]) -> None:
+    """Months said to hold more stories than one step searches are searched one at a time;
+    the results, once all are shown, are the same."""
+    counts = Counter(topic for article in articles.values() for topic in article.topics)
+    topic = next(name for name, count in sorted(counts.items()) if 3 <= count <= 10)
+    expected = sorted((path for path, article in articles.items() if topic in article.topics),
+                      key=lambda path: articles[path].published, reverse=True)
+    page = context.new_page()
+
+    def crowded(route: Route) -> None:
+        response = route.fetch()
+        body = re.sub(r'data-sizes="[^"]*"', 'data-sizes="' + " ".join(
+            ["30000"] * len(months)) + '"', response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route(lambda url: url.startswith(archive.at("search/")), crowded)
+    page.goto(archive.at(f"search/?topic={topic}"))
+    found, statuses = read_all(page, archive)
+    assert found == expected
+    assert len(statuses) == len(months)
+    newest = page.evaluate("""bundle => new Intl.DateTimeFormat("en",
+        {year: "numeric", month: "long", timeZone: "UTC"})
+        .format(new Date(bundle + "-01T00:00:00Z"))""", months[0])
+    assert statuses[0].endswith(f" since {newest}.") or f" since {newest};" in statuses[0]
+    assert statuses[-1] == f"{len(expected)} article{'s' if len(expected) > 1 else ''} found."
+
+
+def test_the_topic_and_provider_lists_count_what_pagefind_finds(
+        context: BrowserContext, archive: ServedSite, months: list[str]) -> None:
+    page = context.new_page()
+    page.goto(archive.at("search/"))
+    offered = {name: dict(page.locator(f"#search-{name} option").evaluate_all(
+        """options => options.slice(1).map(o => [o.value,
+            Number(o.textContent.slice(o.value.length + 2, -1))])"""))
+        for name in ("topic", "provider")}
+    # Every month merged into one index of its own, as a reader's browser would load it.
+    filters = page.evaluate("""async ([base, months]) => {
+        const folder = (month) => base + "pagefind/" + month + "/";
+        const pagefind = await import(folder(months[0]) + "pagefind.js?every-month");
+        await pagefind.options({ basePath: folder(months[0]), baseUrl: base });
+        for (const month of months.slice(1)) await pagefind.mergeIndex(folder(month));
+        return await pagefind.filters();
+    }""", ["/", months])
+    assert offered["topic"] == filters["topic"]
+    assert offered["provider"] == filters["provider"]
+    assert any(not name.isascii() for name in offered["provider"])
+    assert offered["provider"][RENAMED] == 1 and offered["provider"]["BBC News"] > 1
