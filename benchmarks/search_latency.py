@@ -10,12 +10,14 @@ each of --queries words taken from the seeds' bodies (a word of the body, not of
 title, so that the body's text is what is searched), opens `/search/?q=WORD` in a fresh
 headless Chromium context (an empty cache: a reader arriving from a link), then:
 
-- open → results: from the navigation's start to the results list being filled, which
-  includes loading Pagefind and every month bundle's entry file;
+- open → results: from the navigation's start to the results list being filled (the first
+  results), then to the status line giving the count (every result of the search's first
+  step shown: see the README's Search);
 - query → results: in the same page, a second word typed and submitted, from the submit to
   the list being filled again (the index already loaded: a reader's next search);
 - filtered: the same, narrowed to the first word's seed's first topic;
-- the bytes and requests the server sent for `pagefind/` in each of the three.
+- the bytes and requests the server sent in each of the three: on opening, the page, its
+  stylesheet and script besides the search index (each query starts with an empty cache).
 
 Prints a table of medians and maxima. Nothing is asserted: the numbers are for reading.
 """
@@ -76,7 +78,8 @@ STATUS_DONE = """() => {
 
 
 class Traffic:
-    """Bytes and requests the server sent for the search index since the last `take`."""
+    """Bytes and requests the server sent since the last `take`: the search index, and on
+    opening the page, the page itself with its stylesheet and script."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -99,7 +102,7 @@ class _Handler(SimpleHTTPRequestHandler):
     traffic: Traffic
 
     def send_header(self, keyword: str, value: str) -> None:
-        if keyword == "Content-Length" and "/pagefind/" in self.path:
+        if keyword == "Content-Length":
             self.traffic.add(int(value))
         super().send_header(keyword, value)
 
@@ -128,9 +131,9 @@ class Query:
     first_ms: dict[str, float] = field(default_factory=dict)
     """Each step → milliseconds from its start to the first results shown."""
     done_ms: dict[str, float] = field(default_factory=dict)
-    """Each step → milliseconds to every result and the count shown."""
+    """Each step → milliseconds to the status line's count (the search's first step done)."""
     traffic: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Each step → (bytes, requests) sent for pagefind/."""
+    """Each step → (bytes, requests) the server sent."""
 
 
 def pick_queries(seeds: Path, count: int) -> list[Query]:
@@ -214,7 +217,7 @@ def print_table(site: Path, queries: list[Query]) -> None:
     for step in STEPS:
         for label, values in (
                 ("first results (ms)", [q.first_ms[step] for q in queries]),
-                ("all results and count (ms)", [q.done_ms[step] for q in queries]),
+                ("results and count (ms)", [q.done_ms[step] for q in queries]),
                 ("KB downloaded", [q.traffic[step][0] / 1024 for q in queries])):
             print(f"{step + ': ' + label:<38} median {statistics.median(values):>7.0f}"
                   f"   max {max(values):>7.0f}")
