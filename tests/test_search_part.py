@@ -38,7 +38,7 @@ SEEN = [  # what Pagefind reads
     (b"Ferries return", b"Ferries come back"),
     (b'<p class="source">', b'<p class="source">Subscribe. '),
     (b"</article>", b"</article>Share this story"),  # an ancestor's text after the content
-    (b'data-pagefind-filter="topic"', b'data-pagefind-filter="section"'),
+    (b'data-pagefind-filter="topic:', b'data-pagefind-filter="section:'),
     (b'<html lang="en">', b'<html lang="fr">'),
     (b'<footer class="site-footer">', b'<footer class="site-footer"><img src="/l.png" alt="">'),
     (b"</article>", b"</article>Share<!-- a -->this"),  # text split by a comment is one

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from generator.content.sanitize import json_document, json_for_script, sanitized_markup
@@ -215,19 +215,19 @@ class PageContexts:
 
     def _search(self, page: Page) -> Context:
         """The months of the search index, newest first, with how many stories each holds,
-        and the topic and provider lists with how many stories each filter value finds:
-        the values Pagefind reads from the article pages (a topic's name, the provider's
-        name as the story's seed gives it)."""
+        and the topic and provider lists: each slug (the filter value an article page gives
+        the index), name and number of stories."""
         site = self.site
         bundles = Counter(search_bundle(site.article_paths[article_id])
                           for article_id in site.newest_first)
-        topics = Counter({topic.name: len(topic.article_ids) for topic in site.topics.values()
-                          if topic.article_ids})
-        providers = Counter(site.articles[article_id].provider.name
-                            for article_id in site.newest_first)
         return {"title": "Search", "search_bundles": " ".join(bundles),
                 "search_sizes": " ".join(map(str, bundles.values())),
-                "search_topics": _choices(topics), "search_providers": _choices(providers)}
+                "search_topics": _choices(
+                    (topic.slug, topic.name, len(topic.article_ids))
+                    for topic in site.topics.values()),
+                "search_providers": _choices(
+                    (provider.slug, provider.name, len(provider.article_ids))
+                    for provider in site.providers.values())}
 
     # ---- files for machines -----------------------------------------------------------
 
@@ -251,10 +251,11 @@ class PageContexts:
                              self.views.urls.absolute(NEWS_SITEMAP)]}
 
 
-def _choices(counts: Counter[str]) -> list[tuple[str, int]]:
-    """Each name and its count, in the order of a reader's alphabet: accents and case
-    aside (`Économie` under E), then as written."""
-    return sorted(counts.items(), key=lambda item: (_collation_key(item[0]), item[0]))
+def _choices(subjects: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """The (slug, name, count) of each subject that has stories, in the order of a reader's
+    alphabet: accents and case aside (`Économie` under E), then as written."""
+    return sorted((subject for subject in subjects if subject[2]),
+                  key=lambda subject: (_collation_key(subject[1]), subject[1], subject[0]))
 
 
 def _collation_key(name: str) -> str:

@@ -16,6 +16,8 @@ class TimeView:
     iso: str
     text: str
     date_text: str
+    utc: str = ""
+    """`iso` in UTC with a `Z`: what sorts by time as text, across a change of offset."""
 
 
 def iso(moment: datetime) -> str:
@@ -27,7 +29,8 @@ def format_time(moment: datetime, zone: ZoneInfo) -> TimeView:
     """The moment in the site's zone, for `<time datetime>` and for readers."""
     local = moment.astimezone(zone)
     date_text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text)
+    return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text,
+                    iso(moment))
 
 
 def archive_title(parts: tuple[int, ...]) -> str:

@@ -19,6 +19,8 @@ from generator.urls import UrlScheme, provider_path, topic_path
 class Link:
     text: str
     href: str
+    key: str = ""
+    """What names the link's subject in the search index: a topic's or provider's slug."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,10 @@ class Views:
 
     def provider_link(self, domain: str, name: str) -> Link:
         slug = self.site.provider_slugs[domain]
-        return Link(name, self.href(provider_path(slug)))
+        return Link(name, self.href(provider_path(slug)), slug)
 
     def topic_links(self, article: Article) -> tuple[Link, ...]:
-        return tuple(Link(topic.name, self.href(topic_path(topic.slug)))
+        return tuple(Link(topic.name, self.href(topic_path(topic.slug)), topic.slug)
                      for topic in self.site.topics_of(article))
 
     def image(self, image: Image, alt: str, provider_name: str) -> ImageView:

@@ -37,9 +37,10 @@ def articles_of(output: Path) -> dict[str, Article]:
         found[path] = Article(
             path=path,
             title=story.xpath("string(.//h1)").strip(),
-            topics=tuple(a.text_content().strip()
-                         for a in story.xpath(".//*[@data-pagefind-filter='topic']")),
-            provider=story.xpath("string(.//*[@data-pagefind-filter='provider'])").strip(),
+            topics=tuple(a.text_content().strip() for a in story.xpath(
+                ".//*[starts-with(@data-pagefind-filter, 'topic:')]")),
+            provider=story.xpath(
+                "string(.//*[starts-with(@data-pagefind-filter, 'provider:')])").strip(),
             published=datetime.fromisoformat(stamp))
     return found
 
@@ -71,3 +72,23 @@ def assert_newest_first(paths: list[str], articles: dict[str, Article]) -> None:
     dates = [articles[path].published for path in paths]
     listed = "\n".join(f"{d} {p}" for d, p in zip(dates, paths, strict=True))
     assert dates == sorted(dates, reverse=True), f"results are not newest first:\n{listed}"
+
+
+def offered(page: Page, select: str) -> dict[str, tuple[str, int]]:
+    """The options of the search page's `select` (`topic`, `provider`): each value (a slug)
+    → the name it shows and its count, from its label `Name (12)`."""
+    labels: list[list[str]] = page.locator(f"#search-{select} option").evaluate_all(
+        "options => options.slice(1).map(o => [o.value, o.textContent])")
+    found = {}
+    for value, label in labels:
+        name, _, count = label.rpartition(" (")
+        assert count.endswith(")") and count[:-1].isdigit(), label
+        found[value] = (name, int(count[:-1]))
+    return found
+
+
+def choose(page: Page, select: str, name: str) -> str:
+    """Choose the option of `select` that shows `name`; its value."""
+    value = next(value for value, (shown, _) in offered(page, select).items() if shown == name)
+    page.select_option(f"#search-{select}", value)
+    return value

@@ -24,6 +24,8 @@ from tests.e2e.search_pages import (
     Article,
     articles_of,
     assert_newest_first,
+    choose,
+    offered,
     result_paths,
     wait_for_search,
 )
@@ -36,7 +38,29 @@ WORD = re.compile(r"[a-z]{6,}")
 
 RENAMED = "BBC"
 """What one seed calls a provider that its other seeds call `BBC News`: its page names it so,
-and so does the provider filter Pagefind reads there."""
+and the lists name the provider as most of its seeds do."""
+HARBOUR = 60
+"""Stories of the harbour seeds, all in the archive's oldest month: more than one search
+shows, found in the last month searched."""
+HARBOUR_TOPIC = "Old  Town &amp; Harbour"
+HARBOUR_PROVIDER = "Harbour  Gazette"
+"""Names as a scraped feed may give them: a run of spaces, an escaped ampersand."""
+
+
+def harbour_seed(index: int) -> str:
+    return f"""---
+title: "Harbour story {index}"
+excerpt: "A story from the harbour."
+publishedDateTime: 2023-01-{1 + index % 28:02d}T{index % 24:02d}:30:00Z
+webUrl: "https://harbour-gazette.example/stories/{index}"
+published: true
+provider:
+  name: "{HARBOUR_PROVIDER}"
+  domain: harbour-gazette.example
+topics:
+  - "{HARBOUR_TOPIC}"
+---
+"""
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +69,16 @@ def archive(site_folder: Path) -> Iterator[ServedSite]:
     renamed = next(seed for seed in seeds if "\n  name: BBC News\n" in seed.read_text("utf-8"))
     renamed.write_text(renamed.read_text("utf-8").replace(
         "\n  name: BBC News\n", f"\n  name: {RENAMED}\n"), "utf-8")
+    for index in range(HARBOUR):
+        (site_folder / "seeds" / f"harbour-{index:02d}.txt").write_text(
+            harbour_seed(index), "utf-8")
     yield from build_and_serve(site_folder, "archive", "/")
 
 
 @pytest.fixture(scope="module")
 def articles(archive: ServedSite) -> dict[str, Article]:
     found = articles_of(archive.output)
-    assert len(found) == CORPUS_SIZE + 1
+    assert len(found) == CORPUS_SIZE + HARBOUR + 1
     return found
 
 
@@ -98,13 +125,13 @@ def test_a_word_of_a_story_s_body_finds_it_and_its_topic_narrows_it(
     assert_newest_first(found, articles)
 
     topic = story.topics[-1]
-    page.select_option("#search-topic", topic)
+    choose(page, "topic", topic)
     narrowed, _ = read_all(page, archive)
     assert story.path in narrowed
     assert all(topic in articles[path].topics for path in narrowed), (topic, narrowed)
     other = next(name for name in sorted({t for a in articles.values() for t in a.topics})
                  if name not in story.topics)
-    page.select_option("#search-topic", other)
+    choose(page, "topic", other)
     assert story.path not in read_all(page, archive)[0]
 
 
@@ -115,7 +142,8 @@ def test_a_topic_is_shown_newest_first_a_page_at_a_time_back_to_its_oldest_story
     topic, count = counts.most_common(1)[0]
     assert count > 2 * SHOWN, counts
     page = context.new_page()
-    page.goto(archive.at(f"search/?topic={topic}"))
+    page.goto(archive.at("search/"))
+    choose(page, "topic", topic)
     first = wait_for_search(page)
     # The first page: SHOWN results from the newest months, and where it stopped.
     shown = result_paths(page, archive)
@@ -156,7 +184,8 @@ def test_a_search_goes_through_no_more_months_at_a_time_than_hold_a_step_of_stor
         route.fulfill(response=response, body=body)
 
     page.route(lambda url: url.startswith(archive.at("search/")), crowded)
-    page.goto(archive.at(f"search/?topic={topic}"))
+    page.goto(archive.at("search/"))
+    choose(page, "topic", topic)
     found, statuses = read_all(page, archive)
     assert found == expected
     assert len(statuses) == len(months)
@@ -167,14 +196,61 @@ def test_a_search_goes_through_no_more_months_at_a_time_than_hold_a_step_of_stor
     assert statuses[-1] == f"{len(expected)} article{'s' if len(expected) > 1 else ''} found."
 
 
-def test_the_topic_and_provider_lists_count_what_pagefind_finds(
-        context: BrowserContext, archive: ServedSite, months: list[str]) -> None:
+def test_the_oldest_month_s_results_beyond_one_page_are_shown_by_the_button(
+        context: BrowserContext, archive: ServedSite, articles: dict[str, Article]) -> None:
+    """Found in the last month searched, more than one page: the search has been through
+    every month, and still offers the rest."""
     page = context.new_page()
     page.goto(archive.at("search/"))
-    offered = {name: dict(page.locator(f"#search-{name} option").evaluate_all(
-        """options => options.slice(1).map(o => [o.value,
-            Number(o.textContent.slice(o.value.length + 2, -1))])"""))
-        for name in ("topic", "provider")}
+    choose(page, "topic", HARBOUR_TOPIC)
+    assert wait_for_search(page) == f"{HARBOUR} articles found; the {SHOWN} newest shown."
+    assert len(result_paths(page, archive)) == SHOWN
+    found, statuses = read_all(page, archive)
+    assert statuses[1:] == [f"{HARBOUR} articles found."]
+    assert found == sorted((path for path, article in articles.items()
+                            if HARBOUR_TOPIC in article.topics),
+                           key=lambda path: articles[path].published, reverse=True)
+
+
+def test_a_month_that_fails_to_load_is_loaded_again_by_the_next_press_or_search(
+        context: BrowserContext, archive: ServedSite, articles: dict[str, Article],
+        months: list[str]) -> None:
+    counts = Counter(topic for article in articles.values() for topic in article.topics)
+    topic = counts.most_common(1)[0][0]
+    expected = sorted((path for path, article in articles.items() if topic in article.topics),
+                      key=lambda path: articles[path].published, reverse=True)
+    page = context.new_page()
+    failed: list[str] = []
+
+    def once(route: Route) -> None:
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    page.route(archive.at(f"pagefind/{months[2]}/pagefind-entry.json") + "*", once)
+    page.goto(archive.at("search/"))
+    choose(page, "topic", topic)
+    page.wait_for_function("() => /did not load/.test("
+                           "document.getElementById('search-status').textContent)")
+    assert failed
+    shown = result_paths(page, archive)
+    assert shown == expected[:len(shown)]
+    if page.locator("#search-older").is_visible():
+        page.locator("#search-older").click()
+    else:
+        page.locator("#search-form button[type=submit]").click()
+    found, _ = read_all(page, archive)
+    assert found == expected
+
+
+def test_the_topic_and_provider_lists_count_what_pagefind_finds(
+        context: BrowserContext, archive: ServedSite, articles: dict[str, Article],
+        months: list[str]) -> None:
+    page = context.new_page()
+    page.goto(archive.at("search/"))
+    lists = {name: offered(page, name) for name in ("topic", "provider")}
     # Every month merged into one index of its own, as a reader's browser would load it.
     filters = page.evaluate("""async ([base, months]) => {
         const folder = (month) => base + "pagefind/" + month + "/";
@@ -183,7 +259,13 @@ def test_the_topic_and_provider_lists_count_what_pagefind_finds(
         for (const month of months.slice(1)) await pagefind.mergeIndex(folder(month));
         return await pagefind.filters();
     }""", ["/", months])
-    assert offered["topic"] == filters["topic"]
-    assert offered["provider"] == filters["provider"]
-    assert any(not name.isascii() for name in offered["provider"])
-    assert offered["provider"][RENAMED] == 1 and offered["provider"]["BBC News"] > 1
+    for name in ("topic", "provider"):
+        assert {value: count for value, (_, count) in lists[name].items()} == filters[name]
+        assert all(value.isascii() and value == value.strip() for value in filters[name])
+    names = {shown: count for shown, count in lists["provider"].values()}
+    assert any(not name.isascii() for name in names)
+    assert RENAMED not in names
+    assert names["BBC News"] == sum(article.provider in ("BBC News", RENAMED)
+                                    for article in articles.values())
+    assert names[HARBOUR_PROVIDER] == HARBOUR
+    assert {shown: count for shown, count in lists["topic"].values()}[HARBOUR_TOPIC] == HARBOUR

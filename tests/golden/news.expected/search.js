@@ -1,20 +1,24 @@
 // newsgen search page: Pagefind's JS API over the site's own index; nothing from another
-// host. Results are newest first; the topic and provider lists (in the page, with how many
-// stories each finds) narrow them.
+// host. Results are newest first; the topic and provider lists (in the page, each name with
+// how many stories it finds; the values are the slugs the article pages give the index)
+// narrow them.
 //
 // The index is one Pagefind bundle per month (data-bundles, newest first; data-sizes says
 // how many stories each holds). A search goes through the months newest first, one at a
 // time: each is merged into the index when the search first reaches it, tagged with its
-// month as a "bundle" filter, and searched alone. A merged search orders results by each
-// bundle's own ranking, not by date across bundles: month by month, the results come
-// newest first. A search stops once it has SHOWN results to show, or once the months it
-// went through hold STEP stories, so that one search loads a few months of the index,
-// not the archive; "Show older articles" goes on from there. The status line counts the
-// results in the months searched, and says since when.
+// month as a "bundle" filter, and searched with that filter (the months merged before
+// find nothing). A merged search orders results by each bundle's own ranking, not by date
+// across bundles: month by month, the results come newest first. A search stops once it
+// has SHOWN results to show, or once the months it went through hold STEP stories, so
+// that one search loads a few months of the index, not the archive; "Show older articles"
+// goes on from there. The status line counts the results in the months searched, and says
+// since when. A month that fails to load is tried again, from a fresh copy of Pagefind,
+// by the next search or press of the button.
 const SHOWN = 50;
 const FIRST = 10;
 const STEP = 25000;
 const UNAVAILABLE = "Search is not available on this copy of the site.";
+const FAILED = "The search index did not load completely; try again.";
 
 (async () => {
   const form = document.getElementById("search-form");
@@ -38,12 +42,15 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     return;
   }
   const folder = (name) => base + "pagefind/" + name + "/";
-  const merged = [];
+  let merged = [];
+  let attempt = 0;
   function through(place) {
     // Pagefind with the months up to `place` merged, one after the other.
     if (merged[place] === undefined) {
       merged[place] = place === 0 ? (async () => {
-        const pagefind = await import(folder(bundles[0]) + "pagefind.js");
+        // A fresh copy of the module after a failure: the failed month stays in the last.
+        const copy = attempt ? `?attempt=${attempt}` : "";
+        const pagefind = await import(folder(bundles[0]) + "pagefind.js" + copy);
         // On the page's own thread: starting a worker costs more than searching a month.
         await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base, noWorker: true,
           mergeFilter: { bundle: bundles[0] } });
@@ -56,16 +63,31 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     }
     return merged[place];
   }
+  function forget(root) {
+    // After a failure, the next search starts from a fresh copy of Pagefind: a month that
+    // failed to merge stays in the copy it failed in, and would fail every search there.
+    if (merged[0] === root) {
+      merged = [];
+      attempt += 1;
+    }
+  }
 
   function choose(select, value) {
-    // The choice the address gives; one the list lacks (a topic gone since) is added.
+    // The choice the address gives: a slug, or a name (as addresses gave them before); one
+    // the list lacks (a topic gone since) is added.
     if (!value) return;
-    if (![...select.options].some((option) => option.value === value)) {
-      const option = document.createElement("option");
-      option.value = value;
-      option.textContent = value;
-      select.append(option);
+    const options = [...select.options];
+    const chosen = options.find((option) => option.value === value) ||
+      options.find((option) => option.textContent.startsWith(value) &&
+        /^ \(\d+\)$/.test(option.textContent.slice(value.length)));
+    if (chosen) {
+      select.value = chosen.value;
+      return;
     }
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = value;
+    select.append(option);
     select.value = value;
   }
 
@@ -121,7 +143,13 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
   async function show(search, upTo) {
     // Shows the pending results until `upTo` are shown; false when a newer search started.
     const taken = search.pending.splice(0, upTo - search.shown);
-    const data = await Promise.all(taken.map((result) => result.data()));
+    let data;
+    try {
+      data = await Promise.all(taken.map((result) => result.data()));
+    } catch (error) {
+      search.pending.unshift(...taken);  // to be shown by the next press of the button
+      throw error;
+    }
     if (search.mine !== latest) return false;
     if (search.shown === 0) list.replaceChildren();
     list.append(...data.map(entry));
@@ -134,7 +162,10 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     const stale = () => search.mine !== latest;
     const goal = search.shown + SHOWN;
     let stories = 0;
+    const root = through(0);
+    root.catch(() => {});  // (awaited, or not needed, below)
     search.busy = true;
+    older.setAttribute("aria-disabled", "true");
     try {
       while (search.shown + search.pending.length < goal && search.next < bundles.length &&
              stories < STEP) {
@@ -154,14 +185,16 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
       }
       if (!(await show(search, goal))) return;
     } catch (error) {
+      // What is shown stays, and the button goes on from the month that failed.
+      forget(root);
       if (!stale()) {
-        list.replaceChildren();
-        more.hidden = true;
-        status.textContent = UNAVAILABLE;
+        status.textContent = FAILED;
+        more.hidden = !search.shown;
       }
       return;
     } finally {
       search.busy = false;
+      older.removeAttribute("aria-disabled");
     }
     const everything = search.next >= bundles.length;
     const since = everything ? "" : ` since ${monthName(bundles[search.next - 1])}`;
@@ -186,10 +219,11 @@ const UNAVAILABLE = "Search is not available on this copy of the site.";
     const before = search.shown;
     status.textContent = "Searching…";
     await go(search);
-    // The button is gone once nothing older is left: the reader goes on from the first
-    // result it added.
     if (search.mine === latest && more.hidden) {
-      list.children[before]?.querySelector("a")?.focus();
+      // The button is gone: the reader goes on from the first result it added (or the
+      // last result, or the status line, when it added none).
+      const links = list.querySelectorAll("li h2 a");
+      (links[before] || links[links.length - 1] || status).focus();
     }
   });
   run();
