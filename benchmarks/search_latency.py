@@ -187,6 +187,7 @@ def _timed(page: Page, query: Query, traffic: Traffic, step: str, since: float) 
 
 
 def _option(page: Page, query: Query) -> str:
+    page.focus("#search-topic")  # (a reader's click: its options are there then)
     labels: list[str] = page.eval_on_selector_all(
         "#search-topic option", "options => options.map(o => o.textContent)")
     return next(label for label in labels if label.rsplit(" (", 1)[0] == query.topic)

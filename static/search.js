@@ -1,7 +1,9 @@
 // newsgen search page: Pagefind's JS API over the site's own index; nothing from another
-// host. Results are newest first; the topic and provider lists (in the page, each name with
-// how many stories it finds; the values are the slugs the article pages give the index)
-// narrow them.
+// host. Results are newest first; the topic and provider lists narrow them. Those come with
+// the page as JSON (#search-lists: each slug, the filter value the article pages give the
+// index, with its name and how many stories it finds), and their options are made once
+// the first results are shown, or when a list is first used: a thousand options made
+// while the page loads would hold the results back.
 //
 // The index is one Pagefind bundle per month (data-bundles, newest first; data-sizes says
 // how many stories each holds). A search goes through the months newest first, one at a
@@ -33,10 +35,15 @@ const FAILED = "The search index did not load completely; try again.";
   const base = form.dataset.base || "/";
   const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
   const sizes = (form.dataset.sizes || "").split(" ").map(Number);
+  const listed = document.getElementById("search-lists");
+  const lists = listed ? JSON.parse(listed.textContent) : {};
+  const choices = [[topic, lists.topic || []], [provider, lists.provider || []]];
   const params = new URLSearchParams(window.location.search);
   query.value = params.get("q") || "";
-  choose(topic, params.get("topic"));
-  choose(provider, params.get("provider"));
+  for (const [select, items] of choices) {
+    choose(select, params.get(select.name), items);
+    select.addEventListener("focus", fill);
+  }
   if (!bundles.length) {
     status.textContent = UNAVAILABLE;
     return;
@@ -72,23 +79,38 @@ const FAILED = "The search index did not load completely; try again.";
     }
   }
 
-  function choose(select, value) {
-    // The choice the address gives: a slug, or a name (as addresses gave them before); one
-    // the list lacks (a topic gone since) is added.
+  function option(value, label) {
+    const made = document.createElement("option");
+    made.value = value;
+    made.textContent = label;
+    return made;
+  }
+
+  function choose(select, value, items) {
+    // The choice the address gives, a slug or a name (as addresses gave them before), shown
+    // alone until the list is filled; one the list lacks (a topic gone since) is kept.
     if (!value) return;
-    const options = [...select.options];
-    const chosen = options.find((option) => option.value === value) ||
-      options.find((option) => option.textContent.startsWith(value) &&
-        /^ \(\d+\)$/.test(option.textContent.slice(value.length)));
-    if (chosen) {
+    const item = items.find(([slug]) => slug === value) ||
+      items.find(([, name]) => name === value);
+    select.append(item ? option(item[0], `${item[1]} (${item[2]})`) : option(value, value));
+    select.value = item ? item[0] : value;
+  }
+
+  let filled = false;
+  function fill() {
+    if (filled) return;
+    filled = true;
+    for (const [select, items] of choices) {
+      const chosen = select.options[select.selectedIndex];
+      const options = items.map(([slug, name, count]) => option(slug, `${name} (${count})`));
+      const kept = chosen.value && !items.some(([slug]) => slug === chosen.value);
+      select.replaceChildren(select.options[0], ...options, ...(kept ? [chosen] : []));
       select.value = chosen.value;
-      return;
     }
-    const option = document.createElement("option");
-    option.value = value;
-    option.textContent = value;
-    select.append(option);
-    select.value = value;
+  }
+  function fillSoon() {
+    // Once the results just added are painted.
+    if (!filled) requestAnimationFrame(() => setTimeout(fill, 0));
   }
 
   function entry(data) {
@@ -134,6 +156,7 @@ const FAILED = "The search index did not load completely; try again.";
     if (!text && !Object.keys(chosen).length) {
       list.replaceChildren();
       status.textContent = "Type a word to search every article.";
+      fill();  // no search to wait for
       return;
     }
     status.textContent = "Searching…";
@@ -154,6 +177,7 @@ const FAILED = "The search index did not load completely; try again.";
     if (search.shown === 0) list.replaceChildren();
     list.append(...data.map(entry));
     search.shown += taken.length;
+    fillSoon();
     return true;
   }
 
@@ -195,6 +219,7 @@ const FAILED = "The search index did not load completely; try again.";
     } finally {
       search.busy = false;
       older.removeAttribute("aria-disabled");
+      fillSoon();
     }
     const everything = search.next >= bundles.length;
     const since = everything ? "" : ` since ${monthName(bundles[search.next - 1])}`;

@@ -215,19 +215,20 @@ class PageContexts:
 
     def _search(self, page: Page) -> Context:
         """The months of the search index, newest first, with how many stories each holds,
-        and the topic and provider lists: each slug (the filter value an article page gives
-        the index), name and number of stories."""
+        and the topic and provider lists, as JSON: each slug (the filter value an article
+        page gives the index), name and number of stories. (The page's script makes the
+        options once the first results are shown: a thousand options in the page hold those
+        back by a tenth of a second.)"""
         site = self.site
         bundles = Counter(search_bundle(site.article_paths[article_id])
                           for article_id in site.newest_first)
+        lists = {"topic": _choices((topic.slug, topic.name, len(topic.article_ids))
+                                   for topic in site.topics.values()),
+                 "provider": _choices((provider.slug, provider.name, len(provider.article_ids))
+                                      for provider in site.providers.values())}
         return {"title": "Search", "search_bundles": " ".join(bundles),
                 "search_sizes": " ".join(map(str, bundles.values())),
-                "search_topics": _choices(
-                    (topic.slug, topic.name, len(topic.article_ids))
-                    for topic in site.topics.values()),
-                "search_providers": _choices(
-                    (provider.slug, provider.name, len(provider.article_ids))
-                    for provider in site.providers.values())}
+                "search_lists": json_for_script(lists)}
 
     # ---- files for machines -----------------------------------------------------------
 

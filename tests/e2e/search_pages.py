@@ -76,7 +76,9 @@ def assert_newest_first(paths: list[str], articles: dict[str, Article]) -> None:
 
 def offered(page: Page, select: str) -> dict[str, tuple[str, int]]:
     """The options of the search page's `select` (`topic`, `provider`): each value (a slug)
-    → the name it shows and its count, from its label `Name (12)`."""
+    → the name it shows and its count, from its label `Name (12)`. The list is focused
+    first, as a reader's click would: its options are made then, if not yet."""
+    page.locator(f"#search-{select}").focus()
     labels: list[list[str]] = page.locator(f"#search-{select} option").evaluate_all(
         "options => options.slice(1).map(o => [o.value, o.textContent])")
     found = {}

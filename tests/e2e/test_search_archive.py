@@ -123,6 +123,10 @@ def test_a_word_of_a_story_s_body_finds_it_and_its_topic_narrows_it(
     found, _ = read_all(page, archive)
     assert story.path in found, (word, found)
     assert_newest_first(found, articles)
+    # The lists are filled once the first results are shown, with no click on them.
+    page.wait_for_function("() => document.querySelectorAll('#search-topic option').length"
+                           " > 2 && document.querySelectorAll('#search-provider option')"
+                           ".length > 2")
 
     topic = story.topics[-1]
     choose(page, "topic", topic)
