@@ -14,8 +14,8 @@
 // has SHOWN results to show, or once the months it went through hold STEP stories, so
 // that one search loads a few months of the index, not the archive; "Show older articles"
 // goes on from there. The status line counts the results in the months searched, and says
-// since when. A month that fails to load is tried again, from a fresh copy of Pagefind,
-// by the next search or press of the button.
+// since when. A month or a result that fails to load is tried again, in a new index, by the
+// next search or press of the button.
 const SHOWN = 50;
 const FIRST = 10;
 const STEP = 25000;
@@ -49,34 +49,51 @@ const FAILED = "The search index did not load completely; try again.";
     return;
   }
   const folder = (name) => base + "pagefind/" + name + "/";
-  let merged = [];
+  // Pagefind's module, from the newest month's folder (every month's copy is the same),
+  // loaded once; loaded again, from a fresh address, after it failed to load.
+  let engine = null;
   let attempt = 0;
-  function through(place) {
-    // Pagefind with the months up to `place` merged, one after the other.
-    if (merged[place] === undefined) {
-      merged[place] = place === 0 ? (async () => {
-        // A fresh copy of the module after a failure: the failed month stays in the last.
-        const copy = attempt ? `?attempt=${attempt}` : "";
-        const pagefind = await import(folder(bundles[0]) + "pagefind.js" + copy);
+  function module() {
+    if (engine === null) {
+      const copy = attempt ? `?attempt=${attempt}` : "";
+      engine = import(folder(bundles[0]) + "pagefind.js" + copy);
+      engine.catch(() => { engine = null; attempt += 1; });
+    }
+    return engine;
+  }
+  // An index: the newest month, then each older month merged into it when a search first
+  // reaches it. Pagefind searches every month merged into an index, and a month that
+  // failed to load stays in it and fails each search, so a search takes a new index
+  // (Pagefind's WebAssembly is shared by all) unless the last one holds the newest month
+  // alone, and an index in which a month failed is not searched again.
+  let latestIndex = null;
+  function newIndex() {
+    const index = { months: [], broken: false };
+    index.months[0] = module().then(async (pagefind) => {
+      const made = pagefind.createInstance({ basePath: folder(bundles[0]), baseUrl: base,
         // On the page's own thread: starting a worker costs more than searching a month.
-        await pagefind.options({ basePath: folder(bundles[0]), baseUrl: base, noWorker: true,
-          mergeFilter: { bundle: bundles[0] } });
-        return pagefind;
-      })() : through(place - 1).then(async (pagefind) => {
-        await pagefind.mergeIndex(folder(bundles[place]),
+        noWorker: true, mergeFilter: { bundle: bundles[0] } });
+      // Rejects when the month failed to load (a month merged into it would wait for ever).
+      await made.search("");
+      return made;
+    });
+    latestIndex = index;
+    return index;
+  }
+  function indexForNewSearch() {
+    const last = latestIndex;
+    return last && !last.broken && last.months.length === 1 ? last : newIndex();
+  }
+  function through(index, place) {
+    // The index with the months up to `place` merged, one after the other.
+    if (index.months[place] === undefined) {
+      index.months[place] = through(index, place - 1).then(async (made) => {
+        await made.mergeIndex(folder(bundles[place]),
           { baseUrl: base, mergeFilter: { bundle: bundles[place] } });
-        return pagefind;
+        return made;
       });
     }
-    return merged[place];
-  }
-  function forget(root) {
-    // After a failure, the next search starts from a fresh copy of Pagefind: a month that
-    // failed to merge stays in the copy it failed in, and would fail every search there.
-    if (merged[0] === root) {
-      merged = [];
-      attempt += 1;
-    }
+    return index.months[place];
   }
 
   function option(value, label) {
@@ -151,14 +168,17 @@ const FAILED = "The search index did not load completely; try again.";
     if (topic.value) chosen.topic = topic.value;
     if (provider.value) chosen.provider = provider.value;
     more.hidden = true;
-    current = { mine: ++latest, text: text || null, chosen, next: 0, pending: [], found: 0,
-      shown: 0, busy: false };
+    // `pending`: the results found and not yet shown, each with the place of its month;
+    // `counts` and `shownIn`: how many each month searched found, and how many are shown.
+    current = { mine: ++latest, text: text || null, chosen, index: null, next: 0,
+      pending: [], counts: [], shownIn: [], found: 0, shown: 0, busy: false };
     if (!text && !Object.keys(chosen).length) {
       list.replaceChildren();
       status.textContent = "Type a word to search every article.";
       fill();  // no search to wait for
       return;
     }
+    current.index = indexForNewSearch();
     status.textContent = "Searching…";
     go(current);
   }
@@ -168,15 +188,24 @@ const FAILED = "The search index did not load completely; try again.";
     const taken = search.pending.splice(0, upTo - search.shown);
     let data;
     try {
-      data = await Promise.all(taken.map((result) => result.data()));
+      data = await Promise.all(taken.map(({ result }) => result.data()));
     } catch (error) {
-      search.pending.unshift(...taken);  // to be shown by the next press of the button
+      // Pagefind keeps a result that failed to load as failed: the months from the first
+      // result not shown on are searched again, in a new index, by the next press of the
+      // button, and the results they found that are shown already are skipped then.
+      const place = taken[0].place;
+      for (let month = place; month < search.next; month += 1) {
+        search.found -= search.counts[month];
+      }
+      search.pending = [];
+      search.next = place;
       throw error;
     }
     if (search.mine !== latest) return false;
     if (search.shown === 0) list.replaceChildren();
     list.append(...data.map(entry));
     search.shown += taken.length;
+    for (const { place } of taken) search.shownIn[place] = (search.shownIn[place] || 0) + 1;
     fillSoon();
     return true;
   }
@@ -186,39 +215,43 @@ const FAILED = "The search index did not load completely; try again.";
     const stale = () => search.mine !== latest;
     const goal = search.shown + SHOWN;
     let stories = 0;
-    const root = through(0);
-    root.catch(() => {});  // (awaited, or not needed, below)
+    if (search.index.broken) search.index = newIndex();
+    const index = search.index;
     search.busy = true;
     older.setAttribute("aria-disabled", "true");
     try {
       while (search.shown + search.pending.length < goal && search.next < bundles.length &&
              stories < STEP) {
         const place = search.next;
-        const pagefind = await through(place);
+        const pagefind = await through(index, place);
         if (stale()) return;
         const month = await pagefind.search(search.text, {
           filters: { ...search.chosen, bundle: bundles[place] }, sort: { date: "desc" } });
         if (stale()) return;
         search.next += 1;
         stories += sizes[place] || 0;
+        search.counts[place] = month.results.length;
         search.found += month.results.length;
-        search.pending.push(...month.results);
+        search.pending.push(...month.results.slice(search.shownIn[place] || 0)
+          .map((result) => ({ place, result })));
         // The first few are shown as soon as they are found, the rest once all are.
         if (search.shown === 0 && search.pending.length >= FIRST &&
             !(await show(search, FIRST))) return;
       }
       if (!(await show(search, goal))) return;
     } catch (error) {
-      // What is shown stays, and the button goes on from the month that failed.
-      forget(root);
+      // What is shown stays, and the button goes on from the month that failed, in a new
+      // index.
+      index.broken = true;
       if (!stale()) {
+        if (!search.shown) list.replaceChildren();  // (an earlier search's results)
         status.textContent = FAILED;
         more.hidden = !search.shown;
       }
       return;
     } finally {
       search.busy = false;
-      older.removeAttribute("aria-disabled");
+      if (!current.busy) older.removeAttribute("aria-disabled");  // (not another's step)
       fillSoon();
     }
     const everything = search.next >= bundles.length;
