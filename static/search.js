@@ -61,28 +61,29 @@ const FAILED = "The search index did not load completely; try again.";
     }
     return engine;
   }
-  // An index: the newest month, then each older month merged into it when a search first
-  // reaches it. Pagefind searches every month merged into an index, and a month that
-  // failed to load stays in it and fails each search, so a search takes a new index
-  // (Pagefind's WebAssembly is shared by all) unless the last one holds the newest month
-  // alone, and an index in which a month failed is not searched again.
-  let latestIndex = null;
-  function newIndex() {
-    const index = { months: [], broken: false };
-    index.months[0] = module().then(async (pagefind) => {
-      const made = pagefind.createInstance({ basePath: folder(bundles[0]), baseUrl: base,
-        // On the page's own thread: starting a worker costs more than searching a month.
-        noWorker: true, mergeFilter: { bundle: bundles[0] } });
-      // Rejects when the month failed to load (a month merged into it would wait for ever).
-      await made.search("");
-      return made;
-    });
-    latestIndex = index;
-    return index;
-  }
-  function indexForNewSearch() {
-    const last = latestIndex;
-    return last && !last.broken && last.months.length === 1 ? last : newIndex();
+  // Two indexes, kept across searches (Pagefind never frees an index's memory): the head
+  // holds the newest month alone and answers every search there; the archive holds the
+  // newest month and each older month, merged into it when a search first reaches it, and
+  // answers the searches that go further. Pagefind searches every month merged into an
+  // index, so the head keeps a search that ends in the newest month from reading the
+  // others. An index in which a part failed to load is not used again: its months are
+  // loaded again, in a new one, by the next search or press of the button.
+  const indexes = { head: null, archive: null };
+  function indexFor(place) {
+    const kind = place === 0 ? "head" : "archive";
+    if (indexes[kind] === null || indexes[kind].broken) {
+      const index = { months: [], broken: false };
+      index.months[0] = module().then(async (pagefind) => {
+        const made = pagefind.createInstance({ basePath: folder(bundles[0]), baseUrl: base,
+          // On the page's own thread: starting a worker costs more than searching a month.
+          noWorker: true, mergeFilter: { bundle: bundles[0] } });
+        // Rejects when the month failed to load (merging into it would wait for ever).
+        await made.search("");
+        return made;
+      });
+      indexes[kind] = index;
+    }
+    return indexes[kind];
   }
   function through(index, place) {
     // The index with the months up to `place` merged, one after the other.
@@ -95,6 +96,23 @@ const FAILED = "The search index did not load completely; try again.";
     }
     return index.months[place];
   }
+  // Pagefind logs a part of its index that failed to load (a word's chunk, a filter) and
+  // goes on without it, so that the month would find nothing: such failures are counted
+  // here, and a month searched while one happened counts as failed.
+  let missing = 0;
+  const fetchFromSite = window.fetch.bind(window);
+  window.fetch = async (resource, ...rest) => {
+    const ours = String(resource instanceof Request ? resource.url : resource)
+      .includes("/pagefind/");
+    try {
+      const response = await fetchFromSite(resource, ...rest);
+      if (!response.ok && ours) missing += 1;
+      return response;
+    } catch (error) {
+      if (ours) missing += 1;
+      throw error;
+    }
+  };
 
   function option(value, label) {
     const made = document.createElement("option");
@@ -168,17 +186,16 @@ const FAILED = "The search index did not load completely; try again.";
     if (topic.value) chosen.topic = topic.value;
     if (provider.value) chosen.provider = provider.value;
     more.hidden = true;
-    // `pending`: the results found and not yet shown, each with the place of its month;
-    // `counts` and `shownIn`: how many each month searched found, and how many are shown.
-    current = { mine: ++latest, text: text || null, chosen, index: null, next: 0,
-      pending: [], counts: [], shownIn: [], found: 0, shown: 0, busy: false };
+    // `pending`: the results found and not yet shown, each with the place of its month and
+    // its index; `counts`: how many each month searched found; `seen`: the results shown.
+    current = { mine: ++latest, text: text || null, chosen, next: 0, pending: [], counts: [],
+      seen: new Set(), found: 0, shown: 0, busy: false };
     if (!text && !Object.keys(chosen).length) {
       list.replaceChildren();
       status.textContent = "Type a word to search every article.";
       fill();  // no search to wait for
       return;
     }
-    current.index = indexForNewSearch();
     status.textContent = "Searching…";
     go(current);
   }
@@ -192,7 +209,8 @@ const FAILED = "The search index did not load completely; try again.";
     } catch (error) {
       // Pagefind keeps a result that failed to load as failed: the months from the first
       // result not shown on are searched again, in a new index, by the next press of the
-      // button, and the results they found that are shown already are skipped then.
+      // button, and the results among them already shown are left out then.
+      for (const { index } of taken) index.broken = true;
       const place = taken[0].place;
       for (let month = place; month < search.next; month += 1) {
         search.found -= search.counts[month];
@@ -205,7 +223,7 @@ const FAILED = "The search index did not load completely; try again.";
     if (search.shown === 0) list.replaceChildren();
     list.append(...data.map(entry));
     search.shown += taken.length;
-    for (const { place } of taken) search.shownIn[place] = (search.shownIn[place] || 0) + 1;
+    for (const { result } of taken) search.seen.add(result.id);
     fillSoon();
     return true;
   }
@@ -215,34 +233,37 @@ const FAILED = "The search index did not load completely; try again.";
     const stale = () => search.mine !== latest;
     const goal = search.shown + SHOWN;
     let stories = 0;
-    if (search.index.broken) search.index = newIndex();
-    const index = search.index;
+    let index = null;
     search.busy = true;
     older.setAttribute("aria-disabled", "true");
     try {
       while (search.shown + search.pending.length < goal && search.next < bundles.length &&
              stories < STEP) {
         const place = search.next;
+        index = indexFor(place);
         const pagefind = await through(index, place);
         if (stale()) return;
+        const before = missing;
         const month = await pagefind.search(search.text, {
           filters: { ...search.chosen, bundle: bundles[place] }, sort: { date: "desc" } });
+        if (missing !== before) throw new Error("a part of the index did not load");
         if (stale()) return;
         search.next += 1;
         stories += sizes[place] || 0;
         search.counts[place] = month.results.length;
         search.found += month.results.length;
-        search.pending.push(...month.results.slice(search.shownIn[place] || 0)
-          .map((result) => ({ place, result })));
+        const from = index;
+        search.pending.push(...month.results.filter((result) => !search.seen.has(result.id))
+          .map((result) => ({ place, result, index: from })));
+        index = null;
         // The first few are shown as soon as they are found, the rest once all are.
         if (search.shown === 0 && search.pending.length >= FIRST &&
             !(await show(search, FIRST))) return;
       }
       if (!(await show(search, goal))) return;
     } catch (error) {
-      // What is shown stays, and the button goes on from the month that failed, in a new
-      // index.
-      index.broken = true;
+      // What is shown stays, and the button goes on from the month that failed.
+      if (index !== null) index.broken = true;
       if (!stale()) {
         if (!search.shown) list.replaceChildren();  // (an earlier search's results)
         status.textContent = FAILED;
