@@ -7,15 +7,12 @@
 //
 // The index is one Pagefind bundle per month (data-bundles, newest first; data-sizes says
 // how many stories each holds). A search goes through the months newest first, one at a
-// time: each is merged into the index when the search first reaches it, tagged with its
-// month as a "bundle" filter, and searched with that filter (the months merged before
-// find nothing). A merged search orders results by each bundle's own ranking, not by date
-// across bundles: month by month, the results come newest first. A search stops once it
-// has SHOWN results to show, or once the months it went through hold STEP stories, so
-// that one search loads a few months of the index, not the archive; "Show older articles"
-// goes on from there. The status line counts the results in the months searched, and says
-// since when. A month or a result that fails to load is tried again, in a new index, by the
-// next search or press of the button.
+// time, and stops once it has SHOWN results to show, or once the months it went through
+// hold STEP stories; "Show older articles" goes on from there. Each month is searched
+// with a filter on its "bundle" (see indexFor); within a month, results come newest
+// first. The status line counts the results in the months searched, and says since when.
+// A month or a result that fails to load is tried again, in a new index, by the next
+// search or press of the button.
 const SHOWN = 50;
 const FIRST = 10;
 const STEP = 25000;
@@ -65,9 +62,12 @@ const FAILED = "The search index did not load completely; try again.";
   // holds the newest month alone and answers every search there; the archive holds the
   // newest month and each older month, merged into it when a search first reaches it, and
   // answers the searches that go further. Pagefind searches every month merged into an
-  // index, so the head keeps a search that ends in the newest month from reading the
-  // others. An index in which a part failed to load is not used again: its months are
-  // loaded again, in a new one, by the next search or press of the button.
+  // index (a month's filter only drops the others' results), so a search that ends in the
+  // newest month reads no other, and one that goes further also reads, in the archive,
+  // each month an earlier search merged into it. (An index per month would read only the
+  // months reached, but each new index waits about 50 ms for Pagefind to start: 1.2 s more
+  // for a search through 24 months.) An index in which a part failed to load is not used
+  // again: its months are loaded again, in a new one, by the next search or press.
   const indexes = { head: null, archive: null };
   function indexFor(place) {
     const kind = place === 0 ? "head" : "archive";
@@ -96,20 +96,27 @@ const FAILED = "The search index did not load completely; try again.";
     }
     return index.months[place];
   }
-  // Pagefind logs a part of its index that failed to load (a word's chunk, a filter) and
-  // goes on without it, so that the month would find nothing: such failures are counted
-  // here, and a month searched while one happened counts as failed.
-  let missing = 0;
+  // Pagefind logs a part of a month that failed to load (a word's chunk, a filter) and
+  // goes on without it, so that the month would find nothing: such a failure marks the
+  // indexes that hold the month as broken at once, and a search in one of them then counts
+  // as failed. (Pagefind fetches on the page's own thread here: from a worker, its
+  // requests would not come through this.)
   const fetchFromSite = window.fetch.bind(window);
+  function failed(address) {
+    const month = /\/pagefind\/([^/]+)\/(?!fragment\/)/.exec(address);
+    const place = month ? bundles.indexOf(month[1]) : -1;
+    for (const index of [indexes.head, indexes.archive]) {
+      if (index && place >= 0 && index.months[place] !== undefined) index.broken = true;
+    }
+  }
   window.fetch = async (resource, ...rest) => {
-    const ours = String(resource instanceof Request ? resource.url : resource)
-      .includes("/pagefind/");
+    const address = String(resource instanceof Request ? resource.url : resource);
     try {
       const response = await fetchFromSite(resource, ...rest);
-      if (!response.ok && ours) missing += 1;
+      if (!response.ok) failed(address);
       return response;
     } catch (error) {
-      if (ours) missing += 1;
+      failed(address);
       throw error;
     }
   };
@@ -243,10 +250,9 @@ const FAILED = "The search index did not load completely; try again.";
         index = indexFor(place);
         const pagefind = await through(index, place);
         if (stale()) return;
-        const before = missing;
         const month = await pagefind.search(search.text, {
           filters: { ...search.chosen, bundle: bundles[place] }, sort: { date: "desc" } });
-        if (missing !== before) throw new Error("a part of the index did not load");
+        if (index.broken) throw new Error("a part of the index did not load");
         if (stale()) return;
         search.next += 1;
         stories += sizes[place] || 0;
