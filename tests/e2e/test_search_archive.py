@@ -98,6 +98,11 @@ def body_words(archive: ServedSite, article: Article) -> set[str]:
     return set(WORD.findall(body)) - set(WORD.findall(article.title.lower()))
 
 
+def newest_first_of_topic(articles: dict[str, Article], topic: str) -> list[str]:
+    return sorted((path for path, article in articles.items() if topic in article.topics),
+                  key=lambda path: articles[path].published, reverse=True)
+
+
 def read_all(page: Page, archive: ServedSite) -> tuple[list[str], list[str]]:
     """Press "Show older articles" until there is nothing older: every result shown, and
     the status line after each step."""
@@ -177,9 +182,7 @@ def test_a_topic_is_shown_newest_first_a_page_at_a_time_back_to_its_oldest_story
 
     everything, statuses = read_all(page, archive)
     assert everything[:SHOWN] == shown
-    assert everything == sorted(
-        (path for path, article in articles.items() if topic in article.topics),
-        key=lambda path: articles[path].published, reverse=True)
+    assert everything == newest_first_of_topic(articles, topic)
     assert len(statuses) >= 3
     assert statuses[-1] == f"{count} articles found."
     assert all(" since " in status for status in statuses[:-1]), statuses
@@ -197,8 +200,7 @@ def test_a_search_goes_through_no_more_months_at_a_time_than_hold_a_step_of_stor
     the results, once all are shown, are the same."""
     counts = Counter(topic for article in articles.values() for topic in article.topics)
     topic = next(name for name, count in sorted(counts.items()) if 3 <= count <= 10)
-    expected = sorted((path for path, article in articles.items() if topic in article.topics),
-                      key=lambda path: articles[path].published, reverse=True)
+    expected = newest_first_of_topic(articles, topic)
     page = context.new_page()
     crowd(page, archive, months)
     page.goto(archive.at("search/"))
@@ -222,9 +224,7 @@ def test_the_oldest_month_s_results_beyond_one_page_are_shown_by_the_button(
     assert len(result_paths(page, archive)) == SHOWN
     found, statuses = read_all(page, archive)
     assert statuses[1:] == [f"{HARBOUR} articles found."]
-    assert found == sorted((path for path, article in articles.items()
-                            if HARBOUR_TOPIC in article.topics),
-                           key=lambda path: articles[path].published, reverse=True)
+    assert found == newest_first_of_topic(articles, HARBOUR_TOPIC)
 
 
 def fail_once(page: Page, pattern: str) -> list[str]:
@@ -254,11 +254,6 @@ def try_again(page: Page) -> None:
         page.locator("#search-older").click()
     else:
         page.locator("#search-form button[type=submit]").click()
-
-
-def newest_first_of_topic(articles: dict[str, Article], topic: str) -> list[str]:
-    return sorted((path for path, article in articles.items() if topic in article.topics),
-                  key=lambda path: articles[path].published, reverse=True)
 
 
 def test_a_month_that_fails_to_load_is_loaded_again_by_the_next_press_or_search(

@@ -81,6 +81,7 @@ const FAILED = "The search index did not load completely; try again.";
         await made.search("");
         return made;
       });
+      index.months[0].catch(() => { index.broken = true; });
       indexes[kind] = index;
     }
     return indexes[kind];
@@ -93,6 +94,7 @@ const FAILED = "The search index did not load completely; try again.";
           { baseUrl: base, mergeFilter: { bundle: bundles[place] } });
         return made;
       });
+      index.months[place].catch(() => { index.broken = true; });
     }
     return index.months[place];
   }
@@ -240,14 +242,13 @@ const FAILED = "The search index did not load completely; try again.";
     const stale = () => search.mine !== latest;
     const goal = search.shown + SHOWN;
     let stories = 0;
-    let index = null;
     search.busy = true;
     older.setAttribute("aria-disabled", "true");
     try {
       while (search.shown + search.pending.length < goal && search.next < bundles.length &&
              stories < STEP) {
         const place = search.next;
-        index = indexFor(place);
+        const index = indexFor(place);
         const pagefind = await through(index, place);
         if (stale()) return;
         const month = await pagefind.search(search.text, {
@@ -258,18 +259,16 @@ const FAILED = "The search index did not load completely; try again.";
         stories += sizes[place] || 0;
         search.counts[place] = month.results.length;
         search.found += month.results.length;
-        const from = index;
         search.pending.push(...month.results.filter((result) => !search.seen.has(result.id))
-          .map((result) => ({ place, result, index: from })));
-        index = null;
+          .map((result) => ({ place, result, index })));
         // The first few are shown as soon as they are found, the rest once all are.
         if (search.shown === 0 && search.pending.length >= FIRST &&
             !(await show(search, FIRST))) return;
       }
       if (!(await show(search, goal))) return;
     } catch (error) {
-      // What is shown stays, and the button goes on from the month that failed.
-      if (index !== null) index.broken = true;
+      // What is shown stays, and the button goes on from the month that failed (the index
+      // it failed in is marked broken already).
       if (!stale()) {
         if (!search.shown) list.replaceChildren();  // (an earlier search's results)
         status.textContent = FAILED;
