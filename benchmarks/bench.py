@@ -122,19 +122,25 @@ def newsgen(site: Path, *extra: str) -> list[str]:
             "--quiet", *extra]
 
 
-def clean_output(site: Path) -> None:
-    """No output (the link and both trees) and no cache."""
+def clean_output(site: Path, trash: Path) -> None:
+    """No output (the link and both trees) and no cache: moved into `trash`."""
     if (site / "public").is_symlink():
         (site / "public").unlink()
-    shutil.rmtree(site / "public", ignore_errors=True)
-    for tree in site.glob(".public.*"):
-        shutil.rmtree(tree, ignore_errors=True)
-    shutil.rmtree(site / ".newsgen-cache", ignore_errors=True)
+    for path in (site / "public", *site.glob(".public.*"), site / ".newsgen-cache"):
+        set_aside(path, trash)
+
+
+def set_aside(path: Path, trash: Path) -> None:
+    """Move `path` (if there) into `trash`, deleted when the benchmark ends (see above)."""
+    if path.exists() or path.is_symlink():
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{len(list(trash.iterdir()))}-{path.name}")
 
 
 def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, object]:
+    trash = workdir / "trash"
     site = workdir / f"site-{size}"
-    shutil.rmtree(site, ignore_errors=True)
+    set_aside(site, trash)  # a site left by an earlier benchmark in this workdir
     (site / "seeds").mkdir(parents=True)
     write_corpus(site / "seeds", size, seed=1)
     (site / "site.toml").write_text(SITE_TOML)
@@ -148,22 +154,22 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
     hugo_peaks: list[float] = []
     hugo_site = workdir / f"hugo-{size}"
     if hugo:
-        shutil.rmtree(hugo_site, ignore_errors=True)
+        set_aside(hugo_site, trash)
         subprocess.run([sys.executable, str(PEER), str(site / "seeds"), str(hugo_site)],
                        check=True, stdout=subprocess.DEVNULL)
     seeds = sorted((site / "seeds").glob("*.txt"))
     for run in range(runs):
-        clean_output(site)
+        clean_output(site, trash)
         measured = timed(newsgen(site, "--no-search"), ROOT, tree=True)
         samples["clean, no search"].append(measured.seconds)
         no_search_peaks.append(measured)
-        clean_output(site)  # the runs below start from this one
+        clean_output(site, trash)  # the runs below start from this one
         measured = timed(newsgen(site), ROOT, tree=True)
         samples["clean"].append(measured.seconds)
         peaks.append(measured)
         if hugo:
-            shutil.rmtree(hugo_site / "public", ignore_errors=True)
-            shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+            set_aside(hugo_site / "public", trash)
+            set_aside(hugo_site / "resources", trash)
             measured = timed(["hugo", "--buildDrafts", "--quiet", "--cacheDir",
                               str(hugo_site / ".hugo_cache")], hugo_site, tree=True)
             samples["hugo clean"].append(measured.seconds)
@@ -263,8 +269,11 @@ def main() -> None:
     args = parser.parse_args()
     hugo = not args.no_hugo and shutil.which("hugo") is not None and PEER.is_file()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="newsgen-bench-"))
-    results = [measure_size(int(size), args.runs, workdir, hugo)
-               for size in args.sizes.split(",")]
+    try:
+        results = [measure_size(int(size), args.runs, workdir, hugo)
+                   for size in args.sizes.split(",")]
+    finally:
+        shutil.rmtree(workdir / "trash", ignore_errors=True)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

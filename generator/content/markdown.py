@@ -23,7 +23,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 
-from generator.content.sanitize import sanitize_html
+from generator.content.sanitize import SanitizedHtml, sanitize_html, sanitized
 
 # Not smarty: it doubles the conversion time and rewrites quotes inside escaped HTML text.
 # Given as classes, not names: for a name Python-Markdown first looks through the entry
@@ -41,7 +41,7 @@ class MarkdownTooDeep(Exception):
     stays as the wall behind that."""
 
 
-def render_markdown(text: str, seconds: float = 0.0) -> str:
+def render_markdown(text: str, seconds: float = 0.0) -> SanitizedHtml:
     """Sanitized HTML for `text`; headings start at h2 because the page title is the h1.
 
     Python-Markdown is quadratic on some inputs (20,000 `[a](` take minutes), so with `seconds`
@@ -49,7 +49,7 @@ def render_markdown(text: str, seconds: float = 0.0) -> str:
     needs the main thread (it uses a timer signal); elsewhere the body converts unbounded.
     """
     if not text.strip():
-        return ""
+        return SanitizedHtml()
     try:
         with _fixed_stack_budget(), _time_limit(seconds):
             converted = _CONVERTER.reset().convert(text)
@@ -57,8 +57,9 @@ def render_markdown(text: str, seconds: float = 0.0) -> str:
         _reset_converter()
         raise MarkdownTooDeep from None
     html = sanitize_html(_renumber_headings(converted))
-    # Dropped body images leave empty paragraphs behind.
-    return html.replace("<p></p>", "").strip()
+    # Dropped body images leave empty paragraphs behind. The result is sanitized once more
+    # here, not on each page that shows it (see `sanitized_markup`).
+    return sanitized(html.replace("<p></p>", "").strip())
 
 
 def _converter() -> python_markdown.Markdown:

@@ -11,7 +11,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 """Fixed English names, so output never depends on the machine's locale."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimeView:
     iso: str
     text: str
@@ -22,15 +22,20 @@ class TimeView:
 
 def iso(moment: datetime) -> str:
     """RFC 3339 in UTC with a `Z`, as Atom, JSON Feed and sitemaps want."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime's %Y has no leading zeros here
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (f"{utc.year}-{utc.month:02}-{utc.day:02}T"
+            f"{utc.hour:02}:{utc.minute:02}:{utc.second:02}Z")
 
 
 def format_time(moment: datetime, zone: ZoneInfo) -> TimeView:
     """The moment in the site's zone, for `<time datetime>` and for readers."""
     local = moment.astimezone(zone)
     date_text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-    return TimeView(local.isoformat(), f"{date_text}, {local:%H:%M} {local.tzname()}", date_text,
-                    iso(moment))
+    return TimeView(local.isoformat(),
+                    f"{date_text}, {local.hour:02}:{local.minute:02} {local.tzname()}",
+                    date_text, iso(moment))
 
 
 def archive_title(parts: tuple[int, ...]) -> str:
