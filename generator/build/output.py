@@ -6,9 +6,11 @@ already right there is left alone, a file right in the live tree is hard-linked 
 and only the rest is written. Then a new link replaces the old one with rename(2), so a
 reader sees the whole previous site or the whole new one, never a mix.
 
-The trees share inodes, so no file is ever written in place: the path's old link is
-removed and the file written anew (a link, or a copy, is made under a temporary name and
-renamed over the path). A build killed before the flip leaves
+The trees share inodes, so a file that is also the live tree's (or anyone's: more than one
+link) is never written in place: the path's old link is removed and the file written anew
+(a link, or a copy, is made under a temporary name and renamed over the path). A file that
+is this tree's alone is written over, which spares the file system an inode freed and
+another allocated for each page. A build killed before the flip leaves
 the live tree as it was; the cache marks the inactive tree untrusted before it is touched,
 and the next build clears it. Output of newsgen 0.2 (a plain folder) is exchanged for the
 link in one step where the kernel can, and removed.
@@ -24,6 +26,7 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from stat import S_ISREG
 
 from generator.files import TEMP_PREFIX
 from generator.urls import collision_key
@@ -131,14 +134,25 @@ class OutputTrees:
 
     def write(self, target: str, data: bytes) -> None:
         """Write a claimed file. What is there may be a link to the live tree's file, which
-        must not change: it is unlinked first, and the file made anew. (A new file renamed
+        must not change: it is unlinked first, and the file made anew; a file with no other
+        link is written over (checked with lstat: truncating first would reach a link's
+        other names). (A new file renamed
         over it would cost four times as much on ext4, which writes out a file renamed over
         another at once.) Nothing reads the tree before `commit`, and a build killed before
         it leaves the tree untrusted."""
-        self._folder_of(target)
-        if not self._empty:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
+        if self._empty:
+            self._folder_of(target)
+        else:
+            try:
+                status = os.lstat(target)
+            except FileNotFoundError:
+                self._folder_of(target)
+            else:  # in a folder there already
+                if S_ISREG(status.st_mode) and status.st_nlink == 1:
+                    _write_file(target, data, os.O_NOFOLLOW)  # this tree's alone
+                    return
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
         _write_file(target, data)
 
     def copy(self, target: str, source: Path) -> None:
@@ -229,11 +243,12 @@ class OutputTrees:
         return bool(self._cleanup)
 
 
-def _write_file(path: str, data: bytes) -> None:
+def _write_file(path: str, data: bytes, flags: int = 0) -> None:
     """Create (or truncate) the file and write `data`: three system calls, where `open()`
     makes six (it also asks for the file's block size, whether it is a terminal and its
     position), for each of the site's thousands of pages."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | flags,
+                         0o666)
     try:
         view = memoryview(data)
         while view:

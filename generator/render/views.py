@@ -6,6 +6,7 @@ Templates never build a URL or format a date themselves; everything they need is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from generator.images.references import ImageCache, ImageRef
 from generator.model import Article, Image, RelatedItem, RelatedLink
@@ -104,6 +105,7 @@ class Views:
         self.zone = site.config.zone
         # An article's card appears on several listings; it is the same record each time.
         self._cards: Memo[str, ArticleCard] = Memo(log)
+        self._topic_links: Memo[str, Link] = Memo(log)
         self._hrefs: dict[str, str] = {}
 
     def href(self, path: str) -> str:
@@ -117,8 +119,14 @@ class Views:
         return Link(name, self.href(provider_path(slug)), slug)
 
     def topic_links(self, article: Article) -> tuple[Link, ...]:
-        return tuple(Link(topic.name, self.href(topic_path(topic.slug)), topic.slug)
-                     for topic in self.site.topics_of(article))
+        """The links of `site.topics_of(article)`, each made once (with its reads kept)."""
+        slugs = dict.fromkeys(self.site.topic_slugs[name] for name in article.topics)
+        return tuple(self._topic_links.value(slug, partial(self._topic_link, slug))
+                     for slug in slugs)
+
+    def _topic_link(self, slug: str) -> Link:
+        topic = self.site.topics[slug]
+        return Link(topic.name, self.href(topic_path(topic.slug)), topic.slug)
 
     def image(self, image: Image, alt: str, provider_name: str) -> ImageView:
         ref = self.images.resolve(image, self.site.config.images.missing)

@@ -52,6 +52,22 @@ def test_writing_a_shared_file_never_changes_the_live_copy(tmp_path: Path) -> No
     assert (out / "index.html").read_bytes() == b"live"
 
 
+def test_a_file_of_this_tree_alone_is_written_over_and_a_linked_one_made_anew(
+        tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build_tree(out, {"own.html": b"a1", "shared.html": b"a1"})
+    build_tree(out, {"own.html": b"b1", "shared.html": b"b1"})
+    own, shared = tree_path(out, "a") / "own.html", tree_path(out, "a") / "shared.html"
+    elsewhere = tmp_path / "elsewhere.html"
+    os.link(shared, elsewhere)  # another name for the tree's file: a user's `cp -al`, say
+    inodes = own.stat().st_ino, shared.stat().st_ino
+    build_tree(out, {"own.html": b"a2", "shared.html": b"a2"})
+    assert (own.read_bytes(), shared.read_bytes()) == (b"a2", b"a2")
+    assert own.stat().st_ino == inodes[0]  # no inode freed and another made
+    assert shared.stat().st_ino != inodes[1]
+    assert elsewhere.read_bytes() == b"a1"
+
+
 def test_an_untrusted_tree_is_emptied_and_a_trusted_one_kept(tmp_path: Path) -> None:
     out = tmp_path / "public"
     build_tree(out, {"index.html": b"a1", "stale.html": b"x"})
