@@ -152,10 +152,16 @@ class UrlScheme:
         base_path = split.path or "/"
         self.base_path = base_path if base_path.endswith("/") else base_path + "/"
         self.origin = f"{split.scheme}://{split.netloc}"
+        self._hrefs: dict[str, str] = {}
+        """Each path's href: a page links an article, its day and its topics from several
+        places, and every listing its cards' pages."""
 
     def href(self, path: str) -> str:
         """`/2023/08/08/x/` → `/repo/2023/08/08/x/` (percent-encoded where needed)."""
-        return quote(self.base_path + path.lstrip("/"), safe="/-._~")
+        found = self._hrefs.get(path)
+        if found is None:
+            found = self._hrefs[path] = quote(self.base_path + path.lstrip("/"), safe="/-._~")
+        return found
 
     def absolute(self, path: str) -> str:
         return self.origin + self.href(path)

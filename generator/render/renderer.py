@@ -126,6 +126,9 @@ class Renderer:
             repr({key: value for key, value in self.contexts.common.items()
                   if not callable(value)})))
         self._fingerprints: dict[str, str] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        """Each template by name, as the environment (which never reloads) gave it: its own
+        cache costs a weak reference and a lookup for each page."""
 
     def fingerprint(self, template: str) -> str:
         """A digest of what every page has in common and of the sources of `template` and
@@ -152,7 +155,10 @@ class Renderer:
 
     def render_context(self, page: Page, context: Context) -> bytes:
         try:
-            text = self.env.get_template(page.template).render(context)
+            template = self._templates.get(page.template)
+            if template is None:
+                template = self._templates[page.template] = self.env.get_template(page.template)
+            text = template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateFailure(_template_error(exc.filename or page.template, exc.lineno,
                                                   exc.message or "")) from None

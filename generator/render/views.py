@@ -106,13 +106,9 @@ class Views:
         # An article's card appears on several listings; it is the same record each time.
         self._cards: Memo[str, ArticleCard] = Memo(log)
         self._topic_links: Memo[str, Link] = Memo(log)
-        self._hrefs: dict[str, str] = {}
 
     def href(self, path: str) -> str:
-        href = self._hrefs.get(path)
-        if href is None:
-            href = self._hrefs[path] = self.urls.href(path)
-        return href
+        return self.urls.href(path)
 
     def provider_link(self, domain: str, name: str) -> Link:
         slug = self.site.provider_slugs[domain]
