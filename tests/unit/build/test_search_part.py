@@ -4,9 +4,13 @@ order; the whole page whenever the markup cannot be followed with certainty."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from generator.build.search_part import indexed_digest, indexed_part
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.build.search_part import _SPACES, indexed_digest, indexed_part
 
 PAGE = """<!doctype html><html lang="en"><head><title>Harbour · News</title>
 <meta name="description" content="{description}"><script type="application/ld+json">
@@ -130,3 +134,18 @@ def test_a_page_taken_whole_never_has_the_digest_of_another_pages_part() -> None
     part = indexed_part(page())
     assert b"\0" in part and indexed_part(part) is part
     assert indexed_digest(part) != indexed_digest(page())
+
+
+@given(st.binary(max_size=40).map(lambda data: bytes(b" \t\n\f\rab"[c % 7] for c in data)))
+def test_white_space_is_made_one_space_where_pagefind_makes_it_one(text: bytes) -> None:
+    """Runs of white space, and each line break, whatever the pattern is written as."""
+    assert _SPACES.sub(b" ", text) == re.sub(rb"[ \t\n\f\r]{2,}|\n", b" ", text)
+
+
+@pytest.mark.parametrize("hidden", [
+    '<!-- <img src="old.png" alt=""> -->', "<script>let tag = '<IMG src=x>';</script>",
+    "<!-- <html lang=fr> -->"])
+def test_an_image_or_html_tag_in_hidden_text_is_not_read(hidden: str) -> None:
+    assert indexed_part(page(header=hidden)) == indexed_part(page())
+    assert indexed_part(page(header=hidden + '<img src="new.png" alt="">')) == \
+        indexed_part(page(header='<img src="new.png" alt="">')) != indexed_part(page())
