@@ -134,12 +134,11 @@ class OutputTrees:
 
     def write(self, target: str, data: bytes) -> None:
         """Write a claimed file. What is there may be a link to the live tree's file, which
-        must not change: it is unlinked first, and the file made anew; a file with no other
-        link is written over (checked with lstat: truncating first would reach a link's
-        other names). (A new file renamed
-        over it would cost four times as much on ext4, which writes out a file renamed over
-        another at once.) Nothing reads the tree before `commit`, and a build killed before
-        it leaves the tree untrusted."""
+        must not change: a file with another link is unlinked first, and the file made anew
+        (a new file renamed over it would cost four times as much on ext4, which writes out
+        a file renamed over another at once). A file with no other link, found so by
+        `lstat` before it is opened, is written over. Nothing reads the tree before
+        `commit`, and a build killed before it leaves the tree untrusted."""
         if self._empty:
             self._folder_of(target)
         else:
