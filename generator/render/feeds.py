@@ -14,7 +14,7 @@ from generator.render.listings import describe_listing
 from generator.render.previews import LinkPreviews, ShareImage
 from generator.site.index import Site
 from generator.site.plan import ListingRef, Page
-from generator.urls import UrlScheme, feed_paths, home_path
+from generator.urls import feed_paths, home_path
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -60,7 +60,7 @@ class Feeds:
     def __init__(self, site: Site, previews: LinkPreviews) -> None:
         self.site = site
         self.previews = previews
-        self.urls = UrlScheme(site.config.site.base_url)
+        self.urls = previews.urls  # one scheme, and one cache of hrefs, per site
         self.host = urlsplit(site.config.site.base_url).hostname or "localhost"
 
     def entry_id(self, article: Article) -> str:

@@ -8,7 +8,7 @@ from generator.render.dates import iso
 from generator.render.previews import LinkPreviews
 from generator.site.index import Site
 from generator.site.plan import Page
-from generator.urls import UrlScheme, home_path, topic_path
+from generator.urls import home_path, topic_path
 
 
 class StructuredData:
@@ -17,7 +17,7 @@ class StructuredData:
     def __init__(self, site: Site, previews: LinkPreviews) -> None:
         self.site = site
         self.previews = previews
-        self.urls = UrlScheme(site.config.site.base_url)
+        self.urls = previews.urls  # one scheme, and one cache of hrefs, per site
 
     def article(self, article_id: str) -> dict[str, object]:
         """schema.org NewsArticle for the article page."""
