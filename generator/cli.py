@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from generator import __version__
 from generator.build.pipeline import build
@@ -29,6 +31,24 @@ from generator.init import InitError, create_site
 from generator.site.schedule import parse_moment
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+
+
+def run() -> NoReturn:
+    """The `newsgen` command as installed: `main`, then the exit. A build leaves millions
+    of objects that Python would otherwise free one by one, and collect, before exiting
+    (0.6 s after an edit at 10,000 seeds): once the output streams are flushed and no
+    other thread runs (a preview server's would be waited for), the process ends
+    without that. Every file newsgen writes is closed (and renamed into place) before
+    `main` returns."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: Python's own exit says so
+        sys.exit(code)
+    if threading.active_count() == 1:
+        os._exit(code)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ small records. Output is identical to a serial build, which is also what `--jobs
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -55,7 +56,7 @@ def _run(function: Callable[[list[Item]], list[Outcome]], items: Sequence[Item],
     results: Iterable[list[Outcome]]
     if parallel:
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+                                   initializer=_start_worker, initargs=(os.getpid(),))
         results = pool.map(function, chunks)
     else:
         pool = None
@@ -70,9 +71,13 @@ def _run(function: Callable[[list[Item]], list[Outcome]], items: Sequence[Item],
             pool.shutdown(cancel_futures=True)
 
 
-def _die_with_parent(parent: int) -> None:
+def _start_worker(parent: int) -> None:
     """Make this worker end when the build does, even when the build is killed outright:
-    otherwise it would wait forever on a queue whose other end it holds itself."""
+    otherwise it would wait forever on a queue whose other end it holds itself. The
+    collector, off in the build (`pipeline.build`), is on in a worker, whose renders make
+    garbage; what the worker was forked with is frozen, out of its sight."""
+    gc.freeze()
+    gc.enable()
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
