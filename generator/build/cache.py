@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import importlib.util
+import io
 import os
 import pickle
 import sqlite3
@@ -21,11 +22,12 @@ import sys
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from generator import __version__
 from generator.build.readers import Readers
@@ -44,7 +46,7 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT_NAME = "newsgen build cache "
-_FORMAT = _FORMAT_NAME + "6"
+_FORMAT = _FORMAT_NAME + "7"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -488,16 +490,59 @@ def _reading(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
 def _read_seeds(db: sqlite3.Connection) -> Iterator[tuple[str, CachedSeed]]:
     for path, size, mtime_ns, sha256, blob, crc in db.execute(
             "SELECT path, size, mtime_ns, sha256, result, crc FROM seeds"):
-        yield path, CachedSeed(size, mtime_ns, sha256, _unpickle(blob, crc))
+        yield path, CachedSeed(size, mtime_ns, sha256, _unpickle(blob, crc, _load_seed_blob))
 
 
-def _unpickle(blob: bytes, crc: int) -> Any:
+class _SeedPickler(pickle.Pickler):
+    """Pickles a seed's result with each path as its text, and each time zone of a fixed
+    offset (and no name of its own) as that offset in microseconds: otherwise, reading a
+    row back parses each path from its parts and makes each time's zone anew, a third of
+    the time of reading 10,000 seeds."""
+
+    def persistent_id(self, obj: object) -> str | int | None:
+        if isinstance(obj, Path):
+            return str(obj)
+        if type(obj) is timezone:
+            offset = obj.utcoffset(None)
+            if obj.tzname(None) == timezone(offset).tzname(None):
+                return offset // _MICROSECOND
+        return None
+
+
+class _SeedUnpickler(pickle.Unpickler):
+    def persistent_load(self, pid: object) -> object:
+        if type(pid) is str:
+            return Path(pid)
+        if type(pid) is int:
+            zone = _ZONES.get(pid)
+            if zone is None:
+                zone = _ZONES[pid] = timezone(pid * _MICROSECOND)
+            return zone
+        raise pickle.UnpicklingError("unknown persistent id")
+
+
+_MICROSECOND = timedelta(microseconds=1)
+_ZONES: dict[int, timezone] = {}
+"""Each fixed-offset zone read back, by its offset: immutable, so shared."""
+
+
+def _seed_blob(result: SeedResult) -> bytes:
+    buffer = io.BytesIO()
+    _SeedPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    return buffer.getvalue()
+
+
+def _load_seed_blob(blob: bytes) -> SeedResult:
+    return cast("SeedResult", _SeedUnpickler(io.BytesIO(blob)).load())
+
+
+def _unpickle(blob: bytes, crc: int, loads: Callable[[bytes], Any] = pickle.loads) -> Any:
     """A pickled row's value; damage (a wrong checksum, a row that does not load) means the
     cache is not trusted."""
     if zlib.crc32(blob) != crc:
         raise _Untrusted(DAMAGED)
     try:
-        return pickle.loads(blob)
+        return loads(blob)
     except Exception:  # a pickling bug or damage the checksum missed: never trust it
         raise _Untrusted(DAMAGED) from None
 
@@ -591,7 +636,7 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed],
     rows = []
     for path, entry in seeds.items():
         if saved.get(path) != (entry.size, entry.mtime_ns, entry.sha256):
-            blob = pickle.dumps(entry.result, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = _seed_blob(entry.result)
             rows.append((path, entry.size, entry.mtime_ns, entry.sha256, blob,
                          zlib.crc32(blob)))
     db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)

@@ -4,7 +4,9 @@ does a new version of a library whose behaviour is part of the output."""
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 import markdown
@@ -14,6 +16,9 @@ import yaml
 import generator
 from generator.build import cache
 from generator.build.cache import CODE_VERSION, code_version, library_versions
+from generator.content.loader import SeedResult
+from generator.errors import SourceError
+from generator.model import Article, ProviderRef, RelatedItem
 
 PACKAGE = Path(generator.__file__).resolve().parent
 
@@ -74,3 +79,27 @@ def test_a_new_markdown_changes_the_code_version(monkeypatch: pytest.MonkeyPatch
     before = code_version(PACKAGE)
     monkeypatch.setattr(cache, "library_versions", lambda: "markdown=99.0")
     assert code_version(PACKAGE) != before
+
+
+def test_a_seed_row_reads_back_equal_with_its_paths_and_zones() -> None:
+    """Paths and fixed-offset zones are stored by value (`_SeedPickler`); a zone with a
+    name of its own, and any other zone, is pickled as it is."""
+    east = timezone(timedelta(hours=5, minutes=30, microseconds=7))
+    named = timezone(timedelta(hours=-3), "Newsroom")
+    item = RelatedItem("Other", "https://b.example/x", ProviderRef("B", "b.example"),
+                       published_at=datetime(2024, 1, 2, 3, 4, tzinfo=named))
+    article = Article("a1", Path("/site/seeds/a1.txt"), "Title",
+                      datetime(2024, 5, 6, 7, 8, 9, 10, tzinfo=east), "https://a.example/1",
+                      ProviderRef("A", "a.example"), related=(item,),
+                      extra=(("when", datetime(2020, 1, 1, tzinfo=ZoneInfo("Europe/Paris"))),
+                             ("utc", datetime(2020, 1, 1, tzinfo=UTC))))
+    result = SeedResult(article, (SourceError(Path("/site/seeds/a1.txt"), 3, 1, "odd",
+                                              severity="warning"),))
+    again = cache._load_seed_blob(cache._seed_blob(result))
+    assert again == result and again.article is not None
+    assert again.article.extra == article.extra
+    assert type(again.article.source) is type(article.source)
+    assert again.article.published_at.tzinfo == east
+    assert again.article.related[0].published_at is not None
+    assert again.article.related[0].published_at.tzname() == "Newsroom"
+    assert again.article.extra[0][1].tzinfo is ZoneInfo("Europe/Paris")
