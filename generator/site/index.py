@@ -161,7 +161,8 @@ def _related(candidates: list[Candidate], count: int, ranker: Ranker,
              previous: Ranking | None) -> dict[str, tuple[str, ...]]:
     if previous is None or previous.count != count:
         return ranker(candidates, count, None)
-    ranked = ranker(candidates, count, stale_ids(candidates, previous.ranked_as))
+    stale = stale_ids(candidates, previous.ranked_as)
+    ranked = ranker(candidates, count, stale) if stale else {}
     return {c.id: ranked[c.id] if c.id in ranked else previous.related[c.id]
             for c in candidates}
 

@@ -72,7 +72,8 @@ def stale_ids(articles: Sequence[Candidate], ranked_as: Mapping[str, Candidate])
     """
     now = {article.id: article for article in articles}
     changed: list[tuple[Candidate | None, Candidate | None]] = [
-        (ranked_as.get(a.id), a) for a in articles if ranked_as.get(a.id) != a]
+        (old, a) for a in articles
+        if (old := ranked_as.get(a.id)) != a and not _same_words(old, a)]
     changed += [(old, None) for article_id, old in ranked_as.items() if article_id not in now]
     if not changed:
         return set()
@@ -93,6 +94,14 @@ def stale_ids(articles: Sequence[Candidate], ranked_as: Mapping[str, Candidate])
             if _weight_class(len(before.get(key, ()))) != _weight_class(len(after.get(key, ()))):
                 stale.update(article_id for _, article_id in after.get(key, ()))
     return {article_id for article_id in stale if article_id in now}
+
+
+def _same_words(old: Candidate | None, new: Candidate) -> bool:
+    """Whether the two differ at most in their titles' punctuation and case: a score reads
+    a title by its words alone (`title_words`), so no list can change."""
+    return old is not None and old.id == new.id and old.topics == new.topics and \
+        old.provider == new.provider and old.timestamp == new.timestamp and \
+        title_words(old.title) == title_words(new.title)
 
 
 def title_reach(index: RelatedIndex, changed: Iterable[Candidate]) -> set[str]:

@@ -60,7 +60,7 @@ def _random_site(rng: random.Random, size: int) -> list[Candidate]:
 
 def _change(rng: random.Random, articles: list[Candidate], step: int) -> list[Candidate]:
     changed = list(articles)
-    what = rng.choice(["add", "remove", "time", "title", "topics", "provider"])
+    what = rng.choice(["add", "remove", "time", "title", "typo", "topics", "provider"])
     if what == "add" or len(changed) < 3:
         changed.append(Candidate(f"new{step}", (rng.choice(["t1", "t2"]),), "p1",
                                  float(rng.randint(0, 60) * 3600), "Rates rise again"))
@@ -73,6 +73,8 @@ def _change(rng: random.Random, articles: list[Candidate], step: int) -> list[Ca
         changed[at] = replace(old, timestamp=old.timestamp + rng.choice([-1, 1]) * 7200)
     elif what == "title":
         changed[at] = replace(old, title="Storm hits coast")
+    elif what == "typo":  # the same words: case and punctuation only
+        changed[at] = replace(old, title=old.title.upper() + "!")
     elif what == "topics":
         changed[at] = replace(old, topics=(rng.choice(["t1", "t3", "t5"]),))
     else:
@@ -101,6 +103,13 @@ def test_a_title_edit_reranks_only_the_neighbourhood() -> None:
     edited = [*articles[:500], replace(articles[500], title="Other words"), *articles[501:]]
     stale = stale_ids(edited, {a.id: a for a in articles})
     assert "a0500" in stale and len(stale) <= 2 * (NEIGHBOURS_PER_KEY + 2) + 1
+
+
+def test_a_title_edit_of_case_and_punctuation_reranks_nothing() -> None:
+    articles = [Candidate(f"a{n:04}", ("t",), "p", float(n), "Words here") for n in range(100)]
+    edited = [*articles[:50], replace(articles[50], title="WORDS, here!"), *articles[51:]]
+    assert stale_ids(edited, {a.id: a for a in articles}) == set()
+    assert rank_related(edited, 5) == rank_related(articles, 5)
 
 
 def test_a_topic_whose_weight_changes_reranks_all_its_members() -> None:
