@@ -178,10 +178,12 @@ class Views:
     def local_images(self, article: Article) -> set[str]:
         """The site paths of every cached file the article's page shows."""
         used: set[str] = set()
-        for view in self.images_of(article):
-            if view.ref.kind == "local":
-                used.add(view.ref.src)
-                used.update(path for path, _ in view.ref.srcset)
+        policy = self.site.config.images.missing
+        for image in article.images:  # each as `image` resolves it, with no view made
+            ref = self.images.resolve(image, policy)
+            if ref.kind == "local":
+                used.add(ref.src)
+                used.update(path for path, _ in ref.srcset)
         for item in article.related:
             thumb = self.images.first_thumbnail(item.images)
             if thumb is not None:
