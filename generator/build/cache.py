@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from generator import __version__
 from generator.build.readers import Readers
+from generator.content.seeds import seed_path
 from generator.errors import SourceError
 from generator.site.related import Candidate, Ranking, RelatedIndex
 from generator.site.schedule import Schedule
@@ -511,8 +512,8 @@ class _SeedPickler(pickle.Pickler):
 
 class _SeedUnpickler(pickle.Unpickler):
     def persistent_load(self, pid: object) -> object:
-        if type(pid) is str:
-            return Path(pid)
+        if type(pid) is str:  # the very Path the look at the seeds made, when it is one
+            return seed_path(pid)
         if type(pid) is int:
             zone = _ZONES.get(pid)
             if zone is None:
