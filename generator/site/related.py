@@ -97,11 +97,11 @@ def stale_ids(articles: Sequence[Candidate], ranked_as: Mapping[str, Candidate])
 
 
 def _same_words(old: Candidate | None, new: Candidate) -> bool:
-    """Whether the two differ at most in their titles' punctuation and case: a score reads
-    a title by its words alone (`title_words`), so no list can change."""
-    return old is not None and old.id == new.id and old.topics == new.topics and \
-        old.provider == new.provider and old.timestamp == new.timestamp and \
-        title_words(old.title) == title_words(new.title)
+    """Whether the two versions of an article differ at most in their titles' punctuation
+    and case: a score reads a title by its words alone (`title_words`), so no list can
+    change."""
+    return old is not None and old.topics == new.topics and old.provider == new.provider \
+        and old.timestamp == new.timestamp and title_words(old.title) == title_words(new.title)
 
 
 def title_reach(index: RelatedIndex, changed: Iterable[Candidate]) -> set[str]:
