@@ -188,6 +188,16 @@ def every_file(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def clean_copy_build(site: Path, folder: Path, *, search: bool = False) -> dict[str, bytes]:
+    """A clean build of a copy of the site's inputs in `folder` (`read_tree` of it): the
+    site's own cache and output are left as they are."""
+    copy = folder / "site"
+    shutil.copytree(site, copy, symlinks=True, ignore=shutil.ignore_patterns(
+        "public", ".public*", ".newsgen-cache"))
+    assert run_build(copy, "--clean", "--quiet", *([] if search else ["--no-search"])) == 0
+    return read_tree(copy / "public")
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
     """Every file under root, by its posix path relative to root; not the search index.
 

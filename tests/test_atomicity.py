@@ -16,9 +16,10 @@ from benchmarks.corpus import write_corpus
 from tests.helpers import ROOT, read_tree, seed_text
 
 KILLS = 24
-EDITS = ("title", "add", "delete", "template", "static")
-"""One kill of an incremental build after each kind of edit."""
-KILL_WINDOWS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 1.0), (1.0, 1.1))
+EDITS = ("title", "add", "delete", "template", "static", "excerpt")
+"""One kill of an incremental build after each kind of edit (an excerpt's is built as a
+patch of the live site: `build.patch`)."""
+KILL_WINDOWS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 1.0), (1.0, 1.1), (0.3, 1.0))
 """When those builds are killed, as fractions of how long the same build takes unkilled: one
 early, one mid-render, three at the end (the swap, the cache save, deleting the old output)."""
 
@@ -73,8 +74,8 @@ def add_own_theme_files(site: Path) -> None:
 
 
 def edit_site(site: Path, edit: str, rng: random.Random, step: int) -> None:
-    """One edit an author makes between two builds: a seed's title edited, a seed added or
-    deleted, the site's template or static file changed."""
+    """One edit an author makes between two builds: a seed's title or excerpt edited, a
+    seed added or deleted, the site's template or static file changed."""
     seeds = sorted((site / "seeds").glob("*.txt"))
     if edit == "title":
         victim = rng.choice(seeds)
@@ -92,6 +93,10 @@ def edit_site(site: Path, edit: str, rng: random.Random, step: int) -> None:
     elif edit == "static":
         # The same size: only the content and the mtime tell the new file from the old.
         (site / "static" / "notice.txt").write_text(f"Notice {step}\n")
+    elif edit == "excerpt":
+        victim = rng.choice(seeds)
+        victim.write_text(victim.read_text(encoding="utf-8").replace(
+            'excerpt: "', f'excerpt: "Edit {step} ', 1), encoding="utf-8")
 
 
 def test_p1_a_build_killed_at_any_point_leaves_the_previous_output_or_the_new_one(

@@ -45,10 +45,11 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
     from generator.render.template_memo import TemplateMemo
     from generator.site.index import Site
     from generator.site.plan import Page, PlanInputs
+    from generator.site.saved_index import SiteIndex
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT_NAME = "newsgen build cache "
-_FORMAT = _FORMAT_NAME + "7"
+_FORMAT = _FORMAT_NAME + "8"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -64,10 +65,16 @@ _SCHEMA = (
     "crc INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS model (name TEXT PRIMARY KEY, snapshot BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS model_delta (name TEXT NOT NULL, key TEXT NOT NULL, "
+    "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, key))",
+    "CREATE TABLE IF NOT EXISTS plans (key TEXT PRIMARY KEY, page BLOB NOT NULL, "
+    "crc INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS site (name TEXT PRIMARY KEY, value BLOB NOT NULL, "
+    "crc INTEGER NOT NULL)",
 )
-_TABLES = ("meta", "seeds", "files", "ranking", "model")
+_TABLES = ("meta", "seeds", "files", "ranking", "model", "model_delta", "plans", "site")
 DAMAGED = "cache is damaged; building everything"
-_TREE = "tree-"
+TREE_PREFIX = "tree-"
 """Meta key prefix: `tree-a` present means the cache vouches for the files of tree a."""
 
 
@@ -150,6 +157,9 @@ class LastBuild:
 
     inputs: str = ""
     """Fingerprint of every input file's size and mtime: equal means nothing changed."""
+    others: str = ""
+    """The same of the input files that are not seeds, and of the config and options:
+    equal means that only seeds changed."""
     output: str = ""
     """The output folder it wrote."""
     warnings: list[SourceError] = field(default_factory=list)
@@ -177,6 +187,11 @@ class BuildState:
     model_tree: str = ""
     templates: bytes = b""
     """The compiled templates and what each refers to (`render.template_memo`)."""
+    index: SiteIndex | None = None
+    """The site's index as the build that made `model_tree` made it (kept only when saved
+    by this process; none when loaded)."""
+    plans: dict[str, Page] = field(default_factory=dict)
+    """The plan of each page the build made, by its key (`build.records.page_key`)."""
 
     def seeds_read_under(self, reading: str) -> dict[str, CachedSeed]:
         """The parsed seeds, if they were read under these reading settings (a new time
@@ -351,7 +366,7 @@ class KeptPlan:
     page's file there (`build.output.OutputTrees.claimed`)."""
 
 
-class _Untrusted(Exception):
+class CacheUntrusted(Exception):
     """The cache file exists but cannot be used; the message is the notice."""
 
 
@@ -361,26 +376,26 @@ def load_state(cache_dir: Path, output_dir: Path, kept: KeptState | None = None
     the records of output trees only if they are `output_dir`'s. The `kept` state when
     the cache is still as this process saved it."""
     try:
-        with _collector_paused(), _reading(cache_dir) as db:
+        with _collector_paused(), open_cache(cache_dir) as db:
             if db is None:
                 return BuildState(), ""
             if kept is not None and kept.state is not None and kept.stamp and \
                     kept.state.output == str(output_dir) and \
-                    kept.stamp == _meta_text(db, "stamp"):
+                    kept.stamp == meta_text(db, "stamp"):
                 return kept.state, ""
-            output = _meta_text(db, "trees_output")
+            output = meta_text(db, "trees_output")
             state = BuildState(seeds=dict(_read_seeds(db)),
-                               reading=_meta_text(db, "reading"),
-                               trees=_read_trees(db) if output == str(output_dir) else {},
+                               reading=meta_text(db, "reading"),
+                               trees=read_trees(db) if output == str(output_dir) else {},
                                output=output, ranking=_read_ranking(db))
-            state.model_tree = _meta_text(db, "model_tree")
-            templates = _meta(db, "templates")
+            state.model_tree = meta_text(db, "model_tree")
+            templates = meta_value(db, "templates")
             state.templates = templates if isinstance(templates, bytes) else b""
             if state.model_tree in state.trees:
                 state.model = _read_model(db)
             else:
                 state.model_tree = ""
-    except _Untrusted as exc:
+    except CacheUntrusted as exc:
         return BuildState(), str(exc)
     return state, ""
 
@@ -406,18 +421,18 @@ def load_parsed_seeds(cache_dir: Path, reading: str) -> dict[str, CachedSeed]:
     """The cache's parsed seeds if they were read under these reading settings, else none:
     what `newsgen check` reuses, reading nothing else."""
     try:
-        with _collector_paused(), _reading(cache_dir) as db:
-            if db is None or _meta_text(db, "reading") != reading:
+        with _collector_paused(), open_cache(cache_dir) as db:
+            if db is None or meta_text(db, "reading") != reading:
                 return {}
             return dict(_read_seeds(db))
-    except _Untrusted:
+    except CacheUntrusted:
         return {}
 
 
 def load_last_build(cache_dir: Path) -> LastBuild:
     try:
-        with _reading(cache_dir) as db:
-            blob = _meta(db, "last_build") if db is not None else None
+        with open_cache(cache_dir) as db:
+            blob = meta_value(db, "last_build") if db is not None else None
             last = pickle.loads(blob) if isinstance(blob, bytes) else None
     except Exception:  # never trust a summary that cannot be read whole
         return LastBuild()
@@ -433,10 +448,10 @@ def forget_tree(cache_dir: Path, tree: str) -> None:
     if not path.is_file():
         return
     try:
-        with closing(_connect(path)) as db:
+        with closing(connect(path)) as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM meta WHERE key IN (?, 'last_build', 'stamp')",
-                       (_TREE + tree,))
+                       (TREE_PREFIX + tree,))
             db.execute("COMMIT")
     except sqlite3.Error:  # damaged or foreign: the next load says so and starts anew
         _remove(path)
@@ -466,33 +481,33 @@ def file_digest(path: Path) -> str:
 
 
 @contextmanager
-def _reading(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
+def open_cache(cache_dir: Path) -> Iterator[sqlite3.Connection | None]:
     """The cache, checked for format and version; None when there is none yet."""
     path = cache_dir / CACHE_NAME
     if not path.is_file():
         yield None
         return
     try:
-        with closing(_connect(path)) as db:
-            stored = _meta_text(db, "format")
+        with closing(connect(path)) as db:
+            stored = meta_text(db, "format")
             if stored != _FORMAT and not stored.startswith(_FORMAT_NAME):
-                raise _Untrusted("cache is not a newsgen cache; building everything")
-            if stored != _FORMAT or _meta_text(db, "version") != CODE_VERSION:
-                raise _Untrusted("cache is from another version of newsgen or of a library it "
+                raise CacheUntrusted("cache is not a newsgen cache; building everything")
+            if stored != _FORMAT or meta_text(db, "version") != CODE_VERSION:
+                raise CacheUntrusted("cache is from another version of newsgen or of a library it "
                                  "uses; building everything")
             yield db
     except sqlite3.DatabaseError as exc:
         if "no such table" in str(exc):
-            raise _Untrusted("cache is not a newsgen cache; building everything") from None
-        raise _Untrusted(DAMAGED) from None
+            raise CacheUntrusted("cache is not a newsgen cache; building everything") from None
+        raise CacheUntrusted(DAMAGED) from None
     except sqlite3.Error as exc:
-        raise _Untrusted(f"cache not readable ({exc}); building everything") from None
+        raise CacheUntrusted(f"cache not readable ({exc}); building everything") from None
 
 
 def _read_seeds(db: sqlite3.Connection) -> Iterator[tuple[str, CachedSeed]]:
     for path, size, mtime_ns, sha256, blob, crc in db.execute(
             "SELECT path, size, mtime_ns, sha256, result, crc FROM seeds"):
-        yield path, CachedSeed(size, mtime_ns, sha256, _unpickle(blob, crc))
+        yield path, CachedSeed(size, mtime_ns, sha256, unpickled(blob, crc))
 
 
 def _path(path: Path) -> tuple[Callable[[str], Path], tuple[str]]:
@@ -532,27 +547,27 @@ class _SeedPickler(pickle.Pickler):
     dispatch_table = _REDUCERS
 
 
-def _seed_blob(result: SeedResult) -> bytes:
+def seed_blob(result: SeedResult) -> bytes:
     buffer = io.BytesIO()
     _SeedPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
     return buffer.getvalue()
 
 
-def _unpickle(blob: bytes, crc: int) -> Any:
+def unpickled(blob: bytes, crc: int) -> Any:
     """A pickled row's value; damage (a wrong checksum, a row that does not load) means the
     cache is not trusted."""
     if zlib.crc32(blob) != crc:
-        raise _Untrusted(DAMAGED)
+        raise CacheUntrusted(DAMAGED)
     try:
         return pickle.loads(blob)
     except Exception:  # a pickling bug or damage the checksum missed: never trust it
-        raise _Untrusted(DAMAGED) from None
+        raise CacheUntrusted(DAMAGED) from None
 
 
-def _read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
+def read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
     trees: dict[str, dict[str, PageRecord]] = {
-        key.removeprefix(_TREE): {} for (key,) in
-        db.execute("SELECT key FROM meta WHERE key LIKE ?", (_TREE + "%",))}
+        key.removeprefix(TREE_PREFIX): {} for (key,) in
+        db.execute("SELECT key FROM meta WHERE key LIKE ?", (TREE_PREFIX + "%",))}
     for tree, path, key, reads, made, indexed in db.execute(
             "SELECT tree, path, key, reads, made, indexed FROM files"):
         if tree in trees:
@@ -563,27 +578,31 @@ def _read_trees(db: sqlite3.Connection) -> dict[str, dict[str, PageRecord]]:
 def _read_model(db: sqlite3.Connection) -> dict[str, dict[str, object]]:
     model = {}
     for name, blob, crc in db.execute("SELECT name, snapshot, crc FROM model"):
-        model[name] = _unpickle(blob, crc)
+        model[name] = unpickled(blob, crc)
         if not isinstance(model[name], dict):
-            raise _Untrusted(DAMAGED)
+            raise CacheUntrusted(DAMAGED)
+    for name, key, blob, crc in db.execute("SELECT name, key, value, crc FROM model_delta"):
+        if key not in model.get(name, {}):
+            raise CacheUntrusted(DAMAGED)
+        model[name][key] = unpickled(blob, crc)
     return model
 
 
 def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
-    count = _meta(db, "related_count")
+    count = meta_value(db, "related_count")
     if not isinstance(count, int) or count < 0:
         return None
     ranked_as: dict[str, Candidate] = {}
     related: dict[str, tuple[str, ...]] = {}
     for article_id, blob, crc in db.execute("SELECT id, ranked, crc FROM ranking"):
-        candidate, related[article_id] = _unpickle(blob, crc)
+        candidate, related[article_id] = unpickled(blob, crc)
         ranked_as[article_id] = candidate
     return Ranking(count, ranked_as, related)
 
 
 def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState | None,
           stamp: str) -> None:
-    with closing(_connect(path)) as db:
+    with closing(connect(path)) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
             if _format_of(db) != _FORMAT:  # another format's tables may have other columns
@@ -591,30 +610,38 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
                     db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _SCHEMA:
                 db.execute(statement)
-            if previous is None or (_meta_text(db, "format"), _meta_text(db, "version")) != (
+            if previous is None or (meta_text(db, "format"), meta_text(db, "version")) != (
                     _FORMAT, CODE_VERSION):
                 previous = None
                 db.execute("DELETE FROM seeds")
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM ranking")
                 db.execute("DELETE FROM model")
+                db.execute("DELETE FROM model_delta")
+                db.execute("DELETE FROM plans")
+                db.execute("DELETE FROM site")
                 db.execute("DELETE FROM meta")
             _save_seeds(db, state.seeds, previous.seeds if previous else None)
-            if _meta_text(db, "trees_output") != state.output:
+            if meta_text(db, "trees_output") != state.output:
                 previous = None
                 db.execute("DELETE FROM files")
-                db.execute("DELETE FROM meta WHERE key LIKE ?", (_TREE + "%",))
+                db.execute("DELETE FROM meta WHERE key LIKE ?", (TREE_PREFIX + "%",))
             for tree, records in state.trees.items():
-                _save_files(db, tree, records, previous.trees.get(tree) if previous else None)
+                save_files(db, tree, records, previous.trees.get(tree) if previous else None)
             _save_ranking(db, state.ranking, previous.ranking if previous else None)
             _save_model(db, state.model, previous.model if previous else None)
+            _save_plans(db, state.plans)
+            if state.index is None:
+                db.execute("DELETE FROM site")
+            elif previous is None or state.index is not previous.index:
+                _save_blob(db, "site", "index", state.index)
             if previous is None or state.templates != previous.templates:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('templates', ?)",
                            (state.templates,))
             meta = {"format": _FORMAT, "version": CODE_VERSION, "reading": state.reading,
                     "model_tree": state.model_tree, "stamp": stamp,
                     "trees_output": state.output,
-                    **{_TREE + tree: "ok" for tree in state.trees},
+                    **{TREE_PREFIX + tree: "ok" for tree in state.trees},
                     "related_count": state.ranking.count if state.ranking else -1,
                     "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL)}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
@@ -638,13 +665,13 @@ def _save_seeds(db: sqlite3.Connection, seeds: dict[str, CachedSeed],
     rows = []
     for path, entry in seeds.items():
         if saved.get(path) != (entry.size, entry.mtime_ns, entry.sha256):
-            blob = _seed_blob(entry.result)
+            blob = seed_blob(entry.result)
             rows.append((path, entry.size, entry.mtime_ns, entry.sha256, blob,
                          zlib.crc32(blob)))
     db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord],
+def save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord],
                 before: dict[str, PageRecord] | None) -> None:
     # A page's reads are those of the render that `made` names: the key and `made` say
     # whether a row changed, without reading every page's reads back.
@@ -664,19 +691,39 @@ def _save_files(db: sqlite3.Connection, tree: str, files: dict[str, PageRecord],
 def _save_model(db: sqlite3.Connection, model: dict[str, dict[str, object]],
                 before: dict[str, dict[str, object]] | None) -> None:
     # A mapping kept from the last snapshot is the very object (`KeptModel`): no need to
-    # compare it item by item, nor to pickle and write it again.
+    # compare it item by item, nor to pickle and write it again. One with items changed
+    # by a build of a few edited stories (`build.cache_rows.save_patch`) is written whole.
     saved = before.keys() if before else {
         name for (name,) in db.execute("SELECT name FROM model")}
     db.executemany("DELETE FROM model WHERE name = ?",
                    [(name,) for name in sorted(saved - model.keys())])
+    patched = {name for (name,) in db.execute("SELECT DISTINCT name FROM model_delta")}
+    db.execute("DELETE FROM model_delta")
     rows = []
     for name, mapping in model.items():
-        if before is not None and name in before and (before[name] is mapping
-                                                      or before[name] == mapping):
+        if before is not None and name in before and name not in patched and (
+                before[name] is mapping or before[name] == mapping):
             continue
         blob = pickle.dumps(mapping, protocol=pickle.HIGHEST_PROTOCOL)
         rows.append((name, blob, zlib.crc32(blob)))
     db.executemany("INSERT OR REPLACE INTO model VALUES (?, ?, ?)", rows)
+
+
+def _save_plans(db: sqlite3.Connection, plans: dict[str, Page]) -> None:
+    """Each page's plan that is not there yet, by its key; those that no page of any tree
+    has any more go. A build of a few edited stories renders a page from its plan."""
+    stored = {key for (key,) in db.execute("SELECT key FROM plans")}
+    rows = []
+    for key in plans.keys() - stored:
+        blob = pickle.dumps(plans[key], protocol=pickle.HIGHEST_PROTOCOL)
+        rows.append((key, blob, zlib.crc32(blob)))
+    db.executemany("INSERT INTO plans VALUES (?, ?, ?)", sorted(rows))
+    db.execute("DELETE FROM plans WHERE key NOT IN (SELECT key FROM files)")
+
+
+def _save_blob(db: sqlite3.Connection, table: str, name: str, value: object) -> None:
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (name, blob, zlib.crc32(blob)))
 
 
 def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None,
@@ -701,7 +748,7 @@ def _save_ranking(db: sqlite3.Connection, ranking: Ranking | None,
     db.executemany("INSERT OR REPLACE INTO ranking VALUES (?, ?, ?)", rows)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path) -> sqlite3.Connection:
     # Autocommit, with explicit transactions; WAL, so a reader (`newsgen images`) never
     # waits for the build that writes; NORMAL sync: a crash of the machine may lose the
     # last transaction, never corrupt the file.
@@ -711,7 +758,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _meta(db: sqlite3.Connection, key: str) -> object:
+def meta_value(db: sqlite3.Connection, key: str) -> object:
     """A meta value as stored: text, or bytes for the pickled summary; None when absent."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else row[0]
@@ -722,11 +769,11 @@ def _format_of(db: sqlite3.Connection) -> str:
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
                   ).fetchone() is None:
         return ""
-    return _meta_text(db, "format")
+    return meta_text(db, "format")
 
 
-def _meta_text(db: sqlite3.Connection, key: str) -> str:
-    value = _meta(db, key)
+def meta_text(db: sqlite3.Connection, key: str) -> str:
+    value = meta_value(db, key)
     return value if isinstance(value, str) else ""
 
 

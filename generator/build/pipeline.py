@@ -180,18 +180,28 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
                         tuple(template_dirs(config.build.templates_dir)),
                         config.build.static_dir, config.images.cache_dir,
                         f"{skip_invalid} {binary is not None}")
-    fingerprint, looked_at = _look_at_inputs(config, inputs, last_look, changed)
+    fingerprint, looked_at, look = _look_at_inputs(config, inputs, last_look, changed)
     output_dir = config.build.output_dir
     last = LastBuild() if clean or force else load_last_build(cache_dir)
-    if last.inputs == fingerprint and last.output == str(output_dir) and \
+    if last.output == str(output_dir) and \
             (last.schedule is None or last.schedule.holds_at(now)) and \
             (output_dir / "index.html").is_file():
-        if kept is not None:
-            kept.scan = looked_at()
-        # A build killed after saving, while it deleted the output it replaced, left that
-        # behind: nothing else needs doing, but that still needs removing.
-        recover_interrupted_swap(output_dir)
-        return _nothing_changed(last, run.lap.started)
+        if last.inputs == fingerprint:
+            if kept is not None:
+                kept.scan = looked_at()
+            # A build killed after saving, while it deleted the output it replaced, left
+            # that behind: nothing else needs doing, but that still needs removing.
+            recover_interrupted_swap(output_dir)
+            return _nothing_changed(last, run.lap.started)
+        if kept is None and look is not None and not look.problems:
+            # A few edited seeds: built from what they reach alone, when they can be.
+            from generator.build.patch import Look, patch_build
+
+            patched = patch_build(config, run, Look(look.seeds, look.stats[:len(look.seeds)],
+                                                    look.fingerprint,
+                                                    look.others_fingerprint), last, binary, now)
+            if patched is not None:
+                return patched
     looked = looked_at()
     if kept is not None:
         kept.scan = looked
@@ -212,14 +222,16 @@ def _nothing_changed(last: LastBuild, started: float) -> BuildResult:
 
 
 def _look_at_inputs(config: SiteConfig, inputs: ScanInputs, last_look: KeptScan | None,
-                    changed: Collection[Path] | None) -> tuple[str, Callable[[], KeptScan]]:
-    """The fingerprint of the input files, and how to have the rest of the look at them
-    (`_rescan`'s when it can, else `_look`'s): a build with nothing to do needs no more."""
+                    changed: Collection[Path] | None
+                    ) -> tuple[str, Callable[[], KeptScan], _Look | None]:
+    """The fingerprint of the input files, how to have the rest of the look at them
+    (`_rescan`'s when it can, else `_look`'s): a build with nothing to do needs no more;
+    and `_look`'s look when it made one."""
     rescanned = _rescan(last_look, inputs, changed)
     if rescanned is not None:
-        return rescanned.scan.fingerprint, lambda: rescanned
+        return rescanned.scan.fingerprint, lambda: rescanned, None
     look = _look(config, inputs)
-    return look.fingerprint, look.kept
+    return look.fingerprint, look.kept, look
 
 
 @dataclass(frozen=True)
@@ -237,6 +249,8 @@ class _Look:
     prefix: bytes
     lines: list[str]
     fingerprint: str
+    others_fingerprint: str
+    """Of the `others` and the `prefix` alone: the same when only seeds changed."""
     trusted: bool
 
     def kept(self) -> KeptScan:
@@ -244,7 +258,7 @@ class _Look:
         paths = [*map(seed_path, self.seeds), *self.others]
         scan = Scan(paths[:len(self.seeds)], self.problems, self.fingerprint,
                     {path: stat for path, stat in zip(paths, self.stats, strict=True)
-                     if stat is not None})
+                     if stat is not None}, self.others_fingerprint)
         return KeptScan(self.inputs, scan, self.prefix, self.lines,
                         {path: place for place, path in enumerate(scan.seed_paths)},
                         self.trusted)
@@ -277,7 +291,7 @@ def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
     trusted = not links and all(stat is not None and stat.st_nlink == 1
                                 for stat in stats[:len(seeds)])
     return _Look(inputs, seeds, problems, others, stats, prefix, lines,
-                 _fingerprint(prefix, lines), trusted)
+                 _fingerprint(prefix, lines), _fingerprint(prefix, lines[len(seeds):]), trusted)
 
 
 _TRUSTED_BATCH = 256

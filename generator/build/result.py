@@ -28,6 +28,8 @@ class Scan:
     stats: dict[Path, os.stat_result]
     """Each input file as the fingerprint saw it: a seed is parsed again only when it
     differs from the cached one's (one `stat` a seed per build, not two)."""
+    others: str = ""
+    """Of the input files that are not seeds, with the config and options."""
     since: tuple[dict[Path, os.stat_result], frozenset[Path]] | None = None
     """When this look was made from an earlier one by looking again at some seeds alone
     (`pipeline._rescan`): that look's `stats`, and those seeds."""

@@ -55,8 +55,7 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
     (`PageRecord.indexed`). With what the last call `kept`, only the months with a page
     whose record is not the object it was there are digested again (and what this call
     gives is kept)."""
-    stat = binary.stat()
-    indexer = f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    indexer = _indexer(binary)
     if kept is not None and kept.indexer == indexer and \
             kept.articles.keys() == article_records.keys():
         known = kept.articles.get
@@ -75,6 +74,25 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
         kept.indexer, kept.articles, kept.months, kept.bundles = (indexer, article_records,
                                                                   months, bundles)
     return bundles
+
+
+def month_records(binary: Path, articles: list[str], records: Mapping[str, PageRecord],
+                  months: set[str]) -> dict[str, PageRecord]:
+    """The records `bundle_records` gives these months' bundles (`2024-05`), from the
+    site's article pages (their output files) and their `records`."""
+    indexer = _indexer(binary)
+    paths: dict[str, list[str]] = {month: [] for month in months}
+    for path in sorted(articles):
+        found = paths.get(search_bundle("/" + path))
+        if found is not None:
+            found.append(path)
+    return {_folder(month): _month_record(indexer, found, records)
+            for month, found in sorted(paths.items())}
+
+
+def _indexer(binary: Path) -> str:
+    stat = binary.stat()
+    return f"{binary}\0{stat.st_size}\0{stat.st_mtime_ns}"
 
 
 def _folder(month: str) -> str:

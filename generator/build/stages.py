@@ -60,7 +60,9 @@ from generator.site.index import (
     Site,
     included_articles,
 )
+from generator.site.plan import Page
 from generator.site.related import Ranking
+from generator.site.saved_index import SiteIndex
 from generator.site.schedule import schedule_of
 
 
@@ -77,6 +79,8 @@ class _Written:
     names: list[str]
     """Each page's output file, in the plan's order."""
     keys: list[str]
+    plans: list[Page]
+    """Each page's plan, in the same order."""
     rendered: int
     unchanged: int
     search_behind: int
@@ -129,6 +133,9 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     model = snapshot(site, images, dict(zip(seeds, map(attrgetter("sha256"), seeds.values()),
                                             strict=True)),
                      kept.model if kept is not None else None)
+    # The site a build of this process saved the index of, while the cache is as it left it.
+    indexed = (kept.model.site, state.index) if kept is not None and kept.model is not None \
+        and state is kept.state and state.index is not None else None
     if kept is not None:
         kept.model = KeptModel(site, model)
     baseline = (Baseline(state.model_tree, state.trees[state.model_tree],
@@ -157,8 +164,11 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
     ranking = Ranking(config.build.related_count, site.ranked_as, site.related)
     saved = BuildState(seeds=seeds, reading=reading, trees={written.trees.name: written.records},
                        output=str(output_dir), ranking=ranking, model=model,
-                       model_tree=written.trees.name, templates=templates.to_bytes())
-    stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, output=str(output_dir),
+                       model_tree=written.trees.name, templates=templates.to_bytes(),
+                       index=SiteIndex.of(site, indexed),
+                       plans=dict(zip(written.keys, written.plans, strict=True)))
+    stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, others=scan.others,
+                                                   output=str(output_dir),
                                                    warnings=result.warnings,
                                                    counts=dict(result.pages),
                                                    schedule=result.schedule),
@@ -261,7 +271,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.commit()
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
-    return _Written(trees, records, live, outputs.kinds, names, keys,
+    return _Written(trees, records, live, outputs.kinds, names, keys, pages,
                     outcome.rendered, outcome.unchanged, len(behind))
 
 

@@ -132,15 +132,68 @@ class Memo(dict[Key, tuple[Value, frozenset[str]]]):
         return found[0]
 
 
+class OnDemand(dict[Key, Value]):
+    """A mapping of known keys, in order, whose values are made (`make(key)`) only when
+    asked for: a build that renders a few pages reads only the articles they show
+    (`build.patch`). Going through it whole makes every value, in the keys' order."""
+
+    def __init__(self, keys: tuple[Key, ...], make: Callable[[Key], Value],
+                 made: dict[Key, Value]) -> None:
+        super().__init__(made)
+        self._keys, self._known, self._make = keys, frozenset(keys), make
+
+    def __missing__(self, key: Key) -> Value:
+        if key not in self._known:
+            raise KeyError(key)
+        value = self._make(key)
+        dict.__setitem__(self, key, value)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+    def get(self, key: Key, default: Any = None) -> Any:
+        return self[key] if key in self._known else default
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.whole())
+
+    def keys(self) -> Any:
+        return self.whole().keys()
+
+    def values(self) -> Any:
+        return self.whole().values()
+
+    def items(self) -> Any:
+        return self.whole().items()
+
+    def whole(self) -> dict[Key, Value]:
+        """Every value made, as a plain dict in the keys' order."""
+        return {key: self[key] for key in self._keys}
+
+
 class _Recording(dict[Any, Any]):
-    """A dict that logs each key read, and the whole mapping when it is gone through."""
+    """A dict that logs each key read, and the whole mapping when it is gone through. Over
+    an `OnDemand` mapping it holds the values asked for so far, and all of them once it is
+    gone through."""
 
     def __init__(self, name: str, data: dict[Any, Any], log: ReadLog) -> None:
-        super().__init__(data)
+        self.on_demand = data if isinstance(data, OnDemand) else None
+        super().__init__({} if self.on_demand is not None else data)
         self.name = name
         self.prefix = name + SEPARATOR
         self.log = log
         self.fieldwise = name in FIELDWISE
+
+    def __missing__(self, key: Any) -> Any:
+        if self.on_demand is None:
+            raise KeyError(key)
+        value = self.on_demand[key]
+        dict.__setitem__(self, key, value)
+        return value
 
     def __getitem__(self, key: Any) -> Any:
         if self.fieldwise:
@@ -149,16 +202,29 @@ class _Recording(dict[Any, Any]):
         return super().__getitem__(key)
 
     def get(self, key: Any, default: Any = None) -> Any:
-        if self.fieldwise and super().__contains__(key):
+        if self.fieldwise and self._has(key):
             return self[key]
         self.log.record(self.prefix + str(key))
-        return super().get(key, default)
+        return super().__getitem__(key) if self._has(key) else default
 
     def __contains__(self, key: object) -> bool:
         self.log.record(self.prefix + str(key))
-        return super().__contains__(key)
+        return self._has(key)
+
+    def _has(self, key: object) -> bool:
+        return key in self.on_demand if self.on_demand is not None else \
+            super().__contains__(key)
+
+    def fill(self) -> None:
+        """Hold every value, in order (of an `OnDemand` mapping: made now)."""
+        if self.on_demand is not None:
+            whole = self.on_demand.whole()
+            dict.clear(self)
+            dict.update(self, whole)
+            self.on_demand = None
 
     def _whole(self) -> None:
+        self.fill()
         self.log.record(self.prefix + WHOLE)
 
     def __iter__(self) -> Iterator[Any]:
@@ -216,7 +282,8 @@ class _RecordingTuple(tuple[str, ...]):
 def lead_images(articles: dict[str, Any]) -> tuple[tuple[str, str | None], ...]:
     """The value of the `LEAD_IMAGES` read of a site with these articles (by id, newest
     first)."""
-    return tuple((key, lead_image(article)) for key, article in dict.items(articles))
+    whole = articles.whole() if isinstance(articles, OnDemand) else articles
+    return tuple((key, lead_image(article)) for key, article in dict.items(whole))
 
 
 def lead_image(article: Any) -> str | None:
@@ -227,6 +294,10 @@ def lead_image(article: Any) -> str | None:
 def unrecorded_values(mapping: dict[Key, Value]) -> Iterable[Value]:
     """The values of a mapping, recording or not, without logging a read: the caller logs
     what it depends on."""
+    if isinstance(mapping, _Recording):
+        mapping.fill()
+    elif isinstance(mapping, OnDemand):
+        return mapping.whole().values()
     return dict.values(mapping)
 
 

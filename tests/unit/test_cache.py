@@ -96,7 +96,7 @@ def test_a_seed_row_reads_back_equal_with_its_paths_and_zones() -> None:
                              ("utc", datetime(2020, 1, 1, tzinfo=UTC))))
     result = SeedResult(article, (SourceError(Path("/site/seeds/a1.txt"), 3, 1, "odd",
                                               severity="warning"),))
-    again = pickle.loads(cache._seed_blob(result))
+    again = pickle.loads(cache.seed_blob(result))
     assert again == result and again.article is not None
     assert again.article.extra == article.extra
     assert type(again.article.source) is type(article.source)

@@ -1,0 +1,327 @@
+"""A build of a few edited seeds that leave the site's index as it was: the same articles
+in the same places, with the same paths, topics, provider, related coverage, quality and
+title words. Only the pages whose recorded reads reach the edited articles are rendered,
+each from its plan as the cache keeps it, reading from the cache only the articles those
+pages show; the output's inactive tree is brought up to date from the live one, made
+live, and the cache updated row by row. So the work grows with the change, not with the
+archive.
+
+Anything else (a seed added, removed or moved in the index, a template, a config key) or
+anything the cache does not hold is left to the whole build (`build.stages`), which makes
+the same bytes: this returns None before the output is touched, or after it has only
+stopped vouching for the inactive tree.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from generator.build.cache import (
+    CachedSeed,
+    LastBuild,
+    PageRecord,
+    file_digest,
+    forget_tree,
+)
+from generator.build.cache_rows import Patch, StoredBuild, Untrusted, save_patch
+from generator.build.output import OutputError, OutputTrees
+from generator.build.records import page_key
+from generator.build.result import BuildResult, Run
+from generator.build.search import SEARCH_FOLDER, SearchFailed, month_records, update_index
+from generator.config import SiteConfig
+from generator.content.loader import SeedResult, load_seed
+from generator.content.seeds import seed_path
+from generator.images.references import read_image_cache
+from generator.model import Article
+from generator.render.renderer import Renderer, TemplateFailure, make_environment
+from generator.render.template_memo import TemplateMemo
+from generator.render.theme import template_dirs
+from generator.site.index import index_row
+from generator.site.reads import (
+    LEAD_IMAGES,
+    SEPARATOR,
+    WHOLE,
+    OnDemand,
+    lead_image,
+    read_digest,
+)
+from generator.site.related import title_words
+from generator.site.saved_index import SiteIndex
+from generator.urls import output_name, search_bundle
+
+PATCH_MAX = 16
+"""More edited seeds than this are left to the whole build."""
+
+
+@dataclass(frozen=True)
+class Look:
+    """The look at the input files that found something changed (`pipeline._look`)."""
+
+    seeds: list[str]
+    stats: list[os.stat_result | None]
+    fingerprint: str
+    others: str
+    """The fingerprint of the input files that are not seeds, with the config."""
+
+
+def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
+                binary: Path | None, now: datetime) -> BuildResult | None:
+    """Build the change as a patch of the live site, or None (nothing built) when it is
+    not one: see the module's docstring. `last` is the summary of the last build."""
+    if last.others != look.others or not last.others or \
+            (last.schedule is not None and not last.schedule.holds_at(now)):
+        return None
+    try:
+        with StoredBuild.opened(config.build.cache_dir) as stored:
+            return _patch(config, run, look, last, binary, stored)
+    except Untrusted:
+        return None
+
+
+def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
+           binary: Path | None, stored: StoredBuild) -> BuildResult | None:
+    if stored.meta("reading") != config.reading_fingerprint():
+        return None
+    known = stored.seed_stats()
+    parsed = _parse_changed(config, look, known)
+    if parsed is None:
+        return None
+    index = stored.index()
+    edited = _edited_articles(parsed, known, stored, index)
+    if edited is None:
+        return None
+    output_dir = config.build.output_dir
+    try:
+        trees = OutputTrees(output_dir)
+    except OutputError:
+        return None
+    vouched, live = stored.vouched(str(output_dir)), trees.live_name
+    if live not in vouched or stored.meta("model_tree") != live:
+        return None
+    readers = stored.readers(live, list(map(read_digest, _changed_reads(edited))))
+    model = _model_after(stored, index, edited, parsed) if edited else {}
+    run.lap("scan")
+
+    renderer = _renderer(config, stored, index, edited, binary)
+    made = uuid.uuid4().hex
+    rendered = _render(renderer, stored, readers, made)
+    if rendered is None:
+        return None
+    run.lap("render")
+
+    mine = trees.name in vouched
+    differing = stored.differing(live, trees.name) if mine else None
+    forget_tree(config.build.cache_dir, trees.name)  # until it is whole again
+    try:
+        trees.start(trusted=mine)
+        if not mine and not trees.clone_live():
+            return None
+        trees.remove(sorted(name for name in (differing[1] if differing else [])
+                            if not name.startswith(SEARCH_FOLDER + "/")))
+        missing = stored.keys(live, _keep_or_link(trees, stored.paths(live), set(
+            differing[0] if differing else ()), rendered))
+        if any(key.startswith("file\0") for key in missing.values()):
+            return None  # a copied file deleted by hand: the whole build copies it again
+        repaired = _render(renderer, stored, missing, made)
+        if repaired is None:
+            return None
+        rendered.update(repaired)
+        for name, (_, data) in rendered.items():
+            trees.write(trees.claim(name) if not trees.has(name) else
+                        os.path.join(trees.root, name), data)
+        changed = {name: record for name, (record, _) in rendered.items()}
+        if binary is not None:
+            changed.update(_update_search(binary, trees, stored, index, changed, mine,
+                                          run.jobs))
+        trees.commit()
+    except (OutputError, SearchFailed):
+        return None  # the whole build says what went wrong
+    run.lap("flip")
+    summary = LastBuild(inputs=look.fingerprint, others=look.others, output=str(output_dir),
+                        warnings=last.warnings, counts=last.counts, schedule=last.schedule)
+    save_patch(config.build.cache_dir, Patch(parsed, trees.name, live, differing, changed,
+                                             model), summary)
+    run.lap("save cache")
+    if trees.finish():
+        run.lap("set-aside output removed")
+    pages = sum(last.counts.values())
+    result = BuildResult(pages=Counter(last.counts), warnings=last.warnings,
+                         rendered=len(rendered), unchanged=pages - len(rendered),
+                         schedule=last.schedule)
+    result.phases = run.lap.phases
+    result.seconds = time.perf_counter() - run.lap.started
+    return result
+
+
+def _parse_changed(config: SiteConfig, look: Look, known: dict[str, tuple[int, int, str]]
+                   ) -> dict[str, CachedSeed] | None:
+    """Each seed whose size or mtime is not the cache's, parsed; None when seeds came or
+    went, or when there are more than `PATCH_MAX`."""
+    if len(known) != len(look.seeds):
+        return None
+    changed = []
+    for name, stat in zip(look.seeds, look.stats, strict=True):
+        row = known.get(name)
+        if row is None or stat is None:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != row[:2]:
+            changed.append(name)
+    if not changed or len(changed) > PATCH_MAX:
+        return None
+    parsed = {}
+    for name in changed:
+        path = seed_path(name)
+        try:
+            stat, digest = os.stat(path), file_digest(path)
+        except OSError:
+            return None
+        result = load_seed(path, config.zone, config.limits)
+        parsed[name] = CachedSeed(stat.st_size, stat.st_mtime_ns, digest, result)
+    return parsed
+
+
+def _edited_articles(parsed: dict[str, CachedSeed], known: dict[str, tuple[int, int, str]],
+                     stored: StoredBuild, index: SiteIndex
+                     ) -> dict[str, tuple[Article, Article]] | None:
+    """Each seed whose bytes changed → its article before and after; None when one of
+    them changes the index (or has a problem, or is not on the site)."""
+    edited = {}
+    for name, entry in parsed.items():
+        if entry.sha256 == known[name][2]:
+            continue  # touched, not changed: the same article
+        old = stored.seed_result(name)
+        if not _keeps_index(old, entry.result) or old.article is None or \
+                index.sources.get(old.article.id) != name:
+            return None
+        assert entry.result.article is not None
+        edited[name] = (old.article, entry.result.article)
+    return edited
+
+
+def _keeps_index(old: SeedResult, new: SeedResult) -> bool:
+    """Whether the new version of a seed gives a site indexed as the old one, with the
+    same plan: everything indexing reads but the title (`index_row`), the title's words
+    (all that ranking reads of it) and the quality (which picks the front page's lead)."""
+    a, b = old.article, new.article
+    return not old.problems and not new.problems and a is not None and b is not None and \
+        index_row(a) == index_row(b) and title_words(a.title) == title_words(b.title) and \
+        a.quality == b.quality
+
+
+def _changed_reads(edited: dict[str, tuple[Article, Article]]) -> list[str]:
+    """What `build.records.changed_reads` finds changed when these articles are edited:
+    each one, its coverage (which shows its own items), the two mappings whole, and the
+    lead images when one changed."""
+    if not edited:
+        return []
+    reads = [f"{name}{SEPARATOR}{key}" for _, new in edited.values()
+             for name, key in (("articles", new.id), ("coverage", new.id))]
+    reads += [f"articles{SEPARATOR}{WHOLE}", f"coverage{SEPARATOR}{WHOLE}"]
+    if any(lead_image(old) != lead_image(new) for old, new in edited.values()):
+        reads.append(f"{LEAD_IMAGES}{SEPARATOR}{WHOLE}")
+    return reads
+
+
+def _model_after(stored: StoredBuild, index: SiteIndex,
+                 edited: dict[str, tuple[Article, Article]], parsed: dict[str, CachedSeed]
+                 ) -> dict[str, dict[str, object]]:
+    """The items of the snapshot's mappings that the edits change, as they are after them
+    (see `build.records.snapshot`): each article is its seed's digest, its coverage that
+    digest and where its items link, and the lead images are read and changed only when
+    one of them changed."""
+    model: dict[str, dict[str, object]] = {"articles": {}, "coverage": {}}
+    for name, (_, new) in edited.items():
+        model["articles"][new.id] = parsed[name].sha256
+        model["coverage"][new.id] = (parsed[name].sha256, index.links[new.id])
+    if any(lead_image(old) != lead_image(new) for old, new in edited.values()):
+        leads = dict(stored.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE])  # type: ignore[call-overload]
+        leads.update((new.id, lead_image(new)) for _, new in edited.values())
+        model[LEAD_IMAGES] = {WHOLE: tuple(leads.items())}
+    return model
+
+
+def _renderer(config: SiteConfig, stored: StoredBuild, index: SiteIndex,
+              edited: dict[str, tuple[Article, Article]], binary: Path | None) -> Renderer:
+    """A renderer of the site the index describes, with the edited articles and the others
+    read from the cache as pages ask for them, and the templates the cache compiled."""
+    articles = OnDemand(index.newest_first, partial(_article, stored, index),
+                        {new.id: new for _, new in edited.values()})
+    images, _ = read_image_cache(config.images.cache_dir)
+    env = make_environment(template_dirs(config.build.templates_dir),
+                           TemplateMemo.from_bytes(stored.templates()))
+    return Renderer(index.site(config, articles), images, env, search=binary is not None)
+
+
+def _article(stored: StoredBuild, index: SiteIndex, key: str) -> Article:
+    article = stored.seed_result(index.sources[key]).article
+    if article is None or article.id != key:
+        raise Untrusted(f"no article {key}")
+    return article
+
+
+def _render(renderer: Renderer, stored: StoredBuild, pages: dict[str, str], made: str
+            ) -> dict[str, tuple[PageRecord, bytes]] | None:
+    """Each page (output file → key) rendered from its stored plan, with its new record;
+    None when a plan does not give the page's key (a template or setting changed) or a
+    template fails (the whole build reports it)."""
+    plans = stored.plans(set(pages.values()))
+    done = {}
+    for name, key in sorted(pages.items()):
+        page = plans[key]
+        if output_name(page.path) != name or \
+                page_key(renderer.fingerprint(page.template), page) != key:
+            return None
+        try:
+            data, reads = renderer.render_recorded(page)
+        except TemplateFailure:
+            return None
+        indexed = ""
+        if renderer.search and page.kind == "article":
+            from generator.build.search_part import indexed_digest  # only with search
+
+            indexed = indexed_digest(data)
+        done[name] = (PageRecord(key, reads, made, indexed), data)
+    return done
+
+
+def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
+                  rendered: dict[str, tuple[PageRecord, bytes]]) -> list[str]:
+    """Make the tree hold each file of the live one (`paths`) but those `rendered`: kept
+    when it is not `differing` and there, else linked from the live tree. Those in
+    neither (deleted by hand) are returned."""
+    missing = []
+    root = str(trees.root) + os.sep
+    exists, folder = os.access, SEARCH_FOLDER + "/"
+    for name in paths:
+        if name in rendered or name.startswith(folder):
+            continue
+        if name not in differing and exists(root + name, os.F_OK):
+            continue
+        if not trees.link_live(trees.claim(name)):
+            missing.append(name)
+    return missing
+
+
+def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index: SiteIndex,
+                   changed: dict[str, PageRecord], mine: bool, jobs: int
+                   ) -> dict[str, PageRecord]:
+    """Index again the months whose article pages changed what the indexer reads; the
+    records of every month's bundle."""
+    live = stored.records(trees.live_name, SEARCH_FOLDER + "/")
+    bundles = dict(live)
+    articles = [output_name(path) for path in index.article_paths.values()]
+    months = {search_bundle("/" + name) for name in set(articles).intersection(changed)}
+    if months:
+        in_months = [name for name in articles if search_bundle("/" + name) in months]
+        records = {**stored.records(trees.live_name, paths=in_months), **changed}
+        bundles.update(month_records(binary, in_months, records, months))
+    update_index(binary, trees, bundles,
+                 stored.records(trees.name, SEARCH_FOLDER + "/") if mine else live, live, jobs)
+    return bundles

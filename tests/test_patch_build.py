@@ -1,0 +1,123 @@
+"""A build of a few edited seeds that leave the site's index as it was renders only the
+pages that show them, from the plans and records the cache keeps (`build.patch`), and
+gives the bytes a clean build gives."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+from benchmarks.corpus import write_corpus
+from generator.build.cache import CACHE_NAME
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
+from generator.config import load_config
+from tests.helpers import clean_copy_build, read_tree
+
+
+def corpus_site(make_site: Callable[..., Path]) -> Path:
+    site = make_site(page_size=4)
+    write_corpus(site / "seeds", 30, seed=7)
+    return site
+
+
+def build_site(site: Path) -> BuildResult:
+    return build(load_config(site / "site.toml"), search=False)
+
+
+def edit(seed: Path, pattern: str, replacement: str) -> None:
+    text = seed.read_text(encoding="utf-8")
+    edited = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    assert edited != text
+    seed.write_text(edited, encoding="utf-8")
+
+
+def patched(result: BuildResult) -> bool:
+    """Whether the build was a patch: it neither loaded nor indexed the site."""
+    return "load" not in result.phases and "index" not in result.phases
+
+
+def test_an_excerpt_edit_renders_only_the_pages_that_show_the_story(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    first = build_site(site)
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    edit(seed, r'^excerpt: "', 'excerpt: "Corrected: ')
+    result = build_site(site)
+    assert patched(result)
+    assert 0 < result.rendered < first.rendered / 4
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_typo_fixed_in_a_title_keeps_the_address_and_is_patched(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    seed = sorted((site / "seeds").glob("*.txt"))[9]
+    for step in range(3):  # into one tree, then the other, then the first again
+        edit(seed, r'^(title: ".*)"$', r'\1!"')
+        assert patched(build_site(site)), step
+        assert read_tree(site / "public") == clean_copy_build(site, tmp_path / f"clean-{step}")
+
+
+def test_an_edit_that_moves_the_story_in_the_index_is_built_whole(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    seed = sorted((site / "seeds").glob("*.txt"))[3]
+    edit(seed, r"^topics:\n", "topics:\n  - A topic of its own\n")
+    result = build_site(site)
+    assert not patched(result)
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_whole_build_after_patches_sees_what_they_changed(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """Patches leave the snapshot's changed items as deltas over its mappings: the next
+    whole build must read them, or it would leave the pages that show the edits stale."""
+    site = corpus_site(make_site)
+    build_site(site)
+    seeds = sorted((site / "seeds").glob("*.txt"))
+    edit(seeds[2], r'^excerpt: "', 'excerpt: "First fix: ')
+    assert patched(build_site(site))
+    edit(seeds[2], r'^excerpt: "', 'excerpt: "Second fix: ')
+    assert patched(build_site(site))
+    edit(seeds[11], r"^topics:\n", "topics:\n  - Moved\n")  # a whole build
+    assert not patched(build_site(site))
+    edit(seeds[2], r'^excerpt: "', 'excerpt: "Third fix: ')
+    assert patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_page_deleted_by_hand_from_the_output_comes_back_in_a_patch(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    seed = sorted((site / "seeds").glob("*.txt"))[1]
+    edit(seed, r'^excerpt: "', 'excerpt: "One: ')
+    assert patched(build_site(site))  # both trees now hold the site
+    for page in ("topics/index.html", "providers/index.html"):
+        (site / "public" / page).unlink()  # from the live tree, which the next build leaves
+    edit(seed, r'^excerpt: "', 'excerpt: "Two: ')
+    assert patched(build_site(site))
+    edit(seed, r'^excerpt: "', 'excerpt: "Three: ')  # into the tree they were deleted from
+    assert patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_missing_plan_means_a_whole_build(make_site: Callable[..., Path],
+                                            tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    with closing(sqlite3.connect(site / ".newsgen-cache" / CACHE_NAME)) as db, db:
+        db.execute("DELETE FROM plans")
+    seed = sorted((site / "seeds").glob("*.txt"))[4]
+    edit(seed, r'^excerpt: "', 'excerpt: "Edited: ')
+    assert not patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+    edit(seed, r'^excerpt: "', 'excerpt: "Edited again: ')
+    assert patched(build_site(site))  # the whole build stored every plan again
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean-2")
