@@ -621,7 +621,13 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
                 db.execute("DELETE FROM plans")
                 db.execute("DELETE FROM site")
                 db.execute("DELETE FROM meta")
-            _save_seeds(db, state.seeds, previous.seeds if previous else None)
+            if meta_text(db, "reading") != state.reading:
+                # Parsed under other settings: a row whose file is unchanged is not the
+                # same parse (a time without an offset is read in another zone).
+                db.execute("DELETE FROM seeds")
+                _save_seeds(db, state.seeds, {})
+            else:
+                _save_seeds(db, state.seeds, previous.seeds if previous else None)
             if meta_text(db, "trees_output") != state.output:
                 previous = None
                 db.execute("DELETE FROM files")
