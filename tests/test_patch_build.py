@@ -10,7 +10,10 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from benchmarks.corpus import write_corpus
+from generator.build import pipeline
 from generator.build.cache import CACHE_NAME
 from generator.build.pipeline import build
 from generator.build.result import BuildResult
@@ -53,7 +56,8 @@ def test_an_excerpt_edit_renders_only_the_pages_that_show_the_story(
 
 
 def test_a_typo_fixed_in_a_title_keeps_the_address_and_is_patched(
-        make_site: Callable[..., Path], tmp_path: Path) -> None:
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "SEED_CHUNK", 4)  # runs of seeds, most of them unchanged
     site = corpus_site(make_site)
     build_site(site)
     seed = sorted((site / "seeds").glob("*.txt"))[9]
@@ -121,3 +125,29 @@ def test_a_missing_plan_means_a_whole_build(make_site: Callable[..., Path],
     edit(seed, r'^excerpt: "', 'excerpt: "Edited again: ')
     assert patched(build_site(site))  # the whole build stored every plan again
     assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean-2")
+
+
+def test_a_seed_removed_beside_an_edit_is_not_missed(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs of seeds whose sizes and mtimes are unchanged are not looked at one by one:
+    a seed gone from one of them must still end the patch."""
+    monkeypatch.setattr(pipeline, "SEED_CHUNK", 4)
+    site = corpus_site(make_site)
+    build_site(site)
+    seeds = sorted((site / "seeds").glob("*.txt"))
+    edit(seeds[0], r'^excerpt: "', 'excerpt: "Edited: ')
+    seeds[-1].unlink()
+    assert not patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+    edit(seeds[0], r'^excerpt: "', 'excerpt: "Edited again: ')
+    (site / "seeds" / "zz-new.txt").write_text(seeds[1].read_text(encoding="utf-8").replace(
+        'title: "', 'title: "Another ', 1), encoding="utf-8")
+    assert not patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean-2")
+    # One gone and one come, as many as before: the new one has no row, in its run.
+    seeds[5].unlink()
+    (site / "seeds" / "zz-other.txt").write_text(seeds[2].read_text(encoding="utf-8").replace(
+        'title: "', 'title: "Other ', 1), encoding="utf-8")
+    edit(seeds[0], r'^excerpt: "', 'excerpt: "Third: ')
+    assert not patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean-3")

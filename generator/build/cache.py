@@ -74,6 +74,10 @@ _SCHEMA = (
 )
 _TABLES = ("meta", "seeds", "files", "ranking", "model", "model_delta", "plans", "site")
 DAMAGED = "cache is damaged; building everything"
+PATCHED = "patched"
+"""Meta key: the tree a build of a few edited stories made live, the tree it made it
+from, and the files whose record it changed (`build.cache_rows`); any other build that
+saves removes it."""
 TREE_PREFIX = "tree-"
 """Meta key prefix: `tree-a` present means the cache vouches for the files of tree a."""
 
@@ -160,6 +164,9 @@ class LastBuild:
     others: str = ""
     """The same of the input files that are not seeds, and of the config and options:
     equal means that only seeds changed."""
+    seed_chunks: tuple[str, ...] = ()
+    """The same of each run of seeds (`pipeline._Look.seed_chunks`): the runs whose
+    fingerprint differs hold the seeds that changed."""
     output: str = ""
     """The output folder it wrote."""
     warnings: list[SourceError] = field(default_factory=list)
@@ -651,6 +658,7 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
                     "related_count": state.ranking.count if state.ranking else -1,
                     "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL)}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+            db.execute("DELETE FROM meta WHERE key = ?", (PATCHED,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.build.cache import (
     CACHE_NAME,
+    PATCHED,
     TREE_PREFIX,
     CachedSeed,
     CacheUntrusted,
@@ -75,10 +76,23 @@ class StoredBuild:
         return {key.removeprefix(TREE_PREFIX) for (key,) in self._db.execute(
             "SELECT key FROM meta WHERE key LIKE ?", (TREE_PREFIX + "%",))}
 
-    def seed_stats(self) -> dict[str, tuple[int, int, str]]:
-        """Each seed file → its size, mtime and digest when it was parsed."""
-        return {path: (size, mtime_ns, sha256) for path, size, mtime_ns, sha256 in
-                self._db.execute("SELECT path, size, mtime_ns, sha256 FROM seeds")}
+    def seed_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM seeds").fetchone()[0])
+
+    def seed_stats(self, paths: list[str] | None = None) -> dict[str, tuple[int, int, str]]:
+        """Each seed file (of these `paths`) → its size, mtime and digest when it was
+        parsed. Every seed must have a row: a path without one raises `Untrusted`."""
+        if paths is None:
+            return {path: (size, mtime_ns, sha256) for path, size, mtime_ns, sha256 in
+                    self._db.execute("SELECT path, size, mtime_ns, sha256 FROM seeds")}
+        found = {}
+        for path in paths:
+            row = self._db.execute("SELECT size, mtime_ns, sha256 FROM seeds WHERE path = ?",
+                                   (path,)).fetchone()
+            if row is None:
+                raise Untrusted(f"no row for {path}")
+            found[path] = row
+        return found
 
     def seed_result(self, path: str) -> SeedResult:
         row = self._db.execute("SELECT result, crc FROM seeds WHERE path = ?",
@@ -115,7 +129,13 @@ class StoredBuild:
 
     def differing(self, tree: str, other: str) -> tuple[list[str], list[str]]:
         """The files of `tree` whose record `other` does not have, and the files of
-        `other` that `tree` does not have."""
+        `other` that `tree` does not have: what the patch that made `tree` from `other`
+        changed, when that was the last build (`PATCHED`); else compared row by row."""
+        last = meta_value(self._db, PATCHED)
+        if isinstance(last, bytes):
+            made, base, changed = _loaded(last, zlib.crc32(last))
+            if (made, base) == (tree, other):
+                return changed, []
         differing = [path for (path,) in self._db.execute(
             "SELECT t.path FROM files t WHERE t.tree = ? AND NOT EXISTS (SELECT 1 FROM files o "
             "WHERE o.tree = ? AND o.path = t.path AND o.key = t.key AND o.reads = t.reads "
@@ -206,8 +226,8 @@ def save_patch(cache_dir: Path, patch: Patch, last: LastBuild) -> None:
                 rows.append((path, entry.size, entry.mtime_ns, entry.sha256, blob,
                              zlib.crc32(blob)))
             db.executemany("INSERT OR REPLACE INTO seeds VALUES (?, ?, ?, ?, ?, ?)", rows)
-            tree = patch.tree
-            _copy_records(db, patch.live, tree, patch.differing)
+            tree, live = patch.tree, patch.live
+            _copy_records(db, live, tree, patch.differing)
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(tree, path, record.key, record.reads, record.made, record.indexed)
                             for path, record in sorted(patch.changed.items())])
@@ -220,7 +240,9 @@ def save_patch(cache_dir: Path, patch: Patch, last: LastBuild) -> None:
             # build writes them whole.
             db.executemany("INSERT OR REPLACE INTO model_delta VALUES (?, ?, ?, ?)", deltas)
             meta = {"model_tree": tree, "stamp": uuid.uuid4().hex, TREE_PREFIX + tree: "ok",
-                    "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL)}
+                    "last_build": pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL),
+                    PATCHED: pickle.dumps((tree, live, sorted(patch.changed)),
+                                          protocol=pickle.HIGHEST_PROTOCOL)}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             db.execute("COMMIT")
         except BaseException:

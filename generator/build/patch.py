@@ -69,6 +69,9 @@ class Look:
     fingerprint: str
     others: str
     """The fingerprint of the input files that are not seeds, with the config."""
+    chunks: tuple[str, ...]
+    """The fingerprint of each run of `chunk` seeds."""
+    chunk: int
 
 
 def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
@@ -89,12 +92,14 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
            binary: Path | None, stored: StoredBuild) -> BuildResult | None:
     if stored.meta("reading") != config.reading_fingerprint():
         return None
-    known = stored.seed_stats()
-    parsed = _parse_changed(config, look, known)
+    candidates = _seeds_to_look_at(look, last, stored)
+    if candidates is None:
+        return None
+    parsed = _parse_changed(config, candidates)
     if parsed is None:
         return None
     index = stored.index()
-    edited = _edited_articles(parsed, known, stored, index)
+    edited = _edited_articles(parsed, candidates, stored, index)
     if edited is None:
         return None
     output_dir = config.build.output_dir
@@ -144,7 +149,8 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     except (OutputError, SearchFailed):
         return None  # the whole build says what went wrong
     run.lap("flip")
-    summary = LastBuild(inputs=look.fingerprint, others=look.others, output=str(output_dir),
+    summary = LastBuild(inputs=look.fingerprint, others=look.others, seed_chunks=look.chunks,
+                        output=str(output_dir),
                         warnings=last.warnings, counts=last.counts, schedule=last.schedule)
     save_patch(config.build.cache_dir, Patch(parsed, trees.name, live, differing, changed,
                                              model), summary)
@@ -160,16 +166,41 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     return result
 
 
-def _parse_changed(config: SiteConfig, look: Look, known: dict[str, tuple[int, int, str]]
-                   ) -> dict[str, CachedSeed] | None:
-    """Each seed whose size or mtime is not the cache's, parsed; None when seeds came or
-    went, or when there are more than `PATCH_MAX`."""
-    if len(known) != len(look.seeds):
+Candidates = dict[str, tuple[os.stat_result | None, tuple[int, int, str]]]
+"""Seeds that may have changed → the look's stat, and their size, mtime and digest when
+they were parsed."""
+
+
+def _seeds_to_look_at(look: Look, last: LastBuild, stored: StoredBuild) -> Candidates | None:
+    """The seeds of the runs whose fingerprint changed (every seed, when the last build did
+    not say); None when seeds came or went."""
+    if len(look.seeds) != stored.seed_count():
         return None
+    if not last.seed_chunks:
+        known = stored.seed_stats()
+        candidates = {name: (stat, known[name]) for name, stat in
+                      zip(look.seeds, look.stats, strict=True) if name in known}
+        return candidates if len(candidates) == len(look.seeds) else None
+    if len(look.chunks) != len(last.seed_chunks):
+        return None
+    size = look.chunk
+    places = [place for place, (now, then) in enumerate(zip(look.chunks, last.seed_chunks,
+                                                            strict=True)) if now != then]
+    if len(places) > PATCH_MAX:
+        return None
+    # The other runs are as the last build saw them: each of their seeds has its row.
+    names = [name for place in places for name in look.seeds[place * size:(place + 1) * size]]
+    stats = [stat for place in places for stat in look.stats[place * size:(place + 1) * size]]
+    known = stored.seed_stats(names)
+    return {name: (stat, known[name]) for name, stat in zip(names, stats, strict=True)}
+
+
+def _parse_changed(config: SiteConfig, candidates: Candidates) -> dict[str, CachedSeed] | None:
+    """Each seed whose size or mtime is not the cache's, parsed; None when one is gone, or
+    when there are more than `PATCH_MAX`."""
     changed = []
-    for name, stat in zip(look.seeds, look.stats, strict=True):
-        row = known.get(name)
-        if row is None or stat is None:
+    for name, (stat, row) in candidates.items():
+        if stat is None:
             return None
         if (stat.st_size, stat.st_mtime_ns) != row[:2]:
             changed.append(name)
@@ -187,14 +218,14 @@ def _parse_changed(config: SiteConfig, look: Look, known: dict[str, tuple[int, i
     return parsed
 
 
-def _edited_articles(parsed: dict[str, CachedSeed], known: dict[str, tuple[int, int, str]],
+def _edited_articles(parsed: dict[str, CachedSeed], candidates: Candidates,
                      stored: StoredBuild, index: SiteIndex
                      ) -> dict[str, tuple[Article, Article]] | None:
     """Each seed whose bytes changed → its article before and after; None when one of
     them changes the index (or has a problem, or is not on the site)."""
     edited = {}
     for name, entry in parsed.items():
-        if entry.sha256 == known[name][2]:
+        if entry.sha256 == candidates[name][1][2]:
             continue  # touched, not changed: the same article
         old = stored.seed_result(name)
         if not _keeps_index(old, entry.result) or old.article is None or \

@@ -197,9 +197,9 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
             # A few edited seeds: built from what they reach alone, when they can be.
             from generator.build.patch import Look, patch_build
 
-            patched = patch_build(config, run, Look(look.seeds, look.stats[:len(look.seeds)],
-                                                    look.fingerprint,
-                                                    look.others_fingerprint), last, binary, now)
+            patched = patch_build(config, run, Look(
+                look.seeds, look.stats[:len(look.seeds)], look.fingerprint,
+                look.others_fingerprint, look.seed_chunks, SEED_CHUNK), last, binary, now)
             if patched is not None:
                 return patched
     looked = looked_at()
@@ -251,6 +251,8 @@ class _Look:
     fingerprint: str
     others_fingerprint: str
     """Of the `others` and the `prefix` alone: the same when only seeds changed."""
+    seed_chunks: tuple[str, ...]
+    """Of each run of `SEED_CHUNK` seeds' lines: which of them changed, when few did."""
     trusted: bool
 
     def kept(self) -> KeptScan:
@@ -258,7 +260,7 @@ class _Look:
         paths = [*map(seed_path, self.seeds), *self.others]
         scan = Scan(paths[:len(self.seeds)], self.problems, self.fingerprint,
                     {path: stat for path, stat in zip(paths, self.stats, strict=True)
-                     if stat is not None}, self.others_fingerprint)
+                     if stat is not None}, self.others_fingerprint, self.seed_chunks)
         return KeptScan(self.inputs, scan, self.prefix, self.lines,
                         {path: place for place, path in enumerate(scan.seed_paths)},
                         self.trusted)
@@ -291,9 +293,13 @@ def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
     trusted = not links and all(stat is not None and stat.st_nlink == 1
                                 for stat in stats[:len(seeds)])
     return _Look(inputs, seeds, problems, others, stats, prefix, lines,
-                 _fingerprint(prefix, lines), _fingerprint(prefix, lines[len(seeds):]), trusted)
+                 _fingerprint(prefix, lines), _fingerprint(prefix, lines[len(seeds):]),
+                 tuple(_fingerprint(b"", lines[start:start + SEED_CHUNK])
+                       for start in range(0, len(seeds), SEED_CHUNK)), trusted)
 
 
+SEED_CHUNK = 256
+"""Seeds a line of `_Look.seed_chunks` covers."""
 _TRUSTED_BATCH = 256
 """A burst of more changed files than this (a checkout, a folder copied in) is followed by
 a look at every file, as `newsgen build` makes: that costs little beside such a build."""

@@ -30,6 +30,8 @@ class Scan:
     differs from the cached one's (one `stat` a seed per build, not two)."""
     others: str = ""
     """Of the input files that are not seeds, with the config and options."""
+    seed_chunks: tuple[str, ...] = ()
+    """Of each run of seeds' sizes and mtimes (`pipeline._Look.seed_chunks`)."""
     since: tuple[dict[Path, os.stat_result], frozenset[Path]] | None = None
     """When this look was made from an earlier one by looking again at some seeds alone
     (`pipeline._rescan`): that look's `stats`, and those seeds."""

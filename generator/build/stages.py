@@ -168,6 +168,7 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
                        index=SiteIndex.of(site, indexed),
                        plans=dict(zip(written.keys, written.plans, strict=True)))
     stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, others=scan.others,
+                                                   seed_chunks=scan.seed_chunks,
                                                    output=str(output_dir),
                                                    warnings=result.warnings,
                                                    counts=dict(result.pages),
