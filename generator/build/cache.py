@@ -199,6 +199,8 @@ class BuildState:
     by this process; none when loaded)."""
     plans: dict[str, Page] = field(default_factory=dict)
     """The plan of each page the build made, by its key (`build.records.page_key`)."""
+    plan_row: Callable[[Page], object] | None = None
+    """A plan as the cache keeps it (`site.plan_rows`)."""
 
     def seeds_read_under(self, reading: str) -> dict[str, CachedSeed]:
         """The parsed seeds, if they were read under these reading settings (a new time
@@ -643,7 +645,7 @@ def _save(path: Path, state: BuildState, last: LastBuild, previous: BuildState |
                 save_files(db, tree, records, previous.trees.get(tree) if previous else None)
             _save_ranking(db, state.ranking, previous.ranking if previous else None)
             _save_model(db, state.model, previous.model if previous else None)
-            _save_plans(db, state.plans)
+            _save_plans(db, state.plans, state.plan_row)
             if state.index is None:
                 db.execute("DELETE FROM site")
             elif previous is None or state.index is not previous.index:
@@ -723,13 +725,16 @@ def _save_model(db: sqlite3.Connection, model: dict[str, dict[str, object]],
     db.executemany("INSERT OR REPLACE INTO model VALUES (?, ?, ?)", rows)
 
 
-def _save_plans(db: sqlite3.Connection, plans: dict[str, Page]) -> None:
-    """Each page's plan that is not there yet, by its key; those that no page of any tree
-    has any more go. A build of a few edited stories renders a page from its plan."""
+def _save_plans(db: sqlite3.Connection, plans: dict[str, Page],
+                plan_row: Callable[[Page], object] | None) -> None:
+    """Each page's plan (as `plan_row` gives it) that is not there yet, by its key; those
+    that no page of any tree has any more go. A build of a few edited stories renders a
+    page from its plan."""
     stored = {key for (key,) in db.execute("SELECT key FROM plans")}
     rows = []
     for key in plans.keys() - stored:
-        blob = pickle.dumps(plans[key], protocol=pickle.HIGHEST_PROTOCOL)
+        assert plan_row is not None
+        blob = pickle.dumps(plan_row(plans[key]), protocol=pickle.HIGHEST_PROTOCOL)
         rows.append((key, blob, zlib.crc32(blob)))
     db.executemany("INSERT INTO plans VALUES (?, ?, ?)", sorted(rows))
     db.execute("DELETE FROM plans WHERE key NOT IN (SELECT key FROM files)")

@@ -37,7 +37,7 @@ from generator.site.reads import DIGEST_SIZE
 
 if TYPE_CHECKING:
     from generator.content.loader import SeedResult
-    from generator.site.plan import Page
+    from generator.site.plan_rows import PlanRow
     from generator.site.saved_index import SiteIndex
 
 
@@ -160,7 +160,8 @@ class StoredBuild:
         return {path: PageRecord(key, reads, made, indexed)
                 for path, key, reads, made, indexed in rows}
 
-    def plans(self, keys: set[str]) -> dict[str, Page]:
+    def plans(self, keys: set[str]) -> dict[str, PlanRow]:
+        """Each page's plan (`site.plan_rows`), by its key."""
         found = {}
         for key in sorted(keys):
             row = self._db.execute("SELECT page, crc FROM plans WHERE key = ?",

@@ -43,7 +43,8 @@ from generator.model import Article
 from generator.render.renderer import Renderer, TemplateFailure, make_environment
 from generator.render.template_memo import TemplateMemo
 from generator.render.theme import template_dirs
-from generator.site.index import index_row
+from generator.site.index import Site, index_row
+from generator.site.plan_rows import page_of
 from generator.site.reads import (
     LEAD_IMAGES,
     SEPARATOR,
@@ -114,9 +115,9 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     model = _model_after(stored, index, edited, parsed) if edited else {}
     run.lap("scan")
 
-    renderer = _renderer(config, stored, index, edited, binary)
+    renderer, site = _renderer(config, stored, index, edited, binary)
     made = uuid.uuid4().hex
-    rendered = _render(renderer, stored, readers, made)
+    rendered = _render(renderer, site, stored, readers, made)
     if rendered is None:
         return None
     run.lap("render")
@@ -134,7 +135,7 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
             differing[0] if differing else ()), rendered))
         if any(key.startswith("file\0") for key in missing.values()):
             return None  # a copied file deleted by hand: the whole build copies it again
-        repaired = _render(renderer, stored, missing, made)
+        repaired = _render(renderer, site, stored, missing, made)
         if repaired is None:
             return None
         rendered.update(repaired)
@@ -279,7 +280,8 @@ def _model_after(stored: StoredBuild, index: SiteIndex,
 
 
 def _renderer(config: SiteConfig, stored: StoredBuild, index: SiteIndex,
-              edited: dict[str, tuple[Article, Article]], binary: Path | None) -> Renderer:
+              edited: dict[str, tuple[Article, Article]], binary: Path | None
+              ) -> tuple[Renderer, Site]:
     """A renderer of the site the index describes, with the edited articles and the others
     read from the cache as pages ask for them, and the templates the cache compiled."""
     articles = OnDemand(index.newest_first, partial(_article, stored, index),
@@ -287,7 +289,8 @@ def _renderer(config: SiteConfig, stored: StoredBuild, index: SiteIndex,
     images, _ = read_image_cache(config.images.cache_dir)
     env = make_environment(template_dirs(config.build.templates_dir),
                            TemplateMemo.from_bytes(stored.templates()))
-    return Renderer(index.site(config, articles), images, env, search=binary is not None)
+    site = index.site(config, articles)
+    return Renderer(site, images, env, search=binary is not None), site
 
 
 def _article(stored: StoredBuild, index: SiteIndex, key: str) -> Article:
@@ -297,15 +300,18 @@ def _article(stored: StoredBuild, index: SiteIndex, key: str) -> Article:
     return article
 
 
-def _render(renderer: Renderer, stored: StoredBuild, pages: dict[str, str], made: str
-            ) -> dict[str, tuple[PageRecord, bytes]] | None:
+def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str, str],
+            made: str) -> dict[str, tuple[PageRecord, bytes]] | None:
     """Each page (output file → key) rendered from its stored plan, with its new record;
     None when a plan does not give the page's key (a template or setting changed) or a
     template fails (the whole build reports it)."""
     plans = stored.plans(set(pages.values()))
     done = {}
     for name, key in sorted(pages.items()):
-        page = plans[key]
+        try:
+            page = page_of(plans[key], site.article_paths, site.articles.__getitem__)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise Untrusted(f"the plan of {name} does not fit the site") from None
         if output_name(page.path) != name or \
                 page_key(renderer.fingerprint(page.template), page) != key:
             return None

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
@@ -61,6 +62,7 @@ from generator.site.index import (
     included_articles,
 )
 from generator.site.plan import Page
+from generator.site.plan_rows import plan_row
 from generator.site.related import Ranking
 from generator.site.saved_index import SiteIndex
 from generator.site.schedule import schedule_of
@@ -166,7 +168,8 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
                        output=str(output_dir), ranking=ranking, model=model,
                        model_tree=written.trees.name, templates=templates.to_bytes(),
                        index=SiteIndex.of(site, indexed),
-                       plans=dict(zip(written.keys, written.plans, strict=True)))
+                       plans=dict(zip(written.keys, written.plans, strict=True)),
+                       plan_row=partial(plan_row, articles=site.articles.__getitem__))
     stamp = save_state(cache_dir, saved, LastBuild(inputs=inputs, others=scan.others,
                                                    seed_chunks=scan.seed_chunks,
                                                    output=str(output_dir),

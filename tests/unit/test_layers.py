@@ -26,6 +26,7 @@ RANKS = {
     "content.fields": 2, "content.markdown": 2, "content.new_seed": 2, "build.result": 2,
     "site.index": 2, "images.references": 2,
     "content.loader": 3, "site.plan": 3, "render.views": 3, "site.saved_index": 3,
+    "site.plan_rows": 4,
     "render.listings": 4, "render.previews": 4, "build.cache": 4,
     "render.feeds": 5, "render.jsonld": 5, "build.records": 5, "build.search": 5,
     "render.contexts": 6,
