@@ -111,8 +111,9 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     vouched, live = stored.vouched(str(output_dir)), trees.live_name
     if live not in vouched or stored.meta("model_tree") != live:
         return None
-    readers = stored.readers(live, list(map(read_digest, _changed_reads(edited))))
-    model = _model_after(stored, index, edited, parsed) if edited else {}
+    leads = any(lead_image(old) != lead_image(new) for old, new in edited.values())
+    readers = stored.readers(live, list(map(read_digest, _changed_reads(edited, leads))))
+    model = _model_after(stored, index, edited, parsed, leads) if edited else {}
     run.lap("scan")
 
     renderer, site = _renderer(config, stored, index, edited, binary)
@@ -247,35 +248,35 @@ def _keeps_index(old: SeedResult, new: SeedResult) -> bool:
         a.quality == b.quality
 
 
-def _changed_reads(edited: dict[str, tuple[Article, Article]]) -> list[str]:
+def _changed_reads(edited: dict[str, tuple[Article, Article]], leads: bool) -> list[str]:
     """What `build.records.changed_reads` finds changed when these articles are edited:
     each one, its coverage (which shows its own items), the two mappings whole, and the
-    lead images when one changed."""
+    lead images when one changed (`leads`)."""
     if not edited:
         return []
     reads = [f"{name}{SEPARATOR}{key}" for _, new in edited.values()
              for name, key in (("articles", new.id), ("coverage", new.id))]
     reads += [f"articles{SEPARATOR}{WHOLE}", f"coverage{SEPARATOR}{WHOLE}"]
-    if any(lead_image(old) != lead_image(new) for old, new in edited.values()):
+    if leads:
         reads.append(f"{LEAD_IMAGES}{SEPARATOR}{WHOLE}")
     return reads
 
 
 def _model_after(stored: StoredBuild, index: SiteIndex,
-                 edited: dict[str, tuple[Article, Article]], parsed: dict[str, CachedSeed]
-                 ) -> dict[str, dict[str, object]]:
+                 edited: dict[str, tuple[Article, Article]], parsed: dict[str, CachedSeed],
+                 leads: bool) -> dict[str, dict[str, object]]:
     """The items of the snapshot's mappings that the edits change, as they are after them
     (see `build.records.snapshot`): each article is its seed's digest, its coverage that
     digest and where its items link, and the lead images are read and changed only when
-    one of them changed."""
+    one of them changed (`leads`)."""
     model: dict[str, dict[str, object]] = {"articles": {}, "coverage": {}}
     for name, (_, new) in edited.items():
         model["articles"][new.id] = parsed[name].sha256
         model["coverage"][new.id] = (parsed[name].sha256, index.links[new.id])
-    if any(lead_image(old) != lead_image(new) for old, new in edited.values()):
-        leads = dict(stored.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE])  # type: ignore[call-overload]
-        leads.update((new.id, lead_image(new)) for _, new in edited.values())
-        model[LEAD_IMAGES] = {WHOLE: tuple(leads.items())}
+    if leads:
+        images = dict(stored.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE])  # type: ignore[call-overload]
+        images.update((new.id, lead_image(new)) for _, new in edited.values())
+        model[LEAD_IMAGES] = {WHOLE: tuple(images.items())}
     return model
 
 
@@ -358,7 +359,7 @@ def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index:
     if months:
         in_months = [name for name in articles if search_bundle("/" + name) in months]
         records = {**stored.records(trees.live_name, paths=in_months), **changed}
-        bundles.update(month_records(binary, in_months, records, months))
+        bundles.update(month_records(binary, in_months, records))
     update_index(binary, trees, bundles,
                  stored.records(trees.name, SEARCH_FOLDER + "/") if mine else live, live, jobs)
     return bundles

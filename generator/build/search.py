@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from itertools import compress
 from operator import is_not
@@ -65,9 +65,7 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
         for month in {search_bundle("/" + path) for path in replaced}:
             bundles[_folder(month)] = _month_record(indexer, months[month], article_records)
     else:
-        months = {}
-        for path in sorted(article_records):
-            months.setdefault(search_bundle("/" + path), []).append(path)
+        months = _by_month(article_records)
         bundles = {_folder(month): _month_record(indexer, paths, article_records)
                    for month, paths in sorted(months.items())}
     if kept is not None:
@@ -76,18 +74,22 @@ def bundle_records(binary: Path, article_records: Mapping[str, PageRecord],
     return bundles
 
 
-def month_records(binary: Path, articles: list[str], records: Mapping[str, PageRecord],
-                  months: set[str]) -> dict[str, PageRecord]:
-    """The records `bundle_records` gives these months' bundles (`2024-05`), from the
-    site's article pages (their output files) and their `records`."""
+def month_records(binary: Path, articles: Iterable[str], records: Mapping[str, PageRecord]
+                  ) -> dict[str, PageRecord]:
+    """The records `bundle_records` gives the bundles of these article pages' months
+    (their output files: every article page of each of those months), from their
+    `records`."""
     indexer = _indexer(binary)
-    paths: dict[str, list[str]] = {month: [] for month in months}
+    return {_folder(month): _month_record(indexer, paths, records)
+            for month, paths in sorted(_by_month(articles).items())}
+
+
+def _by_month(articles: Iterable[str]) -> dict[str, list[str]]:
+    """Article pages (output files) by the month of the search index they are in, sorted."""
+    months: dict[str, list[str]] = {}
     for path in sorted(articles):
-        found = paths.get(search_bundle("/" + path))
-        if found is not None:
-            found.append(path)
-    return {_folder(month): _month_record(indexer, found, records)
-            for month, found in sorted(paths.items())}
+        months.setdefault(search_bundle("/" + path), []).append(path)
+    return months
 
 
 def _indexer(binary: Path) -> str:
