@@ -7,15 +7,12 @@ A page is identified by its site path (`/2023/08/08/slug/`); its output file and
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
-
-from slugify import slugify
 
 SLUG_MAX_CHARS = 80
 SEGMENT_MAX_BYTES = 255
@@ -30,6 +27,8 @@ cheaper than the general one."""
 
 def slug_for(text: str, fallback: str, max_chars: int = SLUG_MAX_CHARS) -> str:
     """A `[a-z0-9-]` slug of `text`, transliterated, cut on a word boundary; never empty."""
+    from slugify import slugify  # (imported by the builds that index a site, not by the rest)
+
     slug = _cut_on_word(slugify(text), max_chars)
     if not slug or not _SLUG.match(slug):
         slug = _cut_on_word(slugify(fallback), max_chars)
@@ -179,6 +178,8 @@ def safe_external_url(raw: str) -> str | None:
 
 
 def _safe_in_general(raw: str) -> str | None:
+    import html
+
     text = _CONTROL.sub("", html.unescape(raw))
     if not text or text.startswith("//"):
         return None

@@ -20,7 +20,6 @@ import os
 import pickle
 import sqlite3
 import sys
-import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -31,21 +30,21 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator import __version__
-from generator.build.readers import Readers
 from generator.content.seeds import seed_path
-from generator.errors import SourceError
-from generator.site.related import Candidate, Ranking, RelatedIndex
-from generator.site.schedule import Schedule
 
 if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to parse
+    from generator.build.readers import Readers
     from generator.build.result import Scan
     from generator.content.loader import SeedResult
+    from generator.errors import SourceError
     from generator.images.references import CachedImage
     from generator.model import Article
     from generator.render.template_memo import TemplateMemo
     from generator.site.index import Site
     from generator.site.plan import Page, PlanInputs
+    from generator.site.related import Candidate, Ranking, RelatedIndex
     from generator.site.saved_index import SiteIndex
+    from generator.site.schedule import Schedule
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT_NAME = "newsgen build cache "
@@ -474,6 +473,8 @@ def save_state(cache_dir: Path, state: BuildState, last: LastBuild,
     `KeptState`)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / CACHE_NAME
+    import uuid  # (its import costs a build with nothing to do 5 ms)
+
     stamp = uuid.uuid4().hex
     try:
         _save(path, state, last, previous, stamp)
@@ -598,6 +599,8 @@ def _read_model(db: sqlite3.Connection) -> dict[str, dict[str, object]]:
 
 
 def _read_ranking(db: sqlite3.Connection) -> Ranking | None:
+    from generator.site.related import Ranking
+
     count = meta_value(db, "related_count")
     if not isinstance(count, int) or count < 0:
         return None

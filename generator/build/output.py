@@ -19,17 +19,21 @@ link in one step where the kernel can, and removed.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import os
 import shutil
 import sys
 import threading
+from functools import cache
 from pathlib import Path
 from stat import S_ISREG
+from typing import TYPE_CHECKING
 
 from generator.files import TEMP_PREFIX
 from generator.urls import collision_key
+
+if TYPE_CHECKING:
+    import ctypes
 
 TREES = ("a", "b")
 
@@ -338,12 +342,15 @@ _AT_FDCWD = -100
 
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
-    renameat2 = getattr(_LIBC, "renameat2", None) if _LIBC is not None else None
+    libc = _libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
                        _RENAME_EXCHANGE)
     if result != 0:
+        import ctypes
+
         error = ctypes.get_errno()
         if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
             return False  # this kernel or file system cannot exchange: rename instead
@@ -351,16 +358,18 @@ def _exchange(first: Path, second: Path) -> bool:
     return True
 
 
-def _load_libc() -> ctypes.CDLL | None:
+@cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, loaded when first needed: only a plain output folder left by
+    newsgen 0.2 is exchanged for the link (and ctypes costs every start 6 ms)."""
     if sys.platform != "linux":
         return None
+    import ctypes
+
     try:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
-
-
-_LIBC = _load_libc()
 
 
 def _replaceable(output_dir: Path) -> bool:

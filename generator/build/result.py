@@ -8,9 +8,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import SourceError
-from generator.site.schedule import Schedule
+
+if TYPE_CHECKING:
+    from generator.site.schedule import Schedule
 
 Progress = Callable[[str, int, int], None]
 """Called with a phase name, the items done and the items in all."""

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from itertools import compress
 from operator import is_not
 from pathlib import Path
@@ -140,6 +138,8 @@ def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord
                 behind.append(key)
         else:
             to_index.append(key)
+    from concurrent.futures import ThreadPoolExecutor  # (a build with nothing to do needs none)
+
     pool = ThreadPoolExecutor(max(1, jobs))
     try:
         for problem in pool.map(lambda key: _index(binary, trees.root, key, timeout), to_index):
@@ -153,6 +153,8 @@ def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord
 
 def _index(binary: Path, site: Path, bundle: str, timeout: float) -> str:
     """Index one month into its bundle; what went wrong, or ""."""
+    import subprocess
+
     month = bundle.split("/")[1]
     try:
         done = subprocess.run(

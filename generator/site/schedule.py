@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from generator.model import Article
+if TYPE_CHECKING:
+    from generator.model import Article
 
 
 @dataclass(frozen=True)
