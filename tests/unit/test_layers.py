@@ -7,6 +7,7 @@ Modules are named by their dotted path inside `generator` (`content.loader`); a 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,22 @@ def test_a_build_with_nothing_to_do_imports_no_parser_template_engine_or_server(
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=PACKAGE.parent)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_readme_architecture_names_every_module_at_its_rank() -> None:
+    """The README's rank table holds the ranks above, and its table of what each module
+    holds names every module: a newcomer reads the structure there."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    columns = ("", *FOLDERS)
+    ranks: dict[str, int] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0].isdigit() and len(cells) == len(columns) + 1:
+            for folder, cell in zip(columns, cells[1:], strict=True):
+                for name in re.findall(r"`([a-z_]+)`", cell):
+                    ranks[f"{folder}.{name}".lstrip(".")] = int(cells[0])
+    modules = {name for name in _modules() if name != "__init__" and name not in FOLDERS}
+    assert ranks == {name: rank for name, rank in RANKS.items() if name != "__main__"}
+    described = set(re.findall(r"^\| `([a-z_/]+)\.py` \|", section, re.M))
+    assert described == {name.replace(".", "/") for name in modules - {"__main__"}}
