@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
+from generator.build.output import DELETING
 from generator.build.pipeline import build
 from generator.config import SiteConfig, load_config
 from generator.console import (
@@ -37,16 +38,18 @@ def run() -> NoReturn:
     """The `newsgen` command as installed: `main`, then the exit. A build leaves millions
     of objects that Python would otherwise free one by one, and collect, before exiting
     (0.6 s after an edit at 10,000 seeds): once the output streams are flushed and no
-    other thread runs (a preview server's would be waited for), the process ends
-    without that. Every file newsgen writes is closed (and renamed into place) before
-    `main` returns."""
+    other thread runs but those deleting a set-aside tree (which handed what is left to a
+    process of its own; a preview server's thread would be waited for), the
+    process ends without that. Every file newsgen writes is closed (and renamed into
+    place) before `main` returns."""
     code = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:  # a closed pipe: Python's own exit says so
         sys.exit(code)
-    if threading.active_count() == 1:
+    if all(thread.name == DELETING for thread in threading.enumerate()
+           if thread is not threading.current_thread()):
         os._exit(code)
     sys.exit(code)
 

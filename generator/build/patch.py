@@ -157,8 +157,8 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     save_patch(config.build.cache_dir, Patch(parsed, trees.name, live, differing, changed,
                                              model), summary)
     run.lap("save cache")
-    if trees.finish():
-        run.lap("set-aside output removed")
+    if finished := trees.finish():
+        run.lap(finished)
     pages = sum(last.counts.values())
     result = BuildResult(pages=Counter(last.counts), warnings=last.warnings,
                          rendered=len(rendered), unchanged=pages - len(rendered),

@@ -184,8 +184,8 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
             saved.trees[other] = state.trees[other]
         kept.state, kept.stamp = saved, stamp
     run.lap("save cache")
-    if written.trees.finish():
-        run.lap("set-aside output removed")
+    if finished := written.trees.finish():
+        run.lap(finished)
     result.phases = run.lap.phases
     result.seconds = time.perf_counter() - run.lap.started
     return result

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from generator.build import output
 from generator.build.output import OutputError, OutputTrees, tree_path
 
 
@@ -143,3 +148,47 @@ def test_a_link_to_somewhere_else_is_never_replaced(tmp_path: Path) -> None:
     os.symlink("elsewhere", tmp_path / "public")
     with pytest.raises(OutputError, match="link to somewhere newsgen did not build"):
         OutputTrees(tmp_path / "public")
+
+
+def test_a_deletion_still_going_once_the_site_is_live_is_left_to_a_process_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "public"
+    build_tree(out, {"index.html": b"1"})
+    build_tree(out, {"index.html": b"2"}, trusted=False)  # "a", untrusted, is next
+    deleting = threading.Event()
+
+    def slow_rmtree(path: str | Path, ignore_errors: bool = False) -> None:
+        deleting.set()  # and never ends within the build: the disk is slow
+        time.sleep(3)
+
+    monkeypatch.setattr(output.shutil, "rmtree", slow_rmtree)
+    trees = OutputTrees(out)
+    trees.start(trusted=False)  # sets the untrusted tree aside, to be deleted
+    trees.write(trees.claim("index.html"), b"3")
+    trees.commit()
+    assert deleting.wait(5)
+    started = time.monotonic()
+    assert trees.finish(patience=0.2)
+    assert time.monotonic() - started < 2
+    monkeypatch.undo()
+    trash = [p for p in tmp_path.iterdir() if p.name.startswith(".public.trash-")]
+    assert len(trash) == 1  # named for the process deleting it
+    OutputTrees(out)  # the next build leaves it to that process
+    deadline = time.monotonic() + 20
+    while trash[0].exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".public.tree-a", ".public.tree-b", "public"]
+    assert (out / "index.html").read_bytes() == b"3"
+
+
+def test_a_trash_folder_whose_process_is_gone_is_deleted_by_the_next_build(
+        tmp_path: Path) -> None:
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    (tmp_path / f".public.trash-{ended.pid}" / "2024").mkdir(parents=True)
+    (tmp_path / f".public.trash-{os.getpid()}").mkdir()  # a process that still runs
+    (tmp_path / "public").mkdir()
+    OutputTrees(tmp_path / "public")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".public.trash-{os.getpid()}",
+                                                          "public"]
