@@ -44,7 +44,7 @@ DELETING = "newsgen: deleting a set-aside tree"
 PATIENCE = 1.0
 """Seconds a build waits, once its site is live and its cache saved, for what it set aside
 to be deleted. Deleting a tree of 145,000 files took 102 s on this project's benchmark
-machine (ext4 with `discard`), which the first edit after a clean 100,000-seed build
+machine (ext4 with `discard`), which the first edit after a full 100,000-seed build
 waited for."""
 
 
@@ -313,6 +313,7 @@ def _deleting(path: Path) -> bool:
     except PermissionError:  # another user's process
         return True
     return True
+
 
 def _write_file(path: str, data: bytes) -> None:
     """Create (or truncate) the file and write `data`: three system calls, where `open()`
