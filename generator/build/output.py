@@ -260,7 +260,7 @@ class OutputTrees:
         for cleanup, old in self._cleanup:
             cleanup.join(max(0.0, deadline - time.monotonic()))
             if cleanup.is_alive():
-                _delete_apart(old)
+                _delete_apart(old, self.output_dir)
                 handed = True
         if not self._cleanup:
             return ""
@@ -278,7 +278,7 @@ _DELETER = (
     "shutil.rmtree(path, ignore_errors=True)\n")
 
 
-def _delete_apart(folder: Path) -> None:
+def _delete_apart(folder: Path, output_dir: Path) -> None:
     """Leave the deletion of `folder` to a new process in a session of its own, which
     outlives this one and which no shell or terminal waits for. The folder is renamed
     `.<output>.trash-<that process's id>`: `recover_interrupted_swap` leaves it alone while
@@ -286,7 +286,7 @@ def _delete_apart(folder: Path) -> None:
     the process cannot start, the folder is left as it is, for the next build."""
     import subprocess
 
-    trash = f"{folder.name.rsplit('.', 1)[0]}.{_TRASH}-"
+    trash = f".{output_dir.name}.{_TRASH}-"  # named as the other leftovers are
     try:
         child = subprocess.Popen(
             [sys.executable, "-I", "-c", _DELETER, str(folder.parent / trash)],
