@@ -15,6 +15,7 @@ stopped vouching for the inactive tree.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections import Counter
@@ -82,15 +83,18 @@ def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     if last.others != look.others or not last.others or \
             (last.schedule is not None and not last.schedule.holds_at(now)):
         return None
+    absent = _Absent()
     try:
         with StoredBuild.opened(config.build.cache_dir) as stored:
-            return _patch(config, run, look, last, binary, stored)
+            return _patch(config, run, look, last, binary, stored, absent)
     except Untrusted:
         return None
+    finally:
+        absent.stop()
 
 
 def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
-           binary: Path | None, stored: StoredBuild) -> BuildResult | None:
+           binary: Path | None, stored: StoredBuild, absent: _Absent) -> BuildResult | None:
     if stored.meta("reading") != config.reading_fingerprint():
         return None
     candidates = _seeds_to_look_at(look, last, stored)
@@ -111,6 +115,9 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     vouched, live = stored.vouched(str(output_dir)), trees.live_name
     if live not in vouched or stored.meta("model_tree") != live:
         return None
+    mine, paths = trees.name in vouched, stored.paths(live)
+    if mine:  # looked for while the pages to render are found and rendered
+        absent.look_for(str(trees.root), paths)
     leads = any(lead_image(old) != lead_image(new) for old, new in edited.values())
     readers = stored.readers(live, list(map(read_digest, _changed_reads(edited, leads))))
     model = _model_after(stored, index, edited, parsed, leads) if edited else {}
@@ -123,7 +130,7 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
         return None
     run.lap("render")
 
-    mine = trees.name in vouched
+    gone = absent.found()  # before the tree changes
     differing = stored.differing(live, trees.name) if mine else None
     forget_tree(config.build.cache_dir, trees.name)  # until it is whole again
     try:
@@ -132,8 +139,8 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
             return None
         trees.remove(sorted(name for name in (differing[1] if differing else [])
                             if not name.startswith(SEARCH_FOLDER + "/")))
-        missing = stored.keys(live, _keep_or_link(trees, stored.paths(live), set(
-            differing[0] if differing else ()), rendered))
+        missing = stored.keys(live, _keep_or_link(trees, paths, set(
+            differing[0] if differing else ()), rendered, gone))
         if any(key.startswith("file\0") for key in missing.values()):
             return None  # a copied file deleted by hand: the whole build copies it again
         repaired = _render(renderer, site, stored, missing, made)
@@ -330,21 +337,63 @@ def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str
 
 
 def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
-                  rendered: dict[str, tuple[PageRecord, bytes]]) -> list[str]:
+                  rendered: dict[str, tuple[PageRecord, bytes]],
+                  absent: set[str] | None) -> list[str]:
     """Make the tree hold each file of the live one (`paths`) but those `rendered`: kept
-    when it is not `differing` and there, else linked from the live tree. Those in
-    neither (deleted by hand) are returned."""
+    when it is not `differing` and there (not `absent`, when the tree was looked at
+    before), else linked from the live tree. Those in neither (deleted by hand) are
+    returned."""
     missing = []
     root = str(trees.root) + os.sep
     exists, folder = os.access, SEARCH_FOLDER + "/"
     for name in paths:
         if name in rendered or name.startswith(folder):
             continue
-        if name not in differing and exists(root + name, os.F_OK):
+        if name not in differing and (name not in absent if absent is not None
+                                      else exists(root + name, os.F_OK)):
             continue
         if not trees.link_live(trees.claim(name)):
             missing.append(name)
     return missing
+
+
+class _Absent:
+    """Which files of a tree are not there, looked for in a thread of system calls
+    (`look_for`) while the patch finds and renders its pages. Nothing may change the tree
+    until `found` has the answer."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._absent: set[str] = set()
+        self._stopping = False
+
+    def look_for(self, root: str, paths: list[str]) -> None:
+        """Start looking for these files (relative posix paths) in the folder `root`,
+        those of the search index aside."""
+        self._thread = threading.Thread(target=self._look, args=(root + os.sep, paths),
+                                        name="looking for output files", daemon=True)
+        self._thread.start()
+
+    def _look(self, root: str, paths: list[str]) -> None:
+        exists, absent, folder = os.access, self._absent, SEARCH_FOLDER + "/"
+        for name in paths:
+            if self._stopping:
+                return
+            if not name.startswith(folder) and not exists(root + name, os.F_OK):
+                absent.add(name)
+
+    def found(self) -> set[str] | None:
+        """The files not there, once each was looked for; None when none was."""
+        if self._thread is None:
+            return None
+        self._thread.join()
+        return self._absent
+
+    def stop(self) -> None:
+        """End the looking, if it runs still: the patch is over."""
+        self._stopping = True
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index: SiteIndex,
