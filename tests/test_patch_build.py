@@ -4,6 +4,9 @@ gives the bytes a clean build gives."""
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import re
 import sqlite3
 from collections.abc import Callable
@@ -17,6 +20,7 @@ from generator.build import pipeline
 from generator.build.cache import CACHE_NAME
 from generator.build.pipeline import build
 from generator.build.result import BuildResult
+from generator.build.search import pagefind_binary
 from generator.config import load_config
 from tests.helpers import clean_copy_build, read_tree
 
@@ -65,6 +69,40 @@ def test_a_typo_fixed_in_a_title_keeps_the_address_and_is_patched(
         edit(seed, r'^(title: ".*)"$', r'\1!"')
         assert patched(build_site(site)), step
         assert read_tree(site / "public") == clean_copy_build(site, tmp_path / f"clean-{step}")
+
+
+def fragments_holding(bundle: Path, word: str) -> list[str]:
+    """The pages (URLs) whose fragment in this month's search bundle holds `word`."""
+    found = []
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        if word in data["content"]:
+            found.append(data["url"])
+    return found
+
+
+def test_a_patch_indexes_again_the_month_of_the_story_and_links_the_others(
+        make_site: Callable[..., Path]) -> None:
+    assert pagefind_binary() is not None, "the test install includes Pagefind"
+    site = corpus_site(make_site)
+    build(load_config(site / "site.toml"))
+    seed = sorted((site / "seeds").glob("*.txt"))[5]
+    edit(seed, r'^excerpt: "', 'excerpt: "Quixotically ')  # into the second tree
+    assert patched(build(load_config(site / "site.toml")))
+    edit(seed, r'^excerpt: "Quixotically ', 'excerpt: "Zanzibarian ')
+    live = (site / "public").resolve() / "pagefind"  # the tree that is live until the flip
+    before = {bundle.name: bundle for bundle in live.iterdir()}
+    assert patched(build(load_config(site / "site.toml")))
+    after = site / "public" / "pagefind"
+    found = {bundle.name: fragments_holding(after / bundle.name, "Zanzibarian")
+             for bundle in after.iterdir()}
+    [month] = [name for name, urls in found.items() if urls]
+    assert len(found[month]) == 1 and month == found[month][0][1:8].replace("/", "-")
+    assert fragments_holding(after / month, "Quixotically") == []
+    for name, bundle in before.items():  # the other months: the very files of the last tree
+        entry = "pagefind-entry.json"
+        if name != month:
+            assert os.path.samefile(bundle / entry, after / name / entry), name
 
 
 def test_an_edit_that_moves_the_story_in_the_index_is_built_whole(

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -357,6 +358,19 @@ def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
     return missing
 
 
+def _article_paths(index: SiteIndex, names: Iterable[str]) -> list[str]:
+    """The site paths of the article pages among these output files (`output_name`'s
+    inverse), each looked up rather than every article's output file made."""
+    paths = set(index.article_paths.values())
+    found = []
+    for name in names:
+        for path in ("/" + name.removesuffix("index.html"), "/" + name):
+            if path in paths and output_name(path) == name:
+                found.append(path)
+                break
+    return found
+
+
 class _Absent:
     """Which files of a tree are not there, looked for in a thread of system calls
     (`look_for`) while the patch finds and renders its pages. Nothing may change the tree
@@ -403,10 +417,10 @@ def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index:
     records of every month's bundle."""
     live = stored.records(trees.live_name, SEARCH_FOLDER + "/")
     bundles = dict(live)
-    articles = [output_name(path) for path in index.article_paths.values()]
-    months = {search_bundle("/" + name) for name in set(articles).intersection(changed)}
+    months = {search_bundle(path) for path in _article_paths(index, changed)}
     if months:
-        in_months = [name for name in articles if search_bundle("/" + name) in months]
+        in_months = [output_name(path) for path in index.article_paths.values()
+                     if search_bundle(path) in months]
         records = {**stored.records(trees.live_name, paths=in_months), **changed}
         bundles.update(month_records(binary, in_months, records))
     update_index(binary, trees, bundles,
