@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
@@ -141,6 +141,15 @@ def output_name(path: str) -> str:
            for part in parts):
         raise ValueError(f"path segment longer than {SEGMENT_MAX_BYTES} bytes in {path!r}")
     return path[1:] + "index.html" if path.endswith("/") else path[1:]
+
+
+def site_path_of(name: str, paths: Container[str]) -> str | None:
+    """The site path among `paths` whose output file (`output_name`) is `name`, if any:
+    `2024/05/06/slug/index.html` → `/2024/05/06/slug/`."""
+    for path in ("/" + name.removesuffix("index.html"), "/" + name):
+        if path in paths and output_name(path) == name:
+            return path
+    return None
 
 
 class UrlScheme:

@@ -15,11 +15,9 @@ stopped vouching for the inactive tree.
 from __future__ import annotations
 
 import os
-import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -34,6 +32,7 @@ from generator.build.cache import (
 )
 from generator.build.cache_rows import Patch, StoredBuild, Untrusted, save_patch
 from generator.build.output import OutputError, OutputTrees
+from generator.build.presence import AbsentFiles
 from generator.build.records import page_key
 from generator.build.result import BuildResult, Run
 from generator.build.search import SEARCH_FOLDER, SearchFailed, month_records, update_index
@@ -57,7 +56,7 @@ from generator.site.reads import (
 )
 from generator.site.related import title_words
 from generator.site.saved_index import SiteIndex
-from generator.urls import output_name, search_bundle
+from generator.urls import output_name, search_bundle, site_path_of
 
 PATCH_MAX = 16
 """More edited seeds than this are left to the whole build."""
@@ -84,18 +83,19 @@ def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     if last.others != look.others or not last.others or \
             (last.schedule is not None and not last.schedule.holds_at(now)):
         return None
-    absent = _Absent()
+    absent_files = AbsentFiles()
     try:
         with StoredBuild.opened(config.build.cache_dir) as stored:
-            return _patch(config, run, look, last, binary, stored, absent)
+            return _patch(config, run, look, last, binary, stored, absent_files)
     except Untrusted:
         return None
     finally:
-        absent.stop()
+        absent_files.stop()
 
 
 def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
-           binary: Path | None, stored: StoredBuild, absent: _Absent) -> BuildResult | None:
+           binary: Path | None, stored: StoredBuild, absent_files: AbsentFiles
+           ) -> BuildResult | None:
     if stored.meta("reading") != config.reading_fingerprint():
         return None
     candidates = _seeds_to_look_at(look, last, stored)
@@ -118,7 +118,7 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
         return None
     mine, paths = trees.name in vouched, stored.paths(live)
     if mine:  # looked for while the pages to render are found and rendered
-        absent.look_for(str(trees.root), paths)
+        absent_files.look_for(str(trees.root), paths)
     leads = any(lead_image(old) != lead_image(new) for old, new in edited.values())
     readers = stored.readers(live, list(map(read_digest, _changed_reads(edited, leads))))
     model = _model_after(stored, index, edited, parsed, leads) if edited else {}
@@ -131,7 +131,7 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
         return None
     run.lap("render")
 
-    gone = absent.found()  # before the tree changes
+    absent = absent_files.found()  # before the tree changes
     differing = stored.differing(live, trees.name) if mine else None
     forget_tree(config.build.cache_dir, trees.name)  # until it is whole again
     try:
@@ -141,7 +141,7 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
         trees.remove(sorted(name for name in (differing[1] if differing else [])
                             if not name.startswith(SEARCH_FOLDER + "/")))
         missing = stored.keys(live, _keep_or_link(trees, paths, set(
-            differing[0] if differing else ()), rendered, gone))
+            differing[0] if differing else ()), rendered, absent))
         if any(key.startswith("file\0") for key in missing.values()):
             return None  # a copied file deleted by hand: the whole build copies it again
         repaired = _render(renderer, site, stored, missing, made)
@@ -358,58 +358,6 @@ def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
     return missing
 
 
-def _article_paths(index: SiteIndex, names: Iterable[str]) -> list[str]:
-    """The site paths of the article pages among these output files (`output_name`'s
-    inverse), each looked up rather than every article's output file made."""
-    paths = set(index.article_paths.values())
-    found = []
-    for name in names:
-        for path in ("/" + name.removesuffix("index.html"), "/" + name):
-            if path in paths and output_name(path) == name:
-                found.append(path)
-                break
-    return found
-
-
-class _Absent:
-    """Which files of a tree are not there, looked for in a thread of system calls
-    (`look_for`) while the patch finds and renders its pages. Nothing may change the tree
-    until `found` has the answer."""
-
-    def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-        self._absent: set[str] = set()
-        self._stopping = False
-
-    def look_for(self, root: str, paths: list[str]) -> None:
-        """Start looking for these files (relative posix paths) in the folder `root`,
-        those of the search index aside."""
-        self._thread = threading.Thread(target=self._look, args=(root + os.sep, paths),
-                                        name="looking for output files", daemon=True)
-        self._thread.start()
-
-    def _look(self, root: str, paths: list[str]) -> None:
-        exists, absent, folder = os.access, self._absent, SEARCH_FOLDER + "/"
-        for name in paths:
-            if self._stopping:
-                return
-            if not name.startswith(folder) and not exists(root + name, os.F_OK):
-                absent.add(name)
-
-    def found(self) -> set[str] | None:
-        """The files not there, once each was looked for; None when none was."""
-        if self._thread is None:
-            return None
-        self._thread.join()
-        return self._absent
-
-    def stop(self) -> None:
-        """End the looking, if it runs still: the patch is over."""
-        self._stopping = True
-        if self._thread is not None:
-            self._thread.join()
-
-
 def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index: SiteIndex,
                    changed: dict[str, PageRecord], mine: bool, jobs: int
                    ) -> dict[str, PageRecord]:
@@ -417,7 +365,9 @@ def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index:
     records of every month's bundle."""
     live = stored.records(trees.live_name, SEARCH_FOLDER + "/")
     bundles = dict(live)
-    months = {search_bundle(path) for path in _article_paths(index, changed)}
+    articles = set(index.article_paths.values())
+    months = {search_bundle(path) for name in changed
+              if (path := site_path_of(name, articles)) is not None}
     if months:
         in_months = [output_name(path) for path in index.article_paths.values()
                      if search_bundle(path) in months]

@@ -18,6 +18,7 @@ RANKS = {
     "errors": 0, "model": 0, "urls": 0, "files": 0, "init": 0, "content.frontmatter": 0,
     "site.related": 0, "images.addresses": 0, "render.dates": 0, "render.theme": 0,
     "build.lock": 0, "serve.paths": 0, "site.reads": 0, "render.template_memo": 0,
+    "build.presence": 0,
     "build.readers": 1, "build.search_part": 0,
     "site.delta": 0,
     "config": 1, "content.sanitize": 1, "content.seeds": 1, "site.schedule": 1,
