@@ -92,6 +92,7 @@ def test_a_patch_indexes_again_the_month_of_the_story_and_links_the_others(
     edit(seed, r'^excerpt: "Quixotically ', 'excerpt: "Zanzibarian ')
     live = (site / "public").resolve() / "pagefind"  # the tree that is live until the flip
     before = {bundle.name: bundle for bundle in live.iterdir()}
+    assert len(before) > 1  # other months, to be linked
     assert patched(build(load_config(site / "site.toml")))
     after = site / "public" / "pagefind"
     found = {bundle.name: fragments_holding(after / bundle.name, "Zanzibarian")

@@ -212,10 +212,11 @@ def _fed(project: Path) -> ChangeWatcher:
 
 
 def _handed_over_after(watching: ChangeWatcher, *happened: events.FileSystemEvent) -> float:
+    """Seconds from (just before) the events to the hand-over: never less than the wait."""
     forward = _Forward(watching._record)
+    started = time.monotonic()
     for event in happened:
         forward.on_any_event(event)
-    started = time.monotonic()
     assert watching.wait(timeout=10)
     return time.monotonic() - started
 
@@ -236,17 +237,23 @@ def test_a_file_gone_a_second_file_or_a_template_waits_the_full_quiet_time(proje
     two = [events.FileClosedEvent(seed), events.FileClosedEvent(other)]
     template = [events.FileClosedEvent(str(project / "templates" / "base.html"))]
     cases = (gone, deleted, two, template)
-    waited: list[float] = [0.0] * len(cases)
+    waited: list[float | BaseException] = [0.0] * len(cases)
 
     def wait(case: int) -> None:  # each watcher on its own: the four waits at once
-        waited[case] = _handed_over_after(_fed(project), *cases[case])
+        try:
+            waited[case] = _handed_over_after(_fed(project), *cases[case])
+        except BaseException as problem:  # raised again below, in the test's thread
+            waited[case] = problem
 
     threads = [threading.Thread(target=wait, args=(case,)) for case in range(len(cases))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(seconds >= 2.5 for seconds in waited), waited
+    for outcome in waited:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert all(isinstance(seconds, float) and seconds >= 2.5 for seconds in waited), waited
 
 
 def test_a_template_in_a_folder_inside_the_seeds_folder_is_no_seed(tmp_path: Path) -> None:
