@@ -16,6 +16,7 @@ from generator.urls import (
     output_file,
     provider_path,
     safe_external_url,
+    site_path_of,
     slug_for,
     topic_path,
     unique_slug,
@@ -135,3 +136,13 @@ def test_a_suffixed_slug_that_is_itself_taken_is_hashed_again() -> None:
 def test_paths_that_differ_only_by_case_or_normalisation_share_a_collision_key() -> None:
     assert collision_key("/2024/03/05/Cafe\u0301/") == collision_key("/2024/03/05/CAFÉ/")
     assert collision_key("/a/") != collision_key("/b/")
+
+
+def test_site_path_of_finds_the_path_whose_output_file_is_named() -> None:
+    paths = {"/", "/2024/05/06/slug/", "/feed.xml", "/a/index.html"}
+    assert site_path_of("2024/05/06/slug/index.html", paths) == "/2024/05/06/slug/"
+    assert site_path_of("index.html", paths) == "/"
+    assert site_path_of("feed.xml", paths) == "/feed.xml"
+    assert site_path_of("a/index.html", paths) == "/a/index.html"
+    assert site_path_of("2024/05/06/other/index.html", paths) is None
+    assert site_path_of("2024/05/06/slug/", paths) is None  # a folder is no output file
