@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -237,23 +238,9 @@ def test_a_file_gone_a_second_file_or_a_template_waits_the_full_quiet_time(proje
     two = [events.FileClosedEvent(seed), events.FileClosedEvent(other)]
     template = [events.FileClosedEvent(str(project / "templates" / "base.html"))]
     cases = (gone, deleted, two, template)
-    waited: list[float | BaseException] = [0.0] * len(cases)
-
-    def wait(case: int) -> None:  # each watcher on its own: the four waits at once
-        try:
-            waited[case] = _handed_over_after(_fed(project), *cases[case])
-        except BaseException as problem:  # raised again below, in the test's thread
-            waited[case] = problem
-
-    threads = [threading.Thread(target=wait, args=(case,)) for case in range(len(cases))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for outcome in waited:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    assert all(isinstance(seconds, float) and seconds >= 2.5 for seconds in waited), waited
+    with ThreadPoolExecutor(len(cases)) as pool:  # each watcher on its own: the waits at once
+        waited = list(pool.map(lambda case: _handed_over_after(_fed(project), *case), cases))
+    assert all(seconds >= 2.5 for seconds in waited), waited
 
 
 def test_a_template_in_a_folder_inside_the_seeds_folder_is_no_seed(tmp_path: Path) -> None:
