@@ -139,14 +139,28 @@ def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord
         else:
             to_index.append(key)
     from concurrent.futures import ThreadPoolExecutor  # (a build with nothing to do needs none)
+    from threading import Event
+
+    over = Event()  # set by the first failure, or when the main thread leaves
+
+    def index(key: str) -> str:
+        if over.is_set():
+            return ""
+        problem = _index(binary, trees.root, key, timeout)
+        if problem:
+            over.set()
+        return problem
 
     pool = ThreadPoolExecutor(max(1, jobs))
     try:
-        for problem in pool.map(lambda key: _index(binary, trees.root, key, timeout), to_index):
+        for problem in pool.map(index, to_index):
             if problem:
                 raise SearchFailed(problem)
     finally:
         # On a failure or Ctrl-C, months not started yet are not indexed: the build is over.
+        # The worker that failed says so itself, so no month starts after it, however late
+        # the main thread wakes to cancel what is queued.
+        over.set()
         pool.shutdown(wait=True, cancel_futures=True)
     return behind
 
