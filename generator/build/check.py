@@ -19,6 +19,7 @@ from generator.content.seeds import find_seeds, missing_seeds_dir
 from generator.errors import SourceError
 from generator.images.references import read_image_cache
 from generator.render.renderer import Renderer, TemplateFailure, check_templates, make_environment
+from generator.render.template_memo import TemplateMemo
 from generator.render.theme import template_dirs
 from generator.site.index import index_site
 from generator.site.plan import plan_pages
@@ -44,7 +45,7 @@ def check_site(config: SiteConfig, jobs: int | None = None,
     results, _ = load_in_workers(seed_paths, cached, config, jobs, report)
     articles, more = combine_results(results)
     images, image_problems = read_image_cache(config.images.cache_dir)
-    env = make_environment(template_dirs(build.templates_dir))
+    env = make_environment(template_dirs(build.templates_dir), TemplateMemo())
     problems += more + image_problems + check_templates(env)
     result = CheckResult(problems, len(seed_paths))
     if any(problem.severity == "error" for problem in problems):

@@ -1,6 +1,10 @@
 """What a build keeps of its templates for the next, so that it neither compiles nor parses a
 template whose source is unchanged: in memory in a process that builds again and again
 (`serve`), else in the build cache. Sources are compared by content, never by time.
+
+Whatever the memo a build starts from, what any build of this process compiled or parsed
+is used too: a process that builds several sites (or one site from nothing, again and
+again, as `--clean` does) compiles each template source once.
 """
 
 from __future__ import annotations
@@ -16,6 +20,15 @@ from jinja2 import meta
 _VERSIONS = (jinja2.__version__, str(markupsafe.escape("<>&'\"")))
 """What compiled code depends on besides the source and the Python: Jinja, and how
 MarkupSafe escapes (Jinja escapes constant text when it compiles)."""
+
+
+_COMPILED: dict[str, bytes] = {}
+"""The last code compiled in this process for each template file (by Jinja's key of its
+name and file); Jinja uses it only while the source's checksum is the one it holds."""
+_PARSED: dict[bytes, tuple[str | None, ...]] = {}
+"""The references parsed in this process, by the source's digest."""
+_PARSED_MAX = 512
+"""More sources than this (a template edited all day in `serve`), and all are dropped."""
 
 
 class TemplateMemo(jinja2.BytecodeCache):
@@ -63,13 +76,17 @@ class TemplateMemo(jinja2.BytecodeCache):
         self._used = set()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._used.add(bucket.key)
-        found = self.code.get(bucket.key)
-        if found is not None:
-            bucket.bytecode_from_string(found)
+        key = bucket.key
+        self._used.add(key)
+        for found in (self.code.get(key), _COMPILED.get(key)):
+            if found is not None:
+                bucket.bytecode_from_string(found)
+                if bucket.code is not None:  # compiled from this very source
+                    self.code[key] = found
+                    return
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
+        self.code[bucket.key] = _COMPILED[bucket.key] = bucket.bytecode_to_string()
 
     def references_of(self, env: jinja2.Environment, source: str
                       ) -> tuple[str | None, ...]:
@@ -78,8 +95,13 @@ class TemplateMemo(jinja2.BytecodeCache):
         self._used.add(digest)
         found = self.references.get(digest)
         if found is None:
-            found = self.references[digest] = tuple(
-                meta.find_referenced_templates(env.parse(source)))
+            found = _PARSED.get(digest)
+        if found is None:
+            found = tuple(meta.find_referenced_templates(env.parse(source)))
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[digest] = found
+        self.references[digest] = found
         return found
 
 

@@ -84,3 +84,23 @@ def test_a_preview_server_keeps_only_what_its_last_build_used(tmp_path: Path) ->
         _render(tmp_path, memo)
     # The sources of the last two builds: the first one's is gone.
     assert len(memo.references) == 2 and len(memo.code) == 1
+
+
+def test_a_build_from_nothing_uses_what_this_process_compiled_and_keeps_it(
+        tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text('{% include "part.html" %} {{ name }}')
+    (tmp_path / "part.html").write_text("part")
+    first = CountingMemo()
+    assert _render(tmp_path, first) == "part x"
+    assert len(first.compiled) == 2
+
+    clean = CountingMemo()  # as a build with no cache, or `--clean`, starts
+    assert _render(tmp_path, clean) == "part x"
+    assert clean.compiled == []
+    kept = TemplateMemo.from_bytes(clean.to_bytes())  # what it saves for the next build
+    assert kept.code == first.code and kept.references == first.references
+
+    (tmp_path / "part.html").write_text("changed")
+    again = CountingMemo()
+    assert _render(tmp_path, again) == "changed x"
+    assert len(again.compiled) == 1  # the changed template alone
