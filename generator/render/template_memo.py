@@ -27,8 +27,9 @@ _COMPILED: dict[str, bytes] = {}
 name and file); Jinja uses it only while the source's checksum is the one it holds."""
 _PARSED: dict[bytes, tuple[str | None, ...]] = {}
 """The references parsed in this process, by the source's digest."""
-_PARSED_MAX = 512
-"""More sources than this (a template edited all day in `serve`), and all are dropped."""
+_PROCESS_MAX = 512
+"""More template files or sources than this in one of those (the templates of many sites,
+or one template edited all day in `serve`), and it is emptied before it takes another."""
 
 
 class TemplateMemo(jinja2.BytecodeCache):
@@ -86,6 +87,8 @@ class TemplateMemo(jinja2.BytecodeCache):
                     return
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if len(_COMPILED) >= _PROCESS_MAX:
+            _COMPILED.clear()
         self.code[bucket.key] = _COMPILED[bucket.key] = bucket.bytecode_to_string()
 
     def references_of(self, env: jinja2.Environment, source: str
@@ -98,7 +101,7 @@ class TemplateMemo(jinja2.BytecodeCache):
             found = _PARSED.get(digest)
         if found is None:
             found = tuple(meta.find_referenced_templates(env.parse(source)))
-            if len(_PARSED) >= _PARSED_MAX:
+            if len(_PARSED) >= _PROCESS_MAX:
                 _PARSED.clear()
             _PARSED[digest] = found
         self.references[digest] = found

@@ -7,6 +7,7 @@ import zlib
 from pathlib import Path
 
 import jinja2
+import pytest
 
 from generator.render import template_memo
 from generator.render.renderer import make_environment
@@ -104,3 +105,17 @@ def test_a_build_from_nothing_uses_what_this_process_compiled_and_keeps_it(
     again = CountingMemo()
     assert _render(tmp_path, again) == "changed x"
     assert len(again.compiled) == 1  # the changed template alone
+
+
+def test_what_the_process_keeps_is_bounded(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(template_memo, "_PROCESS_MAX", 2)
+    monkeypatch.setattr(template_memo, "_COMPILED", {})
+    monkeypatch.setattr(template_memo, "_PARSED", {})
+    for number in range(5):
+        (tmp_path / "page.html").write_text(f"version {number}")
+        (tmp_path / f"other-{number}.html").write_text("other")
+        memo = TemplateMemo()
+        assert _render(tmp_path, memo) == f"version {number}"
+        make_environment([tmp_path], memo).get_template(f"other-{number}.html")
+        assert len(template_memo._COMPILED) <= 2 and len(template_memo._PARSED) <= 2
