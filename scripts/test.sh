@@ -33,8 +33,9 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/mypy
-# newsgen's bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (this machine's
-# shell sets it), every newsgen process the tests start (the atomicity, preview-server and
-# command-line tests start many) would compile its modules again, about 0.2 s each.
+# newsgen's bytecode, written once (compileall writes it even where PYTHONDONTWRITEBYTECODE
+# is set): otherwise, there, every newsgen process the tests start (the atomicity,
+# preview-server and command-line tests start many) compiles its modules again, about
+# 0.2 s each.
 .venv/bin/python -m compileall -q generator
 .venv/bin/python -m pytest "$@"

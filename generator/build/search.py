@@ -146,7 +146,11 @@ def update_index(binary: Path, trees: OutputTrees, bundles: dict[str, PageRecord
     def index(key: str) -> str:
         if over.is_set():
             return ""
-        problem = _index(binary, trees.root, key, timeout)
+        try:
+            problem = _index(binary, trees.root, key, timeout)
+        except BaseException:
+            over.set()
+            raise
         if problem:
             over.set()
         return problem

@@ -31,6 +31,8 @@ class TemplateFailure(Exception):
 
 
 def make_environment(dirs: list[Path], memo: TemplateMemo | None = None) -> jinja2.Environment:
+    """The one way newsgen makes a Jinja environment: the code `TemplateMemo` keeps, by
+    template file and source alone, was compiled with these options."""
     return jinja2.Environment(
         bytecode_cache=memo,
         loader=jinja2.FileSystemLoader([str(d) for d in dirs], followlinks=False),

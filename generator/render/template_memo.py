@@ -3,8 +3,10 @@ template whose source is unchanged: in memory in a process that builds again and
 (`serve`), else in the build cache. Sources are compared by content, never by time.
 
 Whatever the memo a build starts from, what any build of this process compiled or parsed
-is used too: a process that builds several sites (or one site from nothing, again and
-again, as `--clean` does) compiles each template source once.
+is used too: a process that builds again from nothing (another site, or `--clean`)
+compiles a template again only when its source changed. Compiled code depends on the
+environment's options too, which no key holds: every environment comes from
+`renderer.make_environment`, with the same options.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ name and file); Jinja uses it only while the source's checksum is the one it hol
 _PARSED: dict[bytes, tuple[str | None, ...]] = {}
 """The references parsed in this process, by the source's digest."""
 _PROCESS_MAX = 512
-"""More template files or sources than this in one of those (the templates of many sites,
-or one template edited all day in `serve`), and it is emptied before it takes another."""
+"""When either holds this many (the template files of many sites, or the sources of a
+template edited all day in `serve`), it is emptied before it takes another."""
 
 
 class TemplateMemo(jinja2.BytecodeCache):

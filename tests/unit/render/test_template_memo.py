@@ -14,6 +14,13 @@ from generator.render.renderer import make_environment
 from generator.render.template_memo import TemplateMemo, referenced_templates
 
 
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts as a process that has compiled and parsed nothing yet."""
+    monkeypatch.setattr(template_memo, "_COMPILED", {})
+    monkeypatch.setattr(template_memo, "_PARSED", {})
+
+
 class CountingMemo(TemplateMemo):
     def __init__(self) -> None:
         super().__init__()
@@ -39,7 +46,10 @@ def test_a_later_build_reuses_the_code_and_compiles_a_changed_template(tmp_path:
 
     later = CountingMemo()
     loaded = TemplateMemo.from_bytes(first.to_bytes())
+    assert loaded.code == first.code and loaded.references == first.references
     later.code, later.references = loaded.code, loaded.references
+    template_memo._COMPILED.clear()  # a later process: only the saved memo holds the code
+    template_memo._PARSED.clear()
     assert _render(tmp_path, later) == "part x"
     assert later.compiled == []  # nothing compiled again
 
@@ -88,16 +98,24 @@ def test_a_preview_server_keeps_only_what_its_last_build_used(tmp_path: Path) ->
 
 
 def test_a_build_from_nothing_uses_what_this_process_compiled_and_keeps_it(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "page.html").write_text('{% include "part.html" %} {{ name }}')
     (tmp_path / "part.html").write_text("part")
     first = CountingMemo()
     assert _render(tmp_path, first) == "part x"
     assert len(first.compiled) == 2
 
+    parsed = []
+    parse = jinja2.Environment.parse
+
+    def counted(env: jinja2.Environment, source: str, *args: str | None) -> jinja2.nodes.Template:
+        parsed.append(source)
+        return parse(env, source, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "parse", counted)
     clean = CountingMemo()  # as a build with no cache, or `--clean`, starts
     assert _render(tmp_path, clean) == "part x"
-    assert clean.compiled == []
+    assert clean.compiled == [] and parsed == []
     kept = TemplateMemo.from_bytes(clean.to_bytes())  # what it saves for the next build
     assert kept.code == first.code and kept.references == first.references
 
@@ -110,8 +128,6 @@ def test_a_build_from_nothing_uses_what_this_process_compiled_and_keeps_it(
 def test_what_the_process_keeps_is_bounded(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(template_memo, "_PROCESS_MAX", 2)
-    monkeypatch.setattr(template_memo, "_COMPILED", {})
-    monkeypatch.setattr(template_memo, "_PARSED", {})
     for number in range(5):
         (tmp_path / "page.html").write_text(f"version {number}")
         (tmp_path / f"other-{number}.html").write_text("other")
