@@ -26,6 +26,7 @@ from generator.build.pipeline import build, ready_other_tree
 from generator.build.search import pagefind_binary
 from generator.config import load_config
 from generator.errors import BuildFailed
+from generator.render.theme import SHIPPED_TEMPLATES
 from tests.helpers import clean_copy_build, read_tree, run_build, seed_text
 
 EDITS = ("add", "delete", "rename", "title", "title_same_url", "excerpt", "quality", "topic",
@@ -80,7 +81,12 @@ def apply_edit(site: Path, edit: str, rng: random.Random, step: int) -> None:
     elif edit == "template":
         templates = site / "templates"
         templates.mkdir(exist_ok=True)
-        (templates / "404.html").write_text(f"Missing, edit {step}: {{{{ home_href }}}}\n")
+        if step % 2:  # one page
+            (templates / "404.html").write_text(f"Missing, edit {step}: {{{{ home_href }}}}\n")
+        else:  # the provider listings, which show stories
+            (templates / "provider.html").write_text(
+                (SHIPPED_TEMPLATES / "provider.html").read_text(encoding="utf-8").replace(
+                    "{% block main %}", f"{{% block main %}}<!-- edit {step} -->", 1))
     elif edit == "config":
         config = site / "site.toml"
         text = config.read_text()

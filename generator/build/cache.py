@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # the parser is imported only by builds that have seeds to pa
 
 CACHE_NAME = "build-cache.sqlite"
 _FORMAT_NAME = "newsgen build cache "
-_FORMAT = _FORMAT_NAME + "8"
+_FORMAT = _FORMAT_NAME + "9"
 _EARLIER_FILES = ("build-state.pickle", "last-build.pickle")
 """What newsgen 0.2 kept instead; removed on the first save."""
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS model_delta (name TEXT NOT NULL, key TEXT NOT NULL, "
     "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, key))",
     "CREATE TABLE IF NOT EXISTS plans (key TEXT PRIMARY KEY, page BLOB NOT NULL, "
-    "crc INTEGER NOT NULL)",
+    "crc INTEGER NOT NULL, template TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS site (name TEXT PRIMARY KEY, value BLOB NOT NULL, "
     "crc INTEGER NOT NULL)",
 )
@@ -172,6 +172,14 @@ class LastBuild:
     counts: dict[str, int] = field(default_factory=dict)
     schedule: Schedule | None = None
     """Its scheduled stories, and while which moments its set of due ones holds."""
+    settings: str = ""
+    """The fingerprint of the config, options and image manifest: equal means that only
+    seeds, templates and static files changed."""
+    static_lines: tuple[str, ...] = ()
+    """The size and mtime of each static file (`pipeline._Look.static_lines`)."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """Each template a page is made from → its fingerprint (`Renderer.fingerprint`), as
+    the keys of the live tree's pages have it."""
 
 
 @dataclass
@@ -730,16 +738,17 @@ def _save_model(db: sqlite3.Connection, model: dict[str, dict[str, object]],
 
 def _save_plans(db: sqlite3.Connection, plans: dict[str, Page],
                 plan_row: Callable[[Page], object] | None) -> None:
-    """Each page's plan (as `plan_row` gives it) that is not there yet, by its key; those
-    that no page of any tree has any more go. A build of a few edited stories renders a
-    page from its plan."""
+    """Each page's plan (as `plan_row` gives it) that is not there yet, by its key, with
+    its template; those that no page of any tree has any more go. A build of a few edited
+    stories renders a page from its plan; one of a few edited templates finds the pages
+    made from them by it."""
     stored = {key for (key,) in db.execute("SELECT key FROM plans")}
     rows = []
     for key in plans.keys() - stored:
         assert plan_row is not None
         blob = pickle.dumps(plan_row(plans[key]), protocol=pickle.HIGHEST_PROTOCOL)
-        rows.append((key, blob, zlib.crc32(blob)))
-    db.executemany("INSERT INTO plans VALUES (?, ?, ?)", sorted(rows))
+        rows.append((key, blob, zlib.crc32(blob), plans[key].template))
+    db.executemany("INSERT INTO plans VALUES (?, ?, ?, ?)", sorted(rows))
     db.execute("DELETE FROM plans WHERE key NOT IN (SELECT key FROM files)")
 
 

@@ -14,7 +14,7 @@ import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +160,15 @@ class StoredBuild:
         return {path: PageRecord(key, reads, made, indexed)
                 for path, key, reads, made, indexed in rows}
 
+    def made_from(self, tree: str, templates: set[str]) -> dict[str, str]:
+        """The pages of the tree (output file → key) made from one of these `templates`."""
+        if not templates:
+            return {}
+        marks = ", ".join("?" * len(templates))
+        return dict(self._db.execute(
+            "SELECT f.path, f.key FROM files f JOIN plans p ON p.key = f.key "
+            f"WHERE f.tree = ? AND p.template IN ({marks})", (tree, *sorted(templates))))
+
     def plans(self, keys: set[str]) -> dict[str, PlanRow]:
         """Each page's plan (`site.plan_rows`), by its key."""
         found = {}
@@ -213,6 +222,11 @@ class Patch:
     changed: dict[str, PageRecord]
     model: dict[str, dict[str, object]]
     """Items of the snapshot's mappings that changed: mapping → key → value."""
+    plans: dict[str, str] = field(default_factory=dict)
+    """The new key of each page rendered from another template (`build.theme_patch`) →
+    its key before: the plan is the same."""
+    templates: bytes | None = None
+    """The compiled templates (`render.template_memo`), when they changed."""
 
 
 def save_patch(cache_dir: Path, patch: Patch, last: LastBuild) -> None:
@@ -232,6 +246,11 @@ def save_patch(cache_dir: Path, patch: Patch, last: LastBuild) -> None:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(tree, path, record.key, record.reads, record.made, record.indexed)
                             for path, record in sorted(patch.changed.items())])
+            db.executemany("INSERT OR IGNORE INTO plans SELECT ?, page, crc, template "
+                           "FROM plans WHERE key = ?", sorted(patch.plans.items()))
+            if patch.templates is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('templates', ?)",
+                           (patch.templates,))
             deltas = []
             for name, items in sorted(patch.model.items()):
                 for key, value in sorted(items.items()):

@@ -1,12 +1,14 @@
-"""A build of a few edited seeds that leave the site's index as it was: the same articles
-in the same places, with the same paths, topics, provider, related coverage, quality and
-title words. Only the pages whose recorded reads reach the edited articles are rendered,
-each from its plan as the cache keeps it, reading from the cache only the articles those
-pages show; the output's inactive tree is brought up to date from the live one, made
-live, and the cache updated row by row. So the work grows with the change, not with the
-archive.
+"""A build that patches the live site: a few edited seeds that leave the site's index as
+it was (the same articles in the same places, with the same paths, topics, provider,
+related coverage, quality and title words), or edited templates and static files. Only
+the pages whose recorded reads reach the edited articles, or that are made from a template
+whose fingerprint changed, are rendered, each from its plan as the cache keeps it, reading
+from the cache only the articles those pages show; the output's inactive tree is brought
+up to date from the live one, made live, and the cache updated row by row. So the work
+grows with the change, not with the archive.
 
-Anything else (a seed added, removed or moved in the index, a template, a config key) or
+Anything else (a seed added, removed or moved in the index, a config key, the image
+manifest, a static file added or removed, a template that most pages are made from) or
 anything the cache does not hold is left to the whole build (`build.stages`), which makes
 the same bytes: this returns None before the output is touched, or after it has only
 stopped vouching for the inactive tree.
@@ -18,10 +20,11 @@ import os
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.build.cache import (
     CachedSeed,
@@ -31,17 +34,24 @@ from generator.build.cache import (
     forget_tree,
 )
 from generator.build.cache_rows import Patch, StoredBuild, Untrusted, save_patch
+from generator.build.copied import COPIED
 from generator.build.output import OutputError, OutputTrees
 from generator.build.presence import AbsentFiles
 from generator.build.records import page_key
 from generator.build.result import BuildResult, Run
 from generator.build.search import SEARCH_FOLDER, SearchFailed, month_records, update_index
+from generator.build.theme_patch import THEME_SHARE, changed_static, only_theme_changed
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
 from generator.content.seeds import seed_path
 from generator.images.references import read_image_cache
 from generator.model import Article
-from generator.render.renderer import Renderer, TemplateFailure, make_environment
+from generator.render.renderer import (
+    Renderer,
+    TemplateFailure,
+    check_templates,
+    make_environment,
+)
 from generator.render.template_memo import TemplateMemo
 from generator.render.theme import template_dirs
 from generator.site.index import Site, index_row
@@ -57,6 +67,9 @@ from generator.site.reads import (
 from generator.site.related import title_words
 from generator.site.saved_index import SiteIndex
 from generator.urls import output_name, search_bundle, site_path_of
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 PATCH_MAX = 16
 """More edited seeds than this are left to the whole build."""
@@ -74,19 +87,30 @@ class Look:
     chunks: tuple[str, ...]
     """The fingerprint of each run of `chunk` seeds."""
     chunk: int
+    settings: str
+    """The fingerprint of the config, options and image manifest."""
+    static_lines: tuple[str, ...]
+    """The size and mtime of each static file."""
 
 
 def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
                 binary: Path | None, now: datetime) -> BuildResult | None:
     """Build the change as a patch of the live site, or None (nothing built) when it is
     not one: see the module's docstring. `last` is the summary of the last build."""
-    if last.others != look.others or not last.others or \
-            (last.schedule is not None and not last.schedule.holds_at(now)):
+    if not last.others or (last.schedule is not None and not last.schedule.holds_at(now)):
+        return None
+    if last.others == look.others:
+        patch = _patch
+    elif only_theme_changed(last, look.settings, look.chunks, look.static_lines):
+        patch = _theme_patch
+    else:
         return None
     absent_files = AbsentFiles()
     try:
         with StoredBuild.opened(config.build.cache_dir) as stored:
-            return _patch(config, run, look, last, binary, stored, absent_files)
+            if stored.meta("reading") != config.reading_fingerprint():
+                return None
+            return patch(config, run, look, last, binary, stored, absent_files)
     except Untrusted:
         return None
     finally:
@@ -96,8 +120,7 @@ def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
 def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
            binary: Path | None, stored: StoredBuild, absent_files: AbsentFiles
            ) -> BuildResult | None:
-    if stored.meta("reading") != config.reading_fingerprint():
-        return None
+    """A patch of a few edited seeds."""
     candidates = _seeds_to_look_at(look, last, stored)
     if candidates is None:
         return None
@@ -108,6 +131,75 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     edited = _edited_articles(parsed, candidates, stored, index)
     if edited is None:
         return None
+    output = _output(config, stored, absent_files)
+    if output is None:
+        return None
+    leads = any(lead_image(old) != lead_image(new) for old, new in edited.values())
+    readers = stored.readers(output.live, list(map(read_digest, _changed_reads(edited, leads))))
+    model = _model_after(stored, index, edited, parsed, leads) if edited else {}
+    run.lap("scan")
+
+    env = make_environment(template_dirs(config.build.templates_dir),
+                           TemplateMemo.from_bytes(stored.templates()))
+    renderer, site = _renderer(config, stored, index, edited, binary, env)
+    change = _Change(renderer, site, uuid.uuid4().hex, seeds=parsed, model=model,
+                    before=last.fingerprints, fingerprints=last.fingerprints)
+    if not change.render(stored, readers):
+        return None
+    run.lap("render")
+    return _apply(config, run, look, last, binary, stored, absent_files, output, change)
+
+
+def _theme_patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
+                 binary: Path | None, stored: StoredBuild, absent_files: AbsentFiles
+                 ) -> BuildResult | None:
+    """A patch of edited templates and static files: the pages made from a template whose
+    fingerprint changed are rendered, each static file whose size or mtime changed is
+    copied. More pages than a `THEME_SHARE`th of the site are left to the whole build,
+    which renders them in parallel."""
+    if len(look.seeds) != stored.seed_count():
+        return None
+    output = _output(config, stored, absent_files)
+    if output is None:
+        return None
+    memo = TemplateMemo.from_bytes(stored.templates())
+    env = make_environment(template_dirs(config.build.templates_dir), memo)
+    if check_templates(env):
+        return None  # the whole build reports them
+    renderer, site = _renderer(config, stored, stored.index(), {}, binary, env)
+    fingerprints = {template: renderer.fingerprint(template) for template in last.fingerprints}
+    pages = stored.made_from(output.live, {template for template, value in fingerprints.items()
+                                           if value != last.fingerprints[template]})
+    copies = changed_static(config.build.static_dir, stored, output.live)
+    if copies is None or len(pages) > sum(last.counts.values()) // THEME_SHARE:
+        return None
+    run.lap("scan")
+
+    change = _Change(renderer, site, uuid.uuid4().hex, copies=copies,
+                    before=last.fingerprints, fingerprints=fingerprints, rekeyed={})
+    if not change.render(stored, pages):
+        return None
+    change.templates = memo.to_bytes()
+    run.lap("render")
+    return _apply(config, run, look, last, binary, stored, absent_files, output, change)
+
+
+@dataclass(frozen=True)
+class _Output:
+    trees: OutputTrees
+    live: str
+    """The live tree's name."""
+    mine: bool
+    """Whether the cache vouches for the inactive tree's files."""
+    paths: list[str]
+    """The live tree's files."""
+
+
+def _output(config: SiteConfig, stored: StoredBuild, absent_files: AbsentFiles
+            ) -> _Output | None:
+    """The output's trees, when the cache vouches for the live one and its snapshot is of
+    it; when it vouches for the inactive one too, its files are looked for (`absent_files`)
+    while the pages to render are found and rendered."""
     output_dir = config.build.output_dir
     try:
         trees = OutputTrees(output_dir)
@@ -117,20 +209,52 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     if live not in vouched or stored.meta("model_tree") != live:
         return None
     mine, paths = trees.name in vouched, stored.paths(live)
-    if mine:  # looked for while the pages to render are found and rendered
+    if mine:
         absent_files.look_for(str(trees.root), paths)
-    leads = any(lead_image(old) != lead_image(new) for old, new in edited.values())
-    readers = stored.readers(live, list(map(read_digest, _changed_reads(edited, leads))))
-    model = _model_after(stored, index, edited, parsed, leads) if edited else {}
-    run.lap("scan")
+    return _Output(trees, live, mine, paths)
 
-    renderer, site = _renderer(config, stored, index, edited, binary)
-    made = uuid.uuid4().hex
-    rendered = _render(renderer, site, stored, readers, made)
-    if rendered is None:
-        return None
-    run.lap("render")
 
+@dataclass
+class _Change:
+    """What a patch makes of the live tree: pages rendered, files copied, and what the
+    cache then holds."""
+
+    renderer: Renderer
+    site: Site
+    made: str
+    """What the records of this build's renders say made them."""
+    rendered: dict[str, tuple[PageRecord, bytes]] = field(default_factory=dict)
+    copies: dict[str, tuple[Path, PageRecord]] = field(default_factory=dict)
+    """Files copied again: output file → its source and its new record."""
+    seeds: dict[str, CachedSeed] = field(default_factory=dict)
+    model: dict[str, dict[str, object]] = field(default_factory=dict)
+    before: dict[str, str] = field(default_factory=dict)
+    """Each template a page is made from → its fingerprint before the change."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """The same, with the change."""
+    rekeyed: dict[str, str] | None = None
+    """A page's new key → its key before, for each page rendered from a template whose
+    fingerprint changed; None when none may have."""
+    templates: bytes | None = None
+    """The compiled templates, when they changed."""
+
+    def render(self, stored: StoredBuild, pages: dict[str, str]) -> bool:
+        """Render each page (output file → key) from its stored plan (see `_render`);
+        False when that is left to the whole build."""
+        rendered = _render(self.renderer, self.site, stored, pages, self.made,
+                           self.before, self.rekeyed)
+        if rendered is not None:
+            self.rendered.update(rendered)
+        return rendered is not None
+
+
+def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Path | None,
+           stored: StoredBuild, absent_files: AbsentFiles, output: _Output,
+           change: _Change) -> BuildResult | None:
+    """Bring the inactive tree up to date from the live one with the `change`, make it
+    live and save the cache; None when that is left to the whole build."""
+    trees, live, mine, paths = output.trees, output.live, output.mine, output.paths
+    rendered = change.rendered
     absent = absent_files.found()  # before the tree changes
     differing = stored.differing(live, trees.name) if mine else None
     forget_tree(config.build.cache_dir, trees.name)  # until it is whole again
@@ -141,29 +265,31 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
         trees.remove(sorted(name for name in (differing[1] if differing else [])
                             if not name.startswith(SEARCH_FOLDER + "/")))
         missing = stored.keys(live, _keep_or_link(trees, paths, set(
-            differing[0] if differing else ()), rendered, absent))
-        if any(key.startswith("file\0") for key in missing.values()):
+            differing[0] if differing else ()), {*rendered, *change.copies}, absent))
+        if any(key.startswith(COPIED) for key in missing.values()):
             return None  # a copied file deleted by hand: the whole build copies it again
-        repaired = _render(renderer, site, stored, missing, made)
-        if repaired is None:
+        if not change.render(stored, missing):
             return None
-        rendered.update(repaired)
         for name, (_, data) in rendered.items():
             trees.write(trees.claim(name) if not trees.has(name) else
                         os.path.join(trees.root, name), data)
+        for name, (source, _) in change.copies.items():
+            trees.copy(trees.claim(name), source)
         changed = {name: record for name, (record, _) in rendered.items()}
+        changed.update((name, record) for name, (_, record) in change.copies.items())
         if binary is not None:
-            changed.update(_update_search(binary, trees, stored, index, changed, mine,
-                                          run.jobs))
+            changed.update(_update_search(binary, trees, stored, change.site.article_paths,
+                                          changed, mine, run.jobs))
         trees.commit()
     except (OutputError, SearchFailed):
         return None  # the whole build says what went wrong
     run.lap("flip")
-    summary = LastBuild(inputs=look.fingerprint, others=look.others, seed_chunks=look.chunks,
-                        output=str(output_dir),
-                        warnings=last.warnings, counts=last.counts, schedule=last.schedule)
-    save_patch(config.build.cache_dir, Patch(parsed, trees.name, live, differing, changed,
-                                             model), summary)
+    summary = replace(last, inputs=look.fingerprint, others=look.others,
+                      seed_chunks=look.chunks, settings=look.settings,
+                      static_lines=look.static_lines, fingerprints=change.fingerprints)
+    save_patch(config.build.cache_dir, Patch(change.seeds, trees.name, live, differing,
+                                             changed, change.model, change.rekeyed or {},
+                                             change.templates), summary)
     run.lap("save cache")
     if finished := trees.finish():
         run.lap(finished)
@@ -282,22 +408,21 @@ def _model_after(stored: StoredBuild, index: SiteIndex,
         model["articles"][new.id] = parsed[name].sha256
         model["coverage"][new.id] = (parsed[name].sha256, index.links[new.id])
     if leads:
-        images = dict(stored.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE])  # type: ignore[call-overload]
+        images = _lead_images(stored)
         images.update((new.id, lead_image(new)) for _, new in edited.values())
         model[LEAD_IMAGES] = {WHOLE: tuple(images.items())}
     return model
 
 
 def _renderer(config: SiteConfig, stored: StoredBuild, index: SiteIndex,
-              edited: dict[str, tuple[Article, Article]], binary: Path | None
-              ) -> tuple[Renderer, Site]:
+              edited: dict[str, tuple[Article, Article]], binary: Path | None,
+              env: Environment) -> tuple[Renderer, Site]:
     """A renderer of the site the index describes, with the edited articles and the others
-    read from the cache as pages ask for them, and the templates the cache compiled."""
+    read from the cache as pages ask for them."""
     articles = OnDemand(index.newest_first, partial(_article, stored, index),
-                        {new.id: new for _, new in edited.values()})
+                        {new.id: new for _, new in edited.values()},
+                        partial(_lead_images, stored))
     images, _ = read_image_cache(config.images.cache_dir)
-    env = make_environment(template_dirs(config.build.templates_dir),
-                           TemplateMemo.from_bytes(stored.templates()))
     site = index.site(config, articles)
     return Renderer(site, images, env, search=binary is not None), site
 
@@ -309,11 +434,21 @@ def _article(stored: StoredBuild, index: SiteIndex, key: str) -> Article:
     return article
 
 
+def _lead_images(stored: StoredBuild) -> dict[str, str | None]:
+    """Each article's lead image, as the snapshot of the live tree's model holds them."""
+    leads: dict[str, str | None] = dict(
+        stored.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE])  # type: ignore[call-overload]
+    return leads
+
+
 def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str, str],
-            made: str) -> dict[str, tuple[PageRecord, bytes]] | None:
+            made: str, before: dict[str, str], rekeyed: dict[str, str] | None
+            ) -> dict[str, tuple[PageRecord, bytes]] | None:
     """Each page (output file → key) rendered from its stored plan, with its new record;
-    None when a plan does not give the page's key (a template or setting changed) or a
-    template fails (the whole build reports it)."""
+    None when a plan does not give the page's key with the fingerprint its template had
+    (`before`), or a template fails (the whole build reports it). A page whose template's
+    fingerprint changed gets a new key, noted in `rekeyed`; with None, it is not rendered
+    (None is returned)."""
     plans = stored.plans(set(pages.values()))
     done = {}
     for name, key in sorted(pages.items()):
@@ -321,9 +456,15 @@ def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str
             page = page_of(plans[key], site.article_paths, site.articles.__getitem__)
         except (KeyError, IndexError, ValueError, TypeError):
             raise Untrusted(f"the plan of {name} does not fit the site") from None
-        if output_name(page.path) != name or \
-                page_key(renderer.fingerprint(page.template), page) != key:
+        then, now = before.get(page.template), renderer.fingerprint(page.template)
+        if output_name(page.path) != name or then is None or page_key(then, page) != key:
             return None
+        new_key = key
+        if now != then:
+            if rekeyed is None:
+                return None
+            new_key = page_key(now, page)
+            rekeyed[new_key] = key
         try:
             data, reads = renderer.render_recorded(page)
         except TemplateFailure:
@@ -333,14 +474,13 @@ def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str
             from generator.build.search_part import indexed_digest  # only with search
 
             indexed = indexed_digest(data)
-        done[name] = (PageRecord(key, reads, made, indexed), data)
+        done[name] = (PageRecord(new_key, reads, made, indexed), data)
     return done
 
 
 def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
-                  rendered: dict[str, tuple[PageRecord, bytes]],
-                  absent: set[str] | None) -> list[str]:
-    """Make the tree hold each file of the live one (`paths`) but those `rendered`: kept
+                  written: set[str], absent: set[str] | None) -> list[str]:
+    """Make the tree hold each file of the live one (`paths`) but those written anew: kept
     when it is not `differing` and there (not `absent`, when the tree was looked at
     before), else linked from the live tree. Those in neither (deleted by hand) are
     returned."""
@@ -348,7 +488,7 @@ def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
     root = str(trees.root) + os.sep
     exists, folder = os.access, SEARCH_FOLDER + "/"
     for name in paths:
-        if name in rendered or name.startswith(folder):
+        if name in written or name.startswith(folder):
             continue
         if name not in differing and (name not in absent if absent is not None
                                       else exists(root + name, os.F_OK)):
@@ -358,18 +498,18 @@ def _keep_or_link(trees: OutputTrees, paths: list[str], differing: set[str],
     return missing
 
 
-def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild, index: SiteIndex,
-                   changed: dict[str, PageRecord], mine: bool, jobs: int
-                   ) -> dict[str, PageRecord]:
-    """Index again the months whose article pages changed what the indexer reads; the
-    records of every month's bundle."""
+def _update_search(binary: Path, trees: OutputTrees, stored: StoredBuild,
+                   article_paths: dict[str, str], changed: dict[str, PageRecord], mine: bool,
+                   jobs: int) -> dict[str, PageRecord]:
+    """Index again the months whose article pages (`article_paths`: each article's page)
+    changed what the indexer reads; the records of every month's bundle."""
     live = stored.records(trees.live_name, SEARCH_FOLDER + "/")
     bundles = dict(live)
-    articles = set(index.article_paths.values())
+    articles = set(article_paths.values())
     months = {search_bundle(path) for name in changed
               if (path := site_path_of(name, articles)) is not None}
     if months:
-        in_months = [output_name(path) for path in index.article_paths.values()
+        in_months = [output_name(path) for path in article_paths.values()
                      if search_bundle(path) in months]
         records = {**stored.records(trees.live_name, paths=in_months), **changed}
         bundles.update(month_records(binary, in_months, records))

@@ -14,7 +14,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,7 +199,8 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
 
             patched = patch_build(config, run, Look(
                 look.seeds, look.stats[:len(look.seeds)], look.fingerprint,
-                look.others_fingerprint, look.seed_chunks, SEED_CHUNK), last, binary, now)
+                look.others_fingerprint, look.seed_chunks, SEED_CHUNK,
+                look.settings_fingerprint, look.static_lines), last, binary, now)
             if patched is not None:
                 return patched
     looked = looked_at()
@@ -254,13 +255,19 @@ class _Look:
     seed_chunks: tuple[str, ...]
     """Of each run of `SEED_CHUNK` seeds' lines: which of them changed, when few did."""
     trusted: bool
+    settings_fingerprint: str
+    """Of the `prefix` and the image manifest's lines: the same when only seeds, templates
+    and static files changed."""
+    static_lines: tuple[str, ...]
+    """The lines of the static files (shipped, then the user's)."""
 
     def kept(self) -> KeptScan:
         """What the build, and the next build of the process, need of it."""
         paths = [*map(seed_path, self.seeds), *self.others]
         scan = Scan(paths[:len(self.seeds)], self.problems, self.fingerprint,
                     {path: stat for path, stat in zip(paths, self.stats, strict=True)
-                     if stat is not None}, self.others_fingerprint, self.seed_chunks)
+                     if stat is not None}, self.others_fingerprint, self.seed_chunks,
+                    settings=self.settings_fingerprint, static_lines=self.static_lines)
         return KeptScan(self.inputs, scan, self.prefix, self.lines,
                         {path: place for place, path in enumerate(scan.seed_paths)},
                         self.trusted)
@@ -273,10 +280,10 @@ def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
     seeds, problems = find_seed_names(inputs.seeds_dir, links)
     prefix = f"{CODE_VERSION}\0{inputs.options}\0".encode() + config.path.read_bytes() + repr(
         (config.fingerprint(), config.build, config.images)).encode()
-    others: list[Path] = []
-    for folder in [*inputs.template_folders, SHIPPED_STATIC, inputs.static_dir]:
-        if folder.is_dir():
-            others += sorted(p for p in folder.rglob("*") if p.is_file())
+    others = _files_in(inputs.template_folders)
+    static_from = len(seeds) + len(others)
+    others += _files_in((SHIPPED_STATIC, inputs.static_dir))
+    settings_from = len(seeds) + len(others)
     others += [inputs.images_dir / MANIFEST_NAME, inputs.images_dir / JOURNAL_NAME]
     stats: list[os.stat_result | None] = []
     lines = []
@@ -294,8 +301,16 @@ def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
                                 for stat in stats[:len(seeds)])
     return _Look(inputs, seeds, problems, others, stats, prefix, lines,
                  _fingerprint(prefix, lines), _fingerprint(prefix, lines[len(seeds):]),
-                 tuple(_fingerprint(b"", lines[start:start + SEED_CHUNK])
-                       for start in range(0, len(seeds), SEED_CHUNK)), trusted)
+                 tuple(_fingerprint(b"", lines[start:min(start + SEED_CHUNK, len(seeds))])
+                       for start in range(0, len(seeds), SEED_CHUNK)), trusted,
+                 _fingerprint(prefix, lines[settings_from:]),
+                 tuple(lines[static_from:settings_from]))
+
+
+def _files_in(folders: Iterable[Path]) -> list[Path]:
+    """The files in each folder (that is one), sorted folder by folder."""
+    return [path for folder in folders if folder.is_dir()
+            for path in sorted(p for p in folder.rglob("*") if p.is_file())]
 
 
 SEED_CHUNK = 256

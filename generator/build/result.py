@@ -35,6 +35,10 @@ class Scan:
     """Of the input files that are not seeds, with the config and options."""
     seed_chunks: tuple[str, ...] = ()
     """Of each run of seeds' sizes and mtimes (`pipeline._Look.seed_chunks`)."""
+    settings: str = ""
+    """Of the config, options and image manifest (`pipeline._Look.settings_fingerprint`)."""
+    static_lines: tuple[str, ...] = ()
+    """Of each static file's size and mtime."""
     since: tuple[dict[Path, os.stat_result], frozenset[Path]] | None = None
     """When this look was made from an earlier one by looking again at some seeds alone
     (`pipeline._rescan`): that look's `stats`, and those seeds."""

@@ -29,6 +29,7 @@ from generator.build.cache import (
     load_state,
     save_state,
 )
+from generator.build.copied import copied_record, static_files
 from generator.build.output import OutputError, OutputTrees
 from generator.build.readers import Readers
 from generator.build.records import Baseline, changed_reads, page_keys, snapshot
@@ -52,11 +53,10 @@ from generator.build.search import UNAVAILABLE as SEARCH_UNAVAILABLE
 from generator.build.workers import load_in_workers, render_in_workers
 from generator.config import SiteConfig
 from generator.errors import BuildFailed, SourceError
-from generator.files import is_editor_temp
 from generator.images.references import ImageCache, read_image_cache
 from generator.render.renderer import Renderer, check_templates, make_environment
 from generator.render.template_memo import TemplateMemo
-from generator.render.theme import SHIPPED_STATIC, template_dirs
+from generator.render.theme import template_dirs
 from generator.site.index import (
     Site,
     included_articles,
@@ -86,6 +86,8 @@ class _Written:
     rendered: int
     unchanged: int
     search_behind: int
+    fingerprints: dict[str, str]
+    """Each template a page is made from → its fingerprint."""
 
 
 def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: bool,
@@ -175,7 +177,10 @@ def build_changed(config: SiteConfig, run: Run, scan: Scan, *, skip_invalid: boo
                                                    output=str(output_dir),
                                                    warnings=result.warnings,
                                                    counts=dict(result.pages),
-                                                   schedule=result.schedule),
+                                                   schedule=result.schedule,
+                                                   settings=scan.settings,
+                                                   static_lines=scan.static_lines,
+                                                   fingerprints=written.fingerprints),
                        previous=None if clean or notice else state)
     if kept is not None:  # what the cache now vouches for: this tree, and the other if it did
         kept.checked = {written.trees.name, *(checked & {written.trees.live_name})}
@@ -231,7 +236,7 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
             mine = live  # the tree now holds what the live one holds
         pages, kept_plan = planned_pages(site, search_binary is not None, kept)
         image_files = used_images(site, images, renderer.contexts.views, kept)
-        static = _static_files(site.config.build.static_dir)
+        static = static_files(site.config.build.static_dir)
         # What the tree holds that this build does not make goes first, so that a file
         # renamed by case only (`Logo.PNG` → `logo.png`) is not deleted after it is written
         # on a file system that ignores case.
@@ -275,8 +280,10 @@ def _write_site(site: Site, images: ImageCache, renderer: Renderer,
         trees.commit()
     except OutputError as exc:
         raise BuildFailed([SourceError(output_dir, 0, 0, str(exc), kind="output")]) from None
+    fingerprints = {template: renderer.fingerprint(template)
+                    for template in sorted({page.template for page in pages})}
     return _Written(trees, records, live, outputs.kinds, names, keys, pages,
-                    outcome.rendered, outcome.unchanged, len(behind))
+                    outcome.rendered, outcome.unchanged, len(behind), fingerprints)
 
 
 def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
@@ -288,30 +295,10 @@ def _place_files(files: dict[PurePosixPath, Path], trees: OutputTrees,
     for relative, source in files.items():
         key = relative.as_posix()
         target = trees.claim(key)
-        stat = source.stat()
-        record = PageRecord(f"file\0{source}\0{stat.st_size}\0{stat.st_mtime_ns}", b"")
+        record = copied_record(source)
         if mine.get(key) == record and os.path.exists(target):
             pass  # the tree has it already
         elif not (live.get(key) == record and trees.link_live(target)):
             trees.copy(target, source)
         records[key] = record
     return records
-
-
-def _static_files(user_static: Path) -> dict[PurePosixPath, Path]:
-    """The shipped static files, then the user's, which replace shipped ones of the same name."""
-    files: dict[PurePosixPath, Path] = {}
-    for folder in (SHIPPED_STATIC, user_static):
-        if not folder.is_dir():
-            continue
-        root = folder.resolve()
-        for directory, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                source = Path(directory, name)
-                if is_editor_temp(name):
-                    continue
-                if not source.resolve().is_relative_to(root):
-                    raise OutputError(f"{source} is a symlink leading outside {root}")
-                files[PurePosixPath(source.relative_to(root).as_posix())] = source
-    return dict(sorted(files.items()))

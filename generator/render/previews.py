@@ -18,7 +18,7 @@ from generator.site.reads import (
     Memo,
     ReadLog,
     lead_image,
-    unrecorded_values,
+    unrecorded_lead_images,
 )
 from generator.urls import UrlScheme
 
@@ -105,9 +105,9 @@ class LinkPreviews:
             return None
         self.log.record(LEAD_IMAGES + SEPARATOR + WHOLE)
         cached = entries.keys()
-        for article in unrecorded_values(self.site.articles):  # newest first
-            if (url := lead_image(article)) is not None and (remote or url in cached):
-                return self.share_image(self.site.articles[article.id])
+        for article_id, url in unrecorded_lead_images(self.site.articles):  # newest first
+            if url is not None and (remote or url in cached):
+                return self.share_image(self.site.articles[article_id])
         return None
 
     def _first_image(self, ids: Iterable[str]) -> ShareImage | None:

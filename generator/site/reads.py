@@ -138,9 +138,12 @@ class OnDemand(dict[Key, Value]):
     (`build.patch`). Going through it whole makes every value, in the keys' order."""
 
     def __init__(self, keys: tuple[Key, ...], make: Callable[[Key], Value],
-                 made: dict[Key, Value]) -> None:
+                 made: dict[Key, Value],
+                 leads: Callable[[], dict[Key, str | None]] | None = None) -> None:
         super().__init__(made)
         self._keys, self._known, self._make = keys, frozenset(keys), make
+        self._leads = leads
+        """Each value's `lead_image`, for the values not made (`lead_images_of`)."""
 
     def __missing__(self, key: Key) -> Value:
         if key not in self._known:
@@ -173,6 +176,16 @@ class OnDemand(dict[Key, Value]):
     def whole(self) -> dict[Key, Value]:
         """Every value made, as a plain dict in the keys' order."""
         return {key: self[key] for key in self._keys}
+
+    def lead_images(self) -> Iterator[tuple[Key, str | None]]:
+        """Each key and its value's `lead_image`, in the keys' order: of the values made,
+        from them; of the others, from `leads` when it was given and has them."""
+        leads = self._leads() if self._leads is not None else {}
+        for key in self._keys:
+            if not dict.__contains__(self, key) and key in leads:
+                yield key, leads[key]
+            else:
+                yield key, lead_image(self[key])
 
 
 class _Recording(dict[Any, Any]):
@@ -291,14 +304,14 @@ def lead_image(article: Any) -> str | None:
     return article.images[0].url if article.images else None
 
 
-def unrecorded_values(mapping: dict[Key, Value]) -> Iterable[Value]:
-    """The values of a mapping, recording or not, without logging a read: the caller logs
-    what it depends on."""
-    if isinstance(mapping, _Recording):
-        mapping.fill()
-    elif isinstance(mapping, OnDemand):
-        return mapping.whole().values()
-    return dict.values(mapping)
+def unrecorded_lead_images(articles: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
+    """Each article's id and `lead_image`, in the mapping's order (newest first), without
+    logging a read: an `OnDemand` mapping of articles tells them without making every
+    article."""
+    on_demand = articles.on_demand if isinstance(articles, _Recording) else articles
+    if isinstance(on_demand, OnDemand):
+        return on_demand.lead_images()
+    return ((key, lead_image(article)) for key, article in dict.items(articles))
 
 
 def recording_site(site: Model, log: ReadLog) -> Model:

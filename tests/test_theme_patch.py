@@ -1,0 +1,129 @@
+"""A build after edits to templates and static files alone renders only the pages made from
+a template that changed and copies only the static files that changed (`build.patch`),
+and gives the bytes a clean build gives; anything more is a whole build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
+from generator.config import load_config
+from generator.errors import BuildFailed
+from generator.render.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
+from tests.helpers import clean_copy_build, read_tree
+
+
+def corpus_site(make_site: Callable[..., Path]) -> Path:
+    site = make_site(page_size=4)
+    write_corpus(site / "seeds", 30, seed=7)
+    return site
+
+
+def build_site(site: Path) -> BuildResult:
+    return build(load_config(site / "site.toml"), search=False)
+
+
+def patched(result: BuildResult) -> bool:
+    """Whether the build was a patch: it neither loaded nor indexed the site."""
+    return "load" not in result.phases and "index" not in result.phases
+
+
+def shipped(name: str) -> str:
+    return (SHIPPED_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def test_a_template_of_one_page_added_edited_and_removed_renders_that_page_alone(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    template = site / "templates" / "404.html"
+    template.parent.mkdir()
+    steps = [lambda: template.write_text(shipped("404.html").replace(
+                 "{% block main %}", "{% block main %}<p>Lost?</p>", 1), encoding="utf-8"),
+             lambda: template.write_text(shipped("404.html").replace(
+                 "{% block main %}", "{% block main %}<p>Lost again?</p>", 1), encoding="utf-8"),
+             template.unlink]
+    for step, change in enumerate(steps):  # into one tree, the other, the first again
+        change()
+        result = build_site(site)
+        assert patched(result), step
+        assert result.rendered == 1, step
+        assert read_tree(site / "public") == clean_copy_build(site, tmp_path / f"clean-{step}")
+    assert b"Lost" not in (site / "public" / "404.html").read_bytes()
+
+
+def test_a_template_most_pages_are_made_from_is_a_whole_build(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    (site / "templates").mkdir()
+    (site / "templates" / "base.html").write_text(
+        shipped("base.html").replace("<body", "<!-- a designer's edit --><body", 1),
+        encoding="utf-8")
+    assert not patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_static_file_edited_is_copied_alone(make_site: Callable[..., Path],
+                                              tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    (site / "static").mkdir()
+    style = site / "static" / "style.css"
+    style.write_text((SHIPPED_STATIC / "style.css").read_text(encoding="utf-8"))
+    build_site(site)
+    for step in range(3):
+        style.write_text(style.read_text(encoding="utf-8") + f"\n/* edit {step} */\n")
+        result = build_site(site)
+        assert patched(result), step
+        assert result.rendered == 0, step
+        assert (site / "public" / "style.css").read_bytes() == style.read_bytes()
+        assert read_tree(site / "public") == clean_copy_build(site, tmp_path / f"clean-{step}")
+
+
+def test_a_static_file_added_is_a_whole_build(make_site: Callable[..., Path],
+                                              tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    (site / "static").mkdir()
+    (site / "static" / "robots-extra.txt").write_text("Hello\n")
+    assert not patched(build_site(site))
+    assert (site / "public" / "robots-extra.txt").read_text() == "Hello\n"
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_template_edited_with_a_seed_is_a_whole_build(make_site: Callable[..., Path],
+                                                        tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    seed = sorted((site / "seeds").glob("*.txt"))[3]
+    seed.write_text(seed.read_text(encoding="utf-8").replace(
+        'excerpt: "', 'excerpt: "Corrected: ', 1), encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text(shipped("404.html") + "\n")
+    assert not patched(build_site(site))
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_broken_template_fails_the_build_and_leaves_the_site(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    before = read_tree(site / "public")
+    (site / "templates").mkdir()
+    broken = site / "templates" / "404.html"
+    broken.write_text("{% block main %}never closed\n")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(site)
+    assert [problem.path for problem in failed.value.errors] == [broken]
+    assert read_tree(site / "public") == before
+    broken.write_text(shipped("404.html").replace("{% block main %}",
+                                                  "{% block main %}<!-- fixed -->", 1))
+    result = build_site(site)
+    assert result.rendered == 1
+    assert b"<!-- fixed -->" in (site / "public" / "404.html").read_bytes()
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
