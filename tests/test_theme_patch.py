@@ -4,15 +4,19 @@ and gives the bytes a clean build gives; anything more is a whole build."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import write_corpus
+from generator.build import patch, workers
+from generator.build.cache_rows import StoredBuild
 from generator.build.pipeline import build
 from generator.build.result import BuildResult
 from generator.config import load_config
+from generator.content.loader import SeedResult
 from generator.errors import BuildFailed
 from generator.render.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
 from tests.helpers import clean_copy_build, read_tree
@@ -57,15 +61,53 @@ def test_a_template_of_one_page_added_edited_and_removed_renders_that_page_alone
     assert b"Lost" not in (site / "public" / "404.html").read_bytes()
 
 
-def test_a_template_most_pages_are_made_from_is_a_whole_build(
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_article_template_edited_renders_every_article_in_a_patch(
+        make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        jobs: int) -> None:
+    """With two jobs the pages are rendered in forked workers, which are given every
+    article first (read in one pass): they cannot read the cache through the build's
+    connection. With one, the articles are read one by one as pages ask for them."""
+    for module in (patch, workers):  # this small site's 30 articles are enough to fork for
+        monkeypatch.setattr(module, "MIN_PARALLEL_ITEMS", 16)
+    readers = tmp_path / "readers"  # the processes that read a seed's row from the cache
+    read_row = StoredBuild.seed_result
+
+    def seed_result(self: StoredBuild, path: str) -> SeedResult:
+        with readers.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        return read_row(self, path)
+
+    monkeypatch.setattr(StoredBuild, "seed_result", seed_result)
+    site = corpus_site(make_site)
+    build_site(site)
+    (site / "templates").mkdir()
+    template = site / "templates" / "article.html"
+    for step in range(2):  # into one tree, then the other
+        template.write_text(shipped("article.html").replace(
+            "{% block main %}", f"{{% block main %}}<!-- a designer's edit {step} -->", 1),
+            encoding="utf-8")
+        result = build(load_config(site / "site.toml"), search=False, jobs=jobs)
+        assert patched(result), step
+        assert result.rendered == result.pages["article"] == 30
+        assert read_tree(site / "public") == clean_copy_build(site, tmp_path / f"clean-{step}")
+    if jobs == 1:
+        assert set(readers.read_text().split()) == {str(os.getpid())}
+    else:
+        assert not readers.exists()
+
+
+def test_a_template_every_page_is_made_from_renders_them_all_in_a_patch(
         make_site: Callable[..., Path], tmp_path: Path) -> None:
     site = corpus_site(make_site)
     build_site(site)
     (site / "templates").mkdir()
-    (site / "templates" / "base.html").write_text(
-        shipped("base.html").replace("<body", "<!-- a designer's edit --><body", 1),
-        encoding="utf-8")
-    assert not patched(build_site(site))
+    (site / "templates" / "base.html").write_text(shipped("base.html").replace(
+        "<body", "<!-- a designer's edit --><body", 1), encoding="utf-8")
+    result = build_site(site)
+    assert patched(result)
+    assert result.rendered == sum(result.pages[kind] for kind in (
+        "article", "home", "topic", "provider", "archive", "topics", "providers", "not_found"))
     assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
 
 

@@ -101,6 +101,13 @@ class StoredBuild:
             raise Untrusted(f"no row for {path}")
         return _loaded(*row)  # type: ignore[no-any-return]
 
+    def seed_results(self) -> dict[str, SeedResult]:
+        """Every seed's result, by its file: read in one pass, for a patch that renders
+        many pages in forked workers (which cannot read the cache through this
+        connection)."""
+        return {path: _loaded(blob, crc)
+                for path, blob, crc in self._db.execute("SELECT path, result, crc FROM seeds")}
+
     def readers(self, tree: str, wanted: list[bytes]) -> dict[str, str]:
         """The pages of the tree (output file → key) whose reads may hold one of the
         `wanted` digests (`site.reads.read_digests`): each looked for in the reads by

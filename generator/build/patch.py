@@ -40,7 +40,8 @@ from generator.build.presence import AbsentFiles
 from generator.build.records import page_key
 from generator.build.result import BuildResult, Run
 from generator.build.search import SEARCH_FOLDER, SearchFailed, month_records, update_index
-from generator.build.theme_patch import THEME_SHARE, changed_static, only_theme_changed
+from generator.build.theme_patch import changed_static, only_theme_changed
+from generator.build.workers import MIN_PARALLEL_ITEMS, render_in_workers
 from generator.config import SiteConfig
 from generator.content.loader import SeedResult, load_seed
 from generator.content.seeds import seed_path
@@ -55,6 +56,7 @@ from generator.render.renderer import (
 from generator.render.template_memo import TemplateMemo
 from generator.render.theme import template_dirs
 from generator.site.index import Site, index_row
+from generator.site.plan import Page
 from generator.site.plan_rows import page_of
 from generator.site.reads import (
     LEAD_IMAGES,
@@ -141,7 +143,8 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
 
     env = make_environment(template_dirs(config.build.templates_dir),
                            TemplateMemo.from_bytes(stored.templates()))
-    renderer, site = _renderer(config, stored, index, edited, binary, env)
+    renderer, site = _renderer(config, stored, index,
+                               {new.id: new for _, new in edited.values()}, binary, env)
     change = _Change(renderer, site, uuid.uuid4().hex, seeds=parsed, model=model,
                     before=last.fingerprints, fingerprints=last.fingerprints)
     if not change.render(stored, readers):
@@ -154,9 +157,9 @@ def _theme_patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
                  binary: Path | None, stored: StoredBuild, absent_files: AbsentFiles
                  ) -> BuildResult | None:
     """A patch of edited templates and static files: the pages made from a template whose
-    fingerprint changed are rendered, each static file whose size or mtime changed is
-    copied. More pages than a `THEME_SHARE`th of the site are left to the whole build,
-    which renders them in parallel."""
+    fingerprint changed are rendered (in forked workers when there are many, with every
+    article read from the cache first), each static file whose size or mtime changed is
+    copied."""
     if len(look.seeds) != stored.seed_count():
         return None
     output = _output(config, stored, absent_files)
@@ -166,22 +169,40 @@ def _theme_patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     env = make_environment(template_dirs(config.build.templates_dir), memo)
     if check_templates(env):
         return None  # the whole build reports them
-    renderer, site = _renderer(config, stored, stored.index(), {}, binary, env)
+    index = stored.index()
+    renderer, site = _renderer(config, stored, index, {}, binary, env)
     fingerprints = {template: renderer.fingerprint(template) for template in last.fingerprints}
     pages = stored.made_from(output.live, {template for template, value in fingerprints.items()
                                            if value != last.fingerprints[template]})
     copies = changed_static(config.build.static_dir, stored, output.live)
-    if copies is None or len(pages) > sum(last.counts.values()) // THEME_SHARE:
+    if copies is None:
         return None
-    run.lap("scan")
-
+    if run.jobs > 1 and len(pages) >= MIN_PARALLEL_ITEMS:
+        # Rendered in forked workers, which cannot read the cache through this connection;
+        # and one pass over the seeds' rows costs less than a query for each.
+        assert isinstance(site.articles, OnDemand)
+        site.articles.fill(_every_article(stored, index))
     change = _Change(renderer, site, uuid.uuid4().hex, copies=copies,
-                    before=last.fingerprints, fingerprints=fingerprints, rekeyed={})
-    if not change.render(stored, pages):
+                     before=last.fingerprints, fingerprints=fingerprints, rekeyed={})
+    planned = _planned(change, stored, pages)
+    if planned is None:
         return None
+    change.in_workers = planned
     change.templates = memo.to_bytes()
-    run.lap("render")
+    run.lap("scan")
     return _apply(config, run, look, last, binary, stored, absent_files, output, change)
+
+
+def _every_article(stored: StoredBuild, index: SiteIndex) -> dict[str, Article]:
+    """Every article of the index, read from the cache in one pass."""
+    results = stored.seed_results()
+    found = {}
+    for key, source in index.sources.items():
+        result = results.get(source)
+        if result is None or result.article is None or result.article.id != key:
+            raise Untrusted(f"no article {key}")
+        found[key] = result.article
+    return found
 
 
 @dataclass(frozen=True)
@@ -235,14 +256,16 @@ class _Change:
     rekeyed: dict[str, str] | None = None
     """A page's new key → its key before, for each page rendered from a template whose
     fingerprint changed; None when none may have."""
+    in_workers: list[tuple[str, Page, str]] = field(default_factory=list)
+    """Pages rendered straight into the tree (`build.workers`), as `_planned` gives them."""
     templates: bytes | None = None
     """The compiled templates, when they changed."""
 
     def render(self, stored: StoredBuild, pages: dict[str, str]) -> bool:
-        """Render each page (output file → key) from its stored plan (see `_render`);
+        """Render each page (output file → key) from its stored plan (see `_planned`);
         False when that is left to the whole build."""
-        rendered = _render(self.renderer, self.site, stored, pages, self.made,
-                           self.before, self.rekeyed)
+        planned = _planned(self, stored, pages)
+        rendered = _render(self.renderer, planned, self.made) if planned is not None else None
         if rendered is not None:
             self.rendered.update(rendered)
         return rendered is not None
@@ -264,8 +287,9 @@ def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Pa
             return None
         trees.remove(sorted(name for name in (differing[1] if differing else [])
                             if not name.startswith(SEARCH_FOLDER + "/")))
+        written = {*rendered, *change.copies, *(name for name, _, _ in change.in_workers)}
         missing = stored.keys(live, _keep_or_link(trees, paths, set(
-            differing[0] if differing else ()), {*rendered, *change.copies}, absent))
+            differing[0] if differing else ()), written, absent))
         if any(key.startswith(COPIED) for key in missing.values()):
             return None  # a copied file deleted by hand: the whole build copies it again
         if not change.render(stored, missing):
@@ -277,6 +301,17 @@ def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Pa
             trees.copy(trees.claim(name), source)
         changed = {name: record for name, (record, _) in rendered.items()}
         changed.update((name, record) for name, (_, record) in change.copies.items())
+        if change.in_workers:
+            outcome = render_in_workers(
+                change.renderer, [page for _, page, _ in change.in_workers],
+                [name for name, _, _ in change.in_workers],
+                [key for _, _, key in change.in_workers],
+                [trees.claim(name) for name, _, _ in change.in_workers],
+                trees, {}, None, run.jobs, run.report)
+            if outcome.error is not None:
+                return None  # the whole build reports it
+            changed.update(outcome.records)
+            run.lap("render")
         if binary is not None:
             changed.update(_update_search(binary, trees, stored, change.site.article_paths,
                                           changed, mine, run.jobs))
@@ -294,9 +329,9 @@ def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Pa
     if finished := trees.finish():
         run.lap(finished)
     pages = sum(last.counts.values())
+    done = len(rendered) + len(change.in_workers)
     result = BuildResult(pages=Counter(last.counts), warnings=last.warnings,
-                         rendered=len(rendered), unchanged=pages - len(rendered),
-                         schedule=last.schedule)
+                         rendered=done, unchanged=pages - done, schedule=last.schedule)
     result.phases = run.lap.phases
     result.seconds = time.perf_counter() - run.lap.started
     return result
@@ -415,12 +450,11 @@ def _model_after(stored: StoredBuild, index: SiteIndex,
 
 
 def _renderer(config: SiteConfig, stored: StoredBuild, index: SiteIndex,
-              edited: dict[str, tuple[Article, Article]], binary: Path | None,
-              env: Environment) -> tuple[Renderer, Site]:
-    """A renderer of the site the index describes, with the edited articles and the others
-    read from the cache as pages ask for them."""
-    articles = OnDemand(index.newest_first, partial(_article, stored, index),
-                        {new.id: new for _, new in edited.values()},
+              made: dict[str, Article], binary: Path | None, env: Environment
+              ) -> tuple[Renderer, Site]:
+    """A renderer of the site the index describes, with these articles (`made`: the edited
+    ones) and the others read from the cache as pages ask for them."""
+    articles = OnDemand(index.newest_first, partial(_article, stored, index), made,
                         partial(_lead_images, stored))
     images, _ = read_image_cache(config.images.cache_dir)
     site = index.site(config, articles)
@@ -441,16 +475,15 @@ def _lead_images(stored: StoredBuild) -> dict[str, str | None]:
     return leads
 
 
-def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str, str],
-            made: str, before: dict[str, str], rekeyed: dict[str, str] | None
-            ) -> dict[str, tuple[PageRecord, bytes]] | None:
-    """Each page (output file → key) rendered from its stored plan, with its new record;
+def _planned(change: _Change, stored: StoredBuild, pages: dict[str, str]
+             ) -> list[tuple[str, Page, str]] | None:
+    """Each page (output file → key), its plan as the cache keeps it and its key now;
     None when a plan does not give the page's key with the fingerprint its template had
-    (`before`), or a template fails (the whole build reports it). A page whose template's
-    fingerprint changed gets a new key, noted in `rekeyed`; with None, it is not rendered
-    (None is returned)."""
+    (`change.before`). A page whose template's fingerprint changed gets a new key, noted
+    in `change.rekeyed`; with None there, None is returned."""
+    renderer, site, before, rekeyed = change.renderer, change.site, change.before, change.rekeyed
     plans = stored.plans(set(pages.values()))
-    done = {}
+    planned = []
     for name, key in sorted(pages.items()):
         try:
             page = page_of(plans[key], site.article_paths, site.articles.__getitem__)
@@ -465,6 +498,16 @@ def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str
                 return None
             new_key = page_key(now, page)
             rekeyed[new_key] = key
+        planned.append((name, page, new_key))
+    return planned
+
+
+def _render(renderer: Renderer, planned: list[tuple[str, Page, str]], made: str
+            ) -> dict[str, tuple[PageRecord, bytes]] | None:
+    """Each page rendered, with its record; None when a template fails (the whole build
+    reports it)."""
+    done = {}
+    for name, page, key in planned:
         try:
             data, reads = renderer.render_recorded(page)
         except TemplateFailure:
@@ -474,7 +517,7 @@ def _render(renderer: Renderer, site: Site, stored: StoredBuild, pages: dict[str
             from generator.build.search_part import indexed_digest  # only with search
 
             indexed = indexed_digest(data)
-        done[name] = (PageRecord(new_key, reads, made, indexed), data)
+        done[name] = (PageRecord(key, reads, made, indexed), data)
     return done
 
 

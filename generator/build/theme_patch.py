@@ -12,11 +12,6 @@ from generator.build.cache_rows import StoredBuild
 from generator.build.copied import copied_record, static_files
 from generator.build.output import OutputError
 
-THEME_SHARE = 4
-"""A patch renders its pages one after another: when more than a quarter of the site's
-pages are made from changed templates, the whole build, which renders in parallel, makes
-them."""
-
 
 def only_theme_changed(last: LastBuild, settings: str, seed_chunks: tuple[str, ...],
                        static_lines: tuple[str, ...]) -> bool:

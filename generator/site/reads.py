@@ -173,6 +173,10 @@ class OnDemand(dict[Key, Value]):
     def items(self) -> Any:
         return self.whole().items()
 
+    def fill(self, values: dict[Key, Value]) -> None:
+        """Take these values, made elsewhere, as made."""
+        dict.update(self, values)
+
     def whole(self) -> dict[Key, Value]:
         """Every value made, as a plain dict in the keys' order."""
         return {key: self[key] for key in self._keys}
@@ -180,12 +184,15 @@ class OnDemand(dict[Key, Value]):
     def lead_images(self) -> Iterator[tuple[Key, str | None]]:
         """Each key and its value's `lead_image`, in the keys' order: of the values made,
         from them; of the others, from `leads` when it was given and has them."""
-        leads = self._leads() if self._leads is not None else {}
+        leads: dict[Key, str | None] | None = None  # asked for only when needed
         for key in self._keys:
-            if not dict.__contains__(self, key) and key in leads:
-                yield key, leads[key]
-            else:
-                yield key, lead_image(self[key])
+            if not dict.__contains__(self, key):
+                if leads is None:
+                    leads = self._leads() if self._leads is not None else {}
+                if key in leads:
+                    yield key, leads[key]
+                    continue
+            yield key, lead_image(self[key])
 
 
 class _Recording(dict[Any, Any]):

@@ -34,7 +34,7 @@ RANKS = {
     "build.copied": 5, "build.theme_patch": 6,
     "render.contexts": 6,
     "render.renderer": 7,
-    "build.workers": 8, "build.patch": 8, "build.cache_rows": 5,
+    "build.workers": 8, "build.patch": 9, "build.cache_rows": 5,
     "build.reuse": 9,
     "build.stages": 10, "build.check": 9, "images.pool": 9,
     "build.pipeline": 11, "console": 10,
