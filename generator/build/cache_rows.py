@@ -33,7 +33,7 @@ from generator.build.cache import (
     seed_blob,
     unpickled,
 )
-from generator.site.reads import DIGEST_SIZE
+from generator.site.reads import DIGEST_SIZE, LEAD_IMAGES, WHOLE
 
 if TYPE_CHECKING:
     from generator.content.loader import SeedResult
@@ -199,6 +199,13 @@ class StoredBuild:
                 found[key] = _loaded(blob, crc)
             model[name] = found
         return model
+
+    def lead_images(self) -> dict[str, str | None]:
+        """Each article's lead image (`site.reads.lead_image`), as the snapshot holds them."""
+        found = self.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE]
+        if not isinstance(found, tuple):
+            raise Untrusted("no lead images")
+        return dict(found)
 
     def index(self) -> SiteIndex:
         row = self._db.execute("SELECT value, crc FROM site WHERE name = 'index'").fetchone()

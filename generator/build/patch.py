@@ -30,7 +30,6 @@ from generator.build.cache import (
     CachedSeed,
     LastBuild,
     PageRecord,
-    file_digest,
     forget_tree,
 )
 from generator.build.cache_rows import Patch, StoredBuild, Untrusted, save_patch
@@ -38,13 +37,18 @@ from generator.build.copied import COPIED
 from generator.build.output import OutputError, OutputTrees
 from generator.build.presence import AbsentFiles
 from generator.build.records import page_key
-from generator.build.result import BuildResult, Run
+from generator.build.result import BuildResult, Look, Run
 from generator.build.search import SEARCH_FOLDER, SearchFailed, month_records, update_index
+from generator.build.seed_patch import (
+    changed_reads,
+    edited_articles,
+    model_after,
+    parse_changed,
+    seeds_to_look_at,
+)
 from generator.build.theme_patch import changed_static, only_theme_changed
 from generator.build.workers import MIN_PARALLEL_ITEMS, render_in_workers
 from generator.config import SiteConfig
-from generator.content.loader import SeedResult, load_seed
-from generator.content.seeds import seed_path
 from generator.images.references import read_image_cache
 from generator.model import Article
 from generator.render.renderer import (
@@ -55,45 +59,19 @@ from generator.render.renderer import (
 )
 from generator.render.template_memo import TemplateMemo
 from generator.render.theme import template_dirs
-from generator.site.index import Site, index_row
+from generator.site.index import Site
 from generator.site.plan import Page
 from generator.site.plan_rows import page_of
 from generator.site.reads import (
-    LEAD_IMAGES,
-    SEPARATOR,
-    WHOLE,
     OnDemand,
     lead_image,
     read_digest,
 )
-from generator.site.related import title_words
 from generator.site.saved_index import SiteIndex
 from generator.urls import output_name, search_bundle, site_path_of
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-
-PATCH_MAX = 16
-"""More edited seeds than this are left to the whole build."""
-
-
-@dataclass(frozen=True)
-class Look:
-    """The look at the input files that found something changed (`pipeline._look`)."""
-
-    seeds: list[str]
-    stats: list[os.stat_result | None]
-    fingerprint: str
-    others: str
-    """The fingerprint of the input files that are not seeds, with the config."""
-    chunks: tuple[str, ...]
-    """The fingerprint of each run of `chunk` seeds."""
-    chunk: int
-    settings: str
-    """The fingerprint of the config, options and image manifest."""
-    static_lines: tuple[str, ...]
-    """The size and mtime of each static file."""
-
 
 def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
                 binary: Path | None, now: datetime) -> BuildResult | None:
@@ -103,7 +81,7 @@ def patch_build(config: SiteConfig, run: Run, look: Look, last: LastBuild,
         return None
     if last.others == look.others:
         patch = _patch
-    elif only_theme_changed(last, look.settings, look.chunks, look.static_lines):
+    elif only_theme_changed(look, last):
         patch = _theme_patch
     else:
         return None
@@ -123,22 +101,22 @@ def _patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
            binary: Path | None, stored: StoredBuild, absent_files: AbsentFiles
            ) -> BuildResult | None:
     """A patch of a few edited seeds."""
-    candidates = _seeds_to_look_at(look, last, stored)
+    candidates = seeds_to_look_at(look, last, stored)
     if candidates is None:
         return None
-    parsed = _parse_changed(config, candidates)
+    parsed = parse_changed(config, candidates)
     if parsed is None:
         return None
     index = stored.index()
-    edited = _edited_articles(parsed, candidates, stored, index)
+    edited = edited_articles(parsed, candidates, stored, index)
     if edited is None:
         return None
     output = _output(config, stored, absent_files)
     if output is None:
         return None
     leads = any(lead_image(old) != lead_image(new) for old, new in edited.values())
-    readers = stored.readers(output.live, list(map(read_digest, _changed_reads(edited, leads))))
-    model = _model_after(stored, index, edited, parsed, leads) if edited else {}
+    readers = stored.readers(output.live, list(map(read_digest, changed_reads(edited, leads))))
+    model = model_after(stored, index, edited, parsed, leads) if edited else {}
     run.lap("scan")
 
     env = make_environment(template_dirs(config.build.templates_dir),
@@ -337,125 +315,13 @@ def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Pa
     return result
 
 
-Candidates = dict[str, tuple[os.stat_result | None, tuple[int, int, str]]]
-"""Seeds that may have changed → the look's stat, and their size, mtime and digest when
-they were parsed."""
-
-
-def _seeds_to_look_at(look: Look, last: LastBuild, stored: StoredBuild) -> Candidates | None:
-    """The seeds of the runs whose fingerprint changed (every seed, when the last build did
-    not say); None when seeds came or went."""
-    if len(look.seeds) != stored.seed_count():
-        return None
-    if not last.seed_chunks:
-        known = stored.seed_stats()
-        candidates = {name: (stat, known[name]) for name, stat in
-                      zip(look.seeds, look.stats, strict=True) if name in known}
-        return candidates if len(candidates) == len(look.seeds) else None
-    if len(look.chunks) != len(last.seed_chunks):
-        return None
-    size = look.chunk
-    places = [place for place, (now, then) in enumerate(zip(look.chunks, last.seed_chunks,
-                                                            strict=True)) if now != then]
-    if len(places) > PATCH_MAX:
-        return None
-    # The other runs are as the last build saw them: each of their seeds has its row.
-    names = [name for place in places for name in look.seeds[place * size:(place + 1) * size]]
-    stats = [stat for place in places for stat in look.stats[place * size:(place + 1) * size]]
-    known = stored.seed_stats(names)
-    return {name: (stat, known[name]) for name, stat in zip(names, stats, strict=True)}
-
-
-def _parse_changed(config: SiteConfig, candidates: Candidates) -> dict[str, CachedSeed] | None:
-    """Each seed whose size or mtime is not the cache's, parsed; None when one is gone, or
-    when there are more than `PATCH_MAX`."""
-    changed = []
-    for name, (stat, row) in candidates.items():
-        if stat is None:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != row[:2]:
-            changed.append(name)
-    if not changed or len(changed) > PATCH_MAX:
-        return None
-    parsed = {}
-    for name in changed:
-        path = seed_path(name)
-        try:
-            stat, digest = os.stat(path), file_digest(path)
-        except OSError:
-            return None
-        result = load_seed(path, config.zone, config.limits)
-        parsed[name] = CachedSeed(stat.st_size, stat.st_mtime_ns, digest, result)
-    return parsed
-
-
-def _edited_articles(parsed: dict[str, CachedSeed], candidates: Candidates,
-                     stored: StoredBuild, index: SiteIndex
-                     ) -> dict[str, tuple[Article, Article]] | None:
-    """Each seed whose bytes changed → its article before and after; None when one of
-    them changes the index (or has a problem, or is not on the site)."""
-    edited = {}
-    for name, entry in parsed.items():
-        if entry.sha256 == candidates[name][1][2]:
-            continue  # touched, not changed: the same article
-        old = stored.seed_result(name)
-        if not _keeps_index(old, entry.result) or old.article is None or \
-                index.sources.get(old.article.id) != name:
-            return None
-        assert entry.result.article is not None
-        edited[name] = (old.article, entry.result.article)
-    return edited
-
-
-def _keeps_index(old: SeedResult, new: SeedResult) -> bool:
-    """Whether the new version of a seed gives a site indexed as the old one, with the
-    same plan: everything indexing reads but the title (`index_row`), the title's words
-    (all that ranking reads of it) and the quality (which picks the front page's lead)."""
-    a, b = old.article, new.article
-    return not old.problems and not new.problems and a is not None and b is not None and \
-        index_row(a) == index_row(b) and title_words(a.title) == title_words(b.title) and \
-        a.quality == b.quality
-
-
-def _changed_reads(edited: dict[str, tuple[Article, Article]], leads: bool) -> list[str]:
-    """What `build.records.changed_reads` finds changed when these articles are edited:
-    each one, its coverage (which shows its own items), the two mappings whole, and the
-    lead images when one changed (`leads`)."""
-    if not edited:
-        return []
-    reads = [f"{name}{SEPARATOR}{key}" for _, new in edited.values()
-             for name, key in (("articles", new.id), ("coverage", new.id))]
-    reads += [f"articles{SEPARATOR}{WHOLE}", f"coverage{SEPARATOR}{WHOLE}"]
-    if leads:
-        reads.append(f"{LEAD_IMAGES}{SEPARATOR}{WHOLE}")
-    return reads
-
-
-def _model_after(stored: StoredBuild, index: SiteIndex,
-                 edited: dict[str, tuple[Article, Article]], parsed: dict[str, CachedSeed],
-                 leads: bool) -> dict[str, dict[str, object]]:
-    """The items of the snapshot's mappings that the edits change, as they are after them
-    (see `build.records.snapshot`): each article is its seed's digest, its coverage that
-    digest and where its items link, and the lead images are read and changed only when
-    one of them changed (`leads`)."""
-    model: dict[str, dict[str, object]] = {"articles": {}, "coverage": {}}
-    for name, (_, new) in edited.items():
-        model["articles"][new.id] = parsed[name].sha256
-        model["coverage"][new.id] = (parsed[name].sha256, index.links[new.id])
-    if leads:
-        images = _lead_images(stored)
-        images.update((new.id, lead_image(new)) for _, new in edited.values())
-        model[LEAD_IMAGES] = {WHOLE: tuple(images.items())}
-    return model
-
-
 def _renderer(config: SiteConfig, stored: StoredBuild, index: SiteIndex,
               made: dict[str, Article], binary: Path | None, env: Environment
               ) -> tuple[Renderer, Site]:
     """A renderer of the site the index describes, with these articles (`made`: the edited
     ones) and the others read from the cache as pages ask for them."""
     articles = OnDemand(index.newest_first, partial(_article, stored, index), made,
-                        partial(_lead_images, stored))
+                        stored.lead_images)
     images, _ = read_image_cache(config.images.cache_dir)
     site = index.site(config, articles)
     return Renderer(site, images, env, search=binary is not None), site
@@ -466,13 +332,6 @@ def _article(stored: StoredBuild, index: SiteIndex, key: str) -> Article:
     if article is None or article.id != key:
         raise Untrusted(f"no article {key}")
     return article
-
-
-def _lead_images(stored: StoredBuild) -> dict[str, str | None]:
-    """Each article's lead image, as the snapshot of the live tree's model holds them."""
-    leads: dict[str, str | None] = dict(
-        stored.model((LEAD_IMAGES,))[LEAD_IMAGES][WHOLE])  # type: ignore[call-overload]
-    return leads
 
 
 def _planned(change: _Change, stored: StoredBuild, pages: dict[str, str]

@@ -38,7 +38,15 @@ from generator.build.output import (
     recover_interrupted_swap,
     tree_path,
 )
-from generator.build.result import BuildResult, Laps, Progress, Run, Scan, default_jobs
+from generator.build.result import (
+    BuildResult,
+    Laps,
+    Look,
+    Progress,
+    Run,
+    Scan,
+    default_jobs,
+)
 from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
 from generator.content.seeds import find_seed_names, missing_seeds_dir, seed_path
@@ -195,7 +203,7 @@ def _build(config: SiteConfig, skip_invalid: bool, clean: bool, jobs: int | None
             return _nothing_changed(last, run.lap.started)
         if kept is None and look is not None and not look.problems:
             # A few edited seeds: built from what they reach alone, when they can be.
-            from generator.build.patch import Look, patch_build
+            from generator.build.patch import patch_build
 
             patched = patch_build(config, run, Look(
                 look.seeds, look.stats[:len(look.seeds)], look.fingerprint,

@@ -44,6 +44,26 @@ class Scan:
     (`pipeline._rescan`): that look's `stats`, and those seeds."""
 
 
+@dataclass(frozen=True)
+class Look:
+    """The look at the input files that found something changed (`pipeline._look`), as a
+    patch of the live site (`build.patch`) reads it."""
+
+    seeds: list[str]
+    stats: list[os.stat_result | None]
+    """Of each seed; None for one gone."""
+    fingerprint: str
+    others: str
+    """The fingerprint of the input files that are not seeds, with the config."""
+    chunks: tuple[str, ...]
+    """The fingerprint of each run of `chunk` seeds."""
+    chunk: int
+    settings: str
+    """The fingerprint of the config, options and image manifest."""
+    static_lines: tuple[str, ...]
+    """The size and mtime of each static file."""
+
+
 @dataclass
 class BuildResult:
     pages: Counter[str] = field(default_factory=Counter)

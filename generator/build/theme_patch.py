@@ -11,16 +11,16 @@ from generator.build.cache import LastBuild, PageRecord
 from generator.build.cache_rows import StoredBuild
 from generator.build.copied import copied_record, static_files
 from generator.build.output import OutputError
+from generator.build.result import Look
 
 
-def only_theme_changed(last: LastBuild, settings: str, seed_chunks: tuple[str, ...],
-                       static_lines: tuple[str, ...]) -> bool:
+def only_theme_changed(look: Look, last: LastBuild) -> bool:
     """Whether, since the `last` build, only templates and the bytes of static files
-    changed: the same seeds, config, options and image manifest (`settings`), and the same
-    static file names (see `pipeline._Look`)."""
-    return bool(last.settings) and last.settings == settings and \
-        last.seed_chunks == seed_chunks and \
-        _names(last.static_lines) == _names(static_lines)
+    changed: the same seeds, config, options and image manifest, and the same static file
+    names."""
+    return bool(last.settings) and last.settings == look.settings and \
+        last.seed_chunks == look.chunks and \
+        _names(last.static_lines) == _names(look.static_lines)
 
 
 def _names(lines: tuple[str, ...]) -> list[str]:

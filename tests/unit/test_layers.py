@@ -31,7 +31,7 @@ RANKS = {
     "site.plan_rows": 4,
     "render.listings": 4, "render.previews": 4, "build.cache": 4,
     "render.feeds": 5, "render.jsonld": 5, "build.records": 5, "build.search": 5,
-    "build.copied": 5, "build.theme_patch": 6,
+    "build.copied": 5, "build.theme_patch": 6, "build.seed_patch": 6,
     "render.contexts": 6,
     "render.renderer": 7,
     "build.workers": 8, "build.patch": 9, "build.cache_rows": 5,
