@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
-from generator.build import patch, workers
+from generator.build import workers
 from generator.build.cache_rows import StoredBuild
 from generator.build.pipeline import build
 from generator.build.result import BuildResult
@@ -68,8 +68,8 @@ def test_the_article_template_edited_renders_every_article_in_a_patch(
     """With two jobs the pages are rendered in forked workers, which are given every
     article first (read in one pass): they cannot read the cache through the build's
     connection. With one, the articles are read one by one as pages ask for them."""
-    for module in (patch, workers):  # this small site's 30 articles are enough to fork for
-        monkeypatch.setattr(module, "MIN_PARALLEL_ITEMS", 16)
+    # This small site's 30 articles are enough to fork for.
+    monkeypatch.setattr(workers, "MIN_PARALLEL_ITEMS", 16)
     readers = tmp_path / "readers"  # the processes that read a seed's row from the cache
     read_row = StoredBuild.seed_result
 

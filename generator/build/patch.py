@@ -47,7 +47,6 @@ from generator.build.seed_patch import (
     seeds_to_look_at,
 )
 from generator.build.theme_patch import changed_static, only_theme_changed
-from generator.build.workers import MIN_PARALLEL_ITEMS, render_in_workers
 from generator.config import SiteConfig
 from generator.images.references import read_image_cache
 from generator.model import Article
@@ -155,6 +154,8 @@ def _theme_patch(config: SiteConfig, run: Run, look: Look, last: LastBuild,
     copies = changed_static(config.build.static_dir, stored, output.live)
     if copies is None:
         return None
+    from generator.build.workers import MIN_PARALLEL_ITEMS  # (a seed patch needs none)
+
     if run.jobs > 1 and len(pages) >= MIN_PARALLEL_ITEMS:
         # Rendered in forked workers, which cannot read the cache through this connection;
         # and one pass over the seeds' rows costs less than a query for each.
@@ -280,6 +281,8 @@ def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Pa
         changed = {name: record for name, (record, _) in rendered.items()}
         changed.update((name, record) for name, (_, record) in change.copies.items())
         if change.in_workers:
+            from generator.build.workers import render_in_workers
+
             outcome = render_in_workers(
                 change.renderer, [page for _, page, _ in change.in_workers],
                 [name for name, _, _ in change.in_workers],
