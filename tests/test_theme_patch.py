@@ -4,22 +4,27 @@ and gives the bytes a clean build gives; anything more is a whole build."""
 
 from __future__ import annotations
 
+import gzip
 import os
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import write_corpus
 from generator.build import workers
+from generator.build.cache import CACHE_NAME, KeptState
 from generator.build.cache_rows import StoredBuild
 from generator.build.pipeline import build
 from generator.build.result import BuildResult
+from generator.build.search import pagefind_binary
 from generator.config import load_config
 from generator.content.loader import SeedResult
 from generator.errors import BuildFailed
 from generator.render.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
-from tests.helpers import clean_copy_build, read_tree
+from tests.helpers import clean_copy_build, read_tree, seed_text
 
 
 def corpus_site(make_site: Callable[..., Path]) -> Path:
@@ -169,3 +174,74 @@ def test_a_broken_template_fails_the_build_and_leaves_the_site(
     assert result.rendered == 1
     assert b"<!-- fixed -->" in (site / "public" / "404.html").read_bytes()
     assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_seed_saved_in_the_preview_and_put_back_is_seen_beside_a_template_edit(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """A preview rebuild looks again at the seeds the watcher reported alone: the runs of
+    seeds it saves must be those seeds' too, or a seed put back later with its old size and
+    mtime (`cp -p`) would look unchanged since, and a template patch keep the edit."""
+    site = corpus_site(make_site)
+    kept = KeptState()
+    build(load_config(site / "site.toml"), search=False, kept=kept)
+    seed = sorted((site / "seeds").glob("*.txt"))[3]
+    original, stat = seed.read_bytes(), seed.stat()
+    seed.write_bytes(original.replace(b'excerpt: "', b'excerpt: "Edited in the preview ', 1))
+    build(load_config(site / "site.toml"), search=False, kept=kept, changed=[seed])
+    seed.write_bytes(original)
+    os.utime(seed, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text(shipped("404.html") + "\n")
+    build_site(site)
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_template_patches_keep_only_the_plans_a_tree_holds(
+        make_site: Callable[..., Path]) -> None:
+    site = corpus_site(make_site)
+    build_site(site)
+    (site / "templates").mkdir()
+    for step in range(4):
+        (site / "templates" / "topic.html").write_text(shipped("topic.html").replace(
+            "{% block main %}", f"{{% block main %}}<!-- edit {step} -->", 1))
+        assert patched(build_site(site)), step
+    with closing(sqlite3.connect(site / ".newsgen-cache" / CACHE_NAME)) as db:
+        plans = {key for (key,) in db.execute("SELECT key FROM plans")}
+        held = {key for (key,) in db.execute("SELECT key FROM files")}
+    assert plans == held - {key for key in held if key.startswith("file\0")}
+
+
+def test_an_editors_temp_file_beside_the_static_files_leaves_their_edits_a_patch(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = corpus_site(make_site)
+    (site / "static").mkdir()
+    style = site / "static" / "extra.css"
+    style.write_text("body { margin: 0; }\n")
+    build_site(site)
+    (site / "static" / ".extra.css.swp").write_bytes(b"b0VIM 9.0")  # the editor opens it
+    style.write_text("body { margin: 1px; }\n")
+    result = build_site(site)
+    assert patched(result) and result.rendered == 0
+    assert not (site / "public" / ".extra.css.swp").exists()
+    assert read_tree(site / "public") == clean_copy_build(site, tmp_path / "clean")
+
+
+def test_a_month_of_search_left_behind_is_indexed_by_the_next_build_even_a_patch(
+        make_site: Callable[..., Path]) -> None:
+    """`serve` may leave a changed month of the search index as it was (the page reloads
+    sooner); the next build catches it up, though its own change could be a patch."""
+    assert pagefind_binary() is not None, "the test install includes Pagefind"
+    site = make_site({"a.txt": seed_text("Harbour opens"), "b.txt": seed_text("Market day")})
+    config = load_config(site / "site.toml")
+    build(config)
+    seed = site / "seeds" / "a.txt"
+    seed.write_text(seed.read_text().replace("Harbour opens", "Ferry returns"))
+    assert build(config, search_later=True).search_behind == 1
+    other = site / "seeds" / "b.txt"
+    other.write_text(other.read_text().replace('excerpt: "', 'excerpt: "Busy ', 1))
+    result = build(config)
+    assert not patched(result) and result.search_behind == 0
+    fragments = site / "public" / "pagefind" / "2024-03" / "fragment"
+    text = "".join(gzip.decompress(path.read_bytes()).decode()
+                   for path in sorted(fragments.iterdir()))
+    assert "Ferry returns" in text and "Harbour opens" not in text

@@ -74,7 +74,7 @@ _SCHEMA = (
 _TABLES = ("meta", "seeds", "files", "ranking", "model", "model_delta", "plans", "site")
 DAMAGED = "cache is damaged; building everything"
 PATCHED = "patched"
-"""Meta key: the tree a build of a few edited stories made live, the tree it made it
+"""Meta key: the tree a patch of the live site (`build.patch`) made live, the tree it made it
 from, and the files whose record it changed (`build.cache_rows`); any other build that
 saves removes it."""
 TREE_PREFIX = "tree-"

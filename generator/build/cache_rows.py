@@ -1,5 +1,5 @@
-"""The build cache read and written a few rows at a time: what a build of a few edited
-stories needs (`build.patch`). The output trees' records are compared, tested and copied
+"""The build cache read and written a few rows at a time: what a patch of the live site
+needs (`build.patch`). The output trees' records are compared, tested and copied
 inside SQLite, so that the work done in Python grows with the change, not with the site.
 
 Anything missing or damaged raises `Untrusted`: the caller then leaves the build to the
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 
 class Untrusted(Exception):
-    """The cache cannot be used for a build of a few edited stories."""
+    """The cache cannot be used for a patch of the live site."""
 
 
 class StoredBuild:
@@ -223,7 +223,7 @@ def _loaded(blob: bytes, crc: int) -> Any:
 
 @dataclass(frozen=True)
 class Patch:
-    """What a build of a few edited stories changed, for `save_patch`."""
+    """What a patch of the live site (`build.patch`) changed, for `save_patch`."""
 
     seeds: dict[str, CachedSeed]
     """The seeds parsed again."""
@@ -244,8 +244,8 @@ class Patch:
 
 
 def save_patch(cache_dir: Path, patch: Patch, last: LastBuild) -> None:
-    """Write what a build of a few edited stories changed, in one transaction: the cache
-    then vouches for both trees, and its snapshot is of the new live one."""
+    """Write what a patch of the live site changed, in one transaction: the cache then
+    vouches for both trees, and its snapshot is of the new live one."""
     with closing(connect(cache_dir / CACHE_NAME)) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -260,8 +260,10 @@ def save_patch(cache_dir: Path, patch: Patch, last: LastBuild) -> None:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                            [(tree, path, record.key, record.reads, record.made, record.indexed)
                             for path, record in sorted(patch.changed.items())])
-            db.executemany("INSERT OR IGNORE INTO plans SELECT ?, page, crc, template "
-                           "FROM plans WHERE key = ?", sorted(patch.plans.items()))
+            if patch.plans:  # pages under new keys: the keys no tree has any more go
+                db.executemany("INSERT OR IGNORE INTO plans SELECT ?, page, crc, template "
+                               "FROM plans WHERE key = ?", sorted(patch.plans.items()))
+                db.execute("DELETE FROM plans WHERE key NOT IN (SELECT key FROM files)")
             if patch.templates is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('templates', ?)",
                            (patch.templates,))

@@ -8,10 +8,10 @@ up to date from the live one, made live, and the cache updated row by row. So th
 grows with the change, not with the archive.
 
 Anything else (a seed added, removed or moved in the index, a config key, the image
-manifest, a static file added or removed, a template that most pages are made from) or
-anything the cache does not hold is left to the whole build (`build.stages`), which makes
-the same bytes: this returns None before the output is touched, or after it has only
-stopped vouching for the inactive tree.
+manifest, a static file added or removed, templates edited with seeds, a month of search
+left behind by `serve`) or anything the cache does not hold is left to the whole build
+(`build.stages`), which makes the same bytes: this returns None before the output is
+touched, or after it has only stopped vouching for the inactive tree.
 """
 
 from __future__ import annotations
@@ -38,7 +38,13 @@ from generator.build.output import OutputError, OutputTrees
 from generator.build.presence import AbsentFiles
 from generator.build.records import page_key
 from generator.build.result import BuildResult, Look, Run
-from generator.build.search import SEARCH_FOLDER, SearchFailed, month_records, update_index
+from generator.build.search import (
+    BEHIND,
+    SEARCH_FOLDER,
+    SearchFailed,
+    month_records,
+    update_index,
+)
 from generator.build.seed_patch import (
     changed_reads,
     edited_articles,
@@ -206,8 +212,9 @@ def _output(config: SiteConfig, stored: StoredBuild, absent_files: AbsentFiles
     except OutputError:
         return None
     vouched, live = stored.vouched(str(output_dir)), trees.live_name
-    if live not in vouched or stored.meta("model_tree") != live:
-        return None
+    if live not in vouched or stored.meta("model_tree") != live or \
+            BEHIND in stored.records(live, SEARCH_FOLDER + "/").values():
+        return None  # (a month of search left behind: the whole build indexes it)
     mine, paths = trees.name in vouched, stored.paths(live)
     if mine:
         absent_files.look_for(str(trees.root), paths)
@@ -297,7 +304,7 @@ def _apply(config: SiteConfig, run: Run, look: Look, last: LastBuild, binary: Pa
             changed.update(_update_search(binary, trees, stored, change.site.article_paths,
                                           changed, mine, run.jobs))
         trees.commit()
-    except (OutputError, SearchFailed):
+    except (OutputError, OSError, SearchFailed):
         return None  # the whole build says what went wrong
     run.lap("flip")
     summary = replace(last, inputs=look.fingerprint, others=look.others,

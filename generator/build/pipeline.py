@@ -51,6 +51,7 @@ from generator.build.search import pagefind_binary
 from generator.config import SiteConfig
 from generator.content.seeds import find_seed_names, missing_seeds_dir, seed_path
 from generator.errors import BuildFailed, SourceError
+from generator.files import is_editor_temp
 from generator.images.manifest import JOURNAL_NAME, MANIFEST_NAME
 from generator.render.theme import SHIPPED_STATIC, template_dirs
 
@@ -288,11 +289,13 @@ def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
     seeds, problems = find_seed_names(inputs.seeds_dir, links)
     prefix = f"{CODE_VERSION}\0{inputs.options}\0".encode() + config.path.read_bytes() + repr(
         (config.fingerprint(), config.build, config.images)).encode()
-    others = _files_in(inputs.template_folders)
-    static_from = len(seeds) + len(others)
-    others += _files_in((SHIPPED_STATIC, inputs.static_dir))
-    settings_from = len(seeds) + len(others)
-    others += [inputs.images_dir / MANIFEST_NAME, inputs.images_dir / JOURNAL_NAME]
+    templates, static_folders = _files_in(inputs.template_folders), (SHIPPED_STATIC,
+                                                                     inputs.static_dir)
+    static = _files_in(static_folders)
+    others = [*templates, *static, inputs.images_dir / MANIFEST_NAME,
+              inputs.images_dir / JOURNAL_NAME]
+    static_from = len(seeds) + len(templates)
+    settings_from = static_from + len(static)
     stats: list[os.stat_result | None] = []
     lines = []
     for name in [*seeds, *map(str, others)]:
@@ -312,13 +315,26 @@ def _look(config: SiteConfig, inputs: ScanInputs) -> _Look:
                  tuple(_fingerprint(b"", lines[start:min(start + SEED_CHUNK, len(seeds))])
                        for start in range(0, len(seeds), SEED_CHUNK)), trusted,
                  _fingerprint(prefix, lines[settings_from:]),
-                 tuple(lines[static_from:settings_from]))
+                 tuple(line for path, line in zip(static, lines[static_from:settings_from],
+                                                  strict=True)
+                       if _copied(path, static_folders)))
 
 
 def _files_in(folders: Iterable[Path]) -> list[Path]:
     """The files in each folder (that is one), sorted folder by folder."""
     return [path for folder in folders if folder.is_dir()
             for path in sorted(p for p in folder.rglob("*") if p.is_file())]
+
+
+def _copied(path: Path, folders: Iterable[Path]) -> bool:
+    """Whether a file of these static folders is copied (`build.copied.static_files`):
+    not an editor's temp file, nor in a dot-folder."""
+    for folder in folders:
+        if path.is_relative_to(folder):
+            parts = path.relative_to(folder).parts
+            return not is_editor_temp(parts[-1]) and \
+                not any(part.startswith(".") for part in parts[:-1])
+    return True
 
 
 SEED_CHUNK = 256
@@ -341,6 +357,7 @@ def _rescan(kept: KeptScan | None, inputs: ScanInputs,
             len(changed) > _TRUSTED_BATCH:
         return None
     lines, stats = list(kept.lines), dict(kept.scan.stats)
+    chunks, count = list(kept.scan.seed_chunks), len(kept.seeds)
     for path in changed:
         place = kept.seeds.get(path)
         if place is None:  # a new seed, another input file, a folder, lost changes
@@ -353,8 +370,12 @@ def _rescan(kept: KeptScan | None, inputs: ScanInputs,
             return None
         stats[path] = stat
         lines[place] = _line(path, stat)
+    for chunk in {kept.seeds[path] // SEED_CHUNK for path in changed}:
+        if chunk < len(chunks):  # (the runs of `_look`, which a patch compares)
+            start = chunk * SEED_CHUNK
+            chunks[chunk] = _fingerprint(b"", lines[start:min(start + SEED_CHUNK, count)])
     scan = replace(kept.scan, fingerprint=_fingerprint(kept.prefix, lines), stats=stats,
-                   since=(kept.scan.stats, frozenset(changed)))
+                   seed_chunks=tuple(chunks), since=(kept.scan.stats, frozenset(changed)))
     return replace(kept, scan=scan, lines=lines)
 
 

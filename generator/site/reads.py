@@ -143,7 +143,7 @@ class OnDemand(dict[Key, Value]):
         super().__init__(made)
         self._keys, self._known, self._make = keys, frozenset(keys), make
         self._leads = leads
-        """Each value's `lead_image`, for the values not made (`lead_images_of`)."""
+        """Each value's `lead_image`, for the values not made (`lead_images`)."""
 
     def __missing__(self, key: Key) -> Value:
         if key not in self._known:
