@@ -25,8 +25,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from benchmarks.corpus import write_corpus
+from generator.build.pipeline import build
+from generator.build.result import BuildResult
 from generator.cli import main
-from generator.config import LimitsSection, SiteConfig, SiteSection
+from generator.config import LimitsSection, SiteConfig, SiteSection, load_config
 from generator.content.loader import SeedResult, load_seed
 from generator.model import Article, ProviderRef, RelatedItem
 
@@ -313,3 +316,21 @@ def config(**build: object) -> SiteConfig:
     base = SiteConfig(path=Path("/site/site.toml"),
                       site=SiteSection(base_url="https://example.org/news/"))
     return replace(base, build=replace(base.build, **build))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- patches
+
+def corpus_site(make_site: Callable[..., Path]) -> Path:
+    """A site of 30 benchmark seeds, four stories a listing page."""
+    site = make_site(page_size=4)
+    write_corpus(site / "seeds", 30, seed=7)
+    return site
+
+
+def build_site(site: Path) -> BuildResult:
+    return build(load_config(site / "site.toml"), search=False)
+
+
+def patched(result: BuildResult) -> bool:
+    """Whether the build was a patch: it neither loaded nor indexed the site."""
+    return "load" not in result.phases and "index" not in result.phases

@@ -15,24 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import write_corpus
 from generator.build import pipeline
 from generator.build.cache import CACHE_NAME
 from generator.build.pipeline import build
-from generator.build.result import BuildResult
 from generator.build.search import pagefind_binary
 from generator.config import load_config
-from tests.helpers import clean_copy_build, read_tree
-
-
-def corpus_site(make_site: Callable[..., Path]) -> Path:
-    site = make_site(page_size=4)
-    write_corpus(site / "seeds", 30, seed=7)
-    return site
-
-
-def build_site(site: Path) -> BuildResult:
-    return build(load_config(site / "site.toml"), search=False)
+from tests.helpers import build_site, clean_copy_build, corpus_site, patched, read_tree
 
 
 def edit(seed: Path, pattern: str, replacement: str) -> None:
@@ -40,11 +28,6 @@ def edit(seed: Path, pattern: str, replacement: str) -> None:
     edited = re.sub(pattern, replacement, text, count=1, flags=re.M)
     assert edited != text
     seed.write_text(edited, encoding="utf-8")
-
-
-def patched(result: BuildResult) -> bool:
-    """Whether the build was a patch: it neither loaded nor indexed the site."""
-    return "load" not in result.phases and "index" not in result.phases
 
 
 def test_an_excerpt_edit_renders_only_the_pages_that_show_the_story(

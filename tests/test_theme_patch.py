@@ -13,33 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import write_corpus
 from generator.build import workers
 from generator.build.cache import CACHE_NAME, KeptState
 from generator.build.cache_rows import StoredBuild
 from generator.build.pipeline import build
-from generator.build.result import BuildResult
 from generator.build.search import pagefind_binary
 from generator.config import load_config
 from generator.content.loader import SeedResult
 from generator.errors import BuildFailed
 from generator.render.theme import SHIPPED_STATIC, SHIPPED_TEMPLATES
-from tests.helpers import clean_copy_build, read_tree, seed_text
-
-
-def corpus_site(make_site: Callable[..., Path]) -> Path:
-    site = make_site(page_size=4)
-    write_corpus(site / "seeds", 30, seed=7)
-    return site
-
-
-def build_site(site: Path) -> BuildResult:
-    return build(load_config(site / "site.toml"), search=False)
-
-
-def patched(result: BuildResult) -> bool:
-    """Whether the build was a patch: it neither loaded nor indexed the site."""
-    return "load" not in result.phases and "index" not in result.phases
+from tests.helpers import build_site, clean_copy_build, corpus_site, patched, read_tree, seed_text
 
 
 def shipped(name: str) -> str:
